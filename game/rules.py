@@ -1,0 +1,441 @@
+"""The negotiation rules as pure functions.
+
+A negotiation's state is a fold of its events: ``state = replay(setup, events)``. An action is
+checked against the state by :func:`apply`, which returns the new events it causes or raises
+:class:`RuleError` with one of the contract's error codes. The rules never read the clock: every
+call that can depend on time takes ``now`` (epoch seconds).
+
+Events are plain JSON-able dicts with a ``type`` and ``at``; those made by a participant carry
+their ``role``:
+
+- ``proposed``     {role, offer_id, packages, based_on: null | {offer_id, package}}
+- ``accepted``     {role, offer_id, package}
+- ``walked_away``  {role}
+- ``deadline``     {}                      (made by the server itself)
+- ``chat``         {role, text}
+- ``ended``        {reason: "ended_by_instructor"} (an instructor closes it as an impasse)
+
+Error codes, checked in this order when several apply (PROTOCOL.md section 4):
+rate_limited (the shell's), bad_request, not_negotiating, not_your_turn, offer_limit,
+too_many_packages / too_few_packages, invalid_package, not_equivalent, unknown_offer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from game.scenario import Scenario
+
+CONDITIONS = ("single", "meso", "any")
+MAX_CHAT = 1000
+MAX_PAYLOAD_PACKAGES = 10  # more than this is a malformed payload, not a rule question
+MAX_ID_LEN = 100
+
+CONDITION_RULES = {
+    "single": "Every offer is exactly one package.",
+    "meso": (
+        "Your side's first offer must be {lo}–{hi} packages of equal value to the proposer; "
+        "later offers may have 1–{hi}."
+    ),
+    "any": "Every offer may have 1–{hi} packages; two or more must be of equal value to the proposer.",
+}
+
+
+class RuleError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+    def as_answer(self) -> dict[str, Any]:
+        return {"ok": False, "error": {"code": self.code, "message": self.message}}
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: str
+    seq: int  # from 1
+    by: str  # role id
+    packages: tuple[dict, ...]
+    points: tuple[tuple[float, float], ...]  # both roles' points per package
+    based_on: dict | None
+    at: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    reason: str  # accepted | walked_away | deadline | ended_by_instructor
+    package: dict | None
+    points: tuple[float, float]  # by role index; the BATNAs on impasse
+    by: str | None = None  # the role that accepted or walked away
+
+
+@dataclass(frozen=True)
+class State:
+    """Everything the rules know of one negotiation."""
+
+    id: str
+    scenario: Scenario
+    condition: str
+    max_offers: int
+    deadline: float | None  # epoch seconds or None
+    started_at: float
+    offers: tuple[Offer, ...] = ()
+    chat: tuple[dict, ...] = ()
+    outcome: Outcome | None = None
+    ended_at: float | None = None
+    events: int = 0  # how many events were folded in
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def status(self) -> str:
+        if self.outcome is None:
+            return "open"
+        return "agreed" if self.outcome.reason == "accepted" else "impasse"
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None
+
+    @property
+    def latest(self) -> Offer | None:
+        return self.offers[-1] if self.offers else None
+
+    @property
+    def turn(self) -> str | None:
+        """The role that may act now (propose, or accept the latest offer); None once ended."""
+        if not self.is_open:
+            return None
+        if not self.offers:
+            return self.scenario.first_mover
+        return self.scenario.other(self.offers[-1].by)
+
+    @property
+    def offers_left(self) -> int:
+        return max(0, self.max_offers - len(self.offers))
+
+    def offer(self, offer_id: str) -> Offer | None:
+        for o in self.offers:
+            if o.id == offer_id:
+                return o
+        return None
+
+    def package_bounds(self, role: str) -> tuple[int, int]:
+        """How many packages ``role``'s next offer may hold, (fewest, most)."""
+        hi = 1 if self.condition == "single" else self.scenario.max_packages
+        lo = 1
+        if self.condition == "meso" and not self.offers:
+            lo = min(2, hi)
+        return lo, hi
+
+
+def new_state(
+    negotiation_id: str,
+    scenario: Scenario,
+    condition: str,
+    *,
+    started_at: float,
+    max_offers: int | None = None,
+    time_limit_s: float | None = None,
+    deadline: float | None = None,
+) -> State:
+    """The state of a negotiation that has just been paired (no events yet)."""
+    if condition not in CONDITIONS:
+        raise ValueError(f"unknown condition {condition!r}")
+    if deadline is None and time_limit_s is not None:
+        deadline = started_at + time_limit_s
+    return State(
+        id=negotiation_id,
+        scenario=scenario,
+        condition=condition,
+        max_offers=max_offers if max_offers is not None else scenario.max_offers,
+        deadline=deadline,
+        started_at=started_at,
+    )
+
+
+def condition_rule(state: State) -> str:
+    lo, hi = 2, state.scenario.max_packages
+    return CONDITION_RULES[state.condition].format(lo=lo, hi=hi)
+
+
+# ---------------------------------------------------------------- fold
+
+
+def fold(state: State, event: dict) -> State:
+    """The state after one event. Events come from :func:`apply`, so they are trusted here."""
+    t = event["type"]
+    at = event.get("at", state.started_at)
+    n = state.events + 1
+    if t == "proposed":
+        sc = state.scenario
+        packages = tuple(sc.normalize(p) for p in event["packages"])
+        offer = Offer(
+            id=event["offer_id"],
+            seq=len(state.offers) + 1,
+            by=event["role"],
+            packages=packages,
+            points=tuple(sc.points(p) for p in packages),
+            based_on=event.get("based_on"),
+            at=at,
+        )
+        return replace(state, offers=state.offers + (offer,), events=n)
+    if t == "accepted":
+        offer = state.offer(event["offer_id"])
+        package = offer.packages[event["package"]]
+        outcome = Outcome("accepted", package, offer.points[event["package"]], event["role"])
+        return replace(state, outcome=outcome, ended_at=at, events=n)
+    if t in ("walked_away", "deadline", "ended"):
+        reason = event.get("reason", t) if t == "ended" else t
+        outcome = Outcome(reason, None, state.scenario.batnas, event.get("role"))
+        return replace(state, outcome=outcome, ended_at=at, events=n)
+    if t == "chat":
+        msg = {"by": event["role"], "text": event["text"], "at": at}
+        return replace(state, chat=state.chat + (msg,), events=n)
+    # events of other kinds (presence, notes) do not change the negotiation
+    return replace(state, events=n)
+
+
+def replay(state: State, events: list[dict]) -> State:
+    for e in events:
+        state = fold(state, e)
+    return state
+
+
+# ---------------------------------------------------------------- payload shapes
+
+
+def _bad(message: str) -> RuleError:
+    return RuleError("bad_request", message)
+
+
+def _check_package_shape(p: Any, where: str) -> dict:
+    if not isinstance(p, dict):
+        raise _bad(f"{where} must be an object of issue id to option id")
+    if len(p) > 100:
+        raise _bad(f"{where} has too many keys")
+    for k, v in p.items():
+        if (
+            not isinstance(k, str)
+            or not isinstance(v, str)
+            or len(k) > MAX_ID_LEN
+            or len(v) > MAX_ID_LEN
+        ):
+            raise _bad(f"{where} must map issue ids to option ids (strings)")
+    return p
+
+
+def _check_index(x: Any, where: str) -> int:
+    if not isinstance(x, int) or isinstance(x, bool) or x < 0:
+        raise _bad(f"{where} must be a package index (a whole number from 0)")
+    return x
+
+
+def _check_offer_id(x: Any, where: str) -> str:
+    if not isinstance(x, str) or not x or len(x) > MAX_ID_LEN:
+        raise _bad(f"{where} must be an offer id (a string)")
+    return x
+
+
+def parse_action(kind: str, payload: Any) -> dict:
+    """Check a client payload's type, shape and size; the action as a clean dict.
+
+    Raises RuleError('bad_request') naming what is wrong. Knows nothing of the state.
+    """
+    if payload is None and kind == "walk_away":
+        payload = {}
+    if not isinstance(payload, dict):
+        raise _bad("the payload must be a JSON object")
+    if kind == "propose":
+        unknown = set(payload) - {"packages", "based_on"}
+        if unknown:
+            raise _bad(f"unknown field {sorted(unknown)[0]!r}")
+        packages = payload.get("packages")
+        if not isinstance(packages, list):
+            raise _bad("packages must be a list of packages")
+        if len(packages) > MAX_PAYLOAD_PACKAGES:
+            raise _bad(f"packages: at most {MAX_PAYLOAD_PACKAGES} in a payload")
+        packages = [_check_package_shape(p, f"packages[{n}]") for n, p in enumerate(packages)]
+        based_on = payload.get("based_on")
+        if based_on is not None:
+            if not isinstance(based_on, dict) or set(based_on) - {"offer_id", "package"}:
+                raise _bad("based_on must be an object with offer_id and package")
+            based_on = {
+                "offer_id": _check_offer_id(based_on.get("offer_id"), "based_on.offer_id"),
+                "package": _check_index(based_on.get("package"), "based_on.package"),
+            }
+        return {"type": "propose", "packages": packages, "based_on": based_on}
+    if kind == "accept":
+        unknown = set(payload) - {"offer_id", "package"}
+        if unknown:
+            raise _bad(f"unknown field {sorted(unknown)[0]!r}")
+        return {
+            "type": "accept",
+            "offer_id": _check_offer_id(payload.get("offer_id"), "offer_id"),
+            "package": _check_index(payload.get("package"), "package"),
+        }
+    if kind == "walk_away":
+        return {"type": "walk_away"}
+    if kind == "chat":
+        text = payload.get("text")
+        if not isinstance(text, str):
+            raise _bad("text must be a string")
+        text = text.strip()
+        if not 1 <= len(text) <= MAX_CHAT:
+            raise _bad(f"text must be 1 to {MAX_CHAT} characters")
+        return {"type": "chat", "text": text}
+    raise _bad(f"unknown action {kind!r}")
+
+
+# ---------------------------------------------------------------- the rules
+
+
+def due(state: State, now: float) -> list[dict]:
+    """Events the server must make by itself at ``now``: the deadline, once it has passed."""
+    if state.is_open and state.deadline is not None and now >= state.deadline:
+        return [{"type": "deadline", "at": state.deadline}]
+    return []
+
+
+def next_offer_id(state: State) -> str:
+    return f"{state.id}-{len(state.offers) + 1}"
+
+
+def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
+    """The events that ``action`` by ``role`` causes, or RuleError.
+
+    ``action`` is what :func:`parse_action` returns. A deadline that has passed is the shell's
+    to record first (see :func:`due`); here a passed deadline simply means the negotiation is
+    no longer open.
+    """
+    kind = action["type"]
+    sc = state.scenario
+    open_now = state.is_open and (state.deadline is None or now < state.deadline)
+
+    # bad_request that needs the state: a package index out of range
+    if kind == "accept":
+        latest = state.latest
+        if latest is not None and action["package"] >= len(latest.packages):
+            raise _bad(
+                f"package {action['package']} is out of range: the latest offer has "
+                f"{len(latest.packages)} package(s)"
+            )
+    if kind == "propose" and action.get("based_on"):
+        base = state.offer(action["based_on"]["offer_id"])
+        if base is not None and action["based_on"]["package"] >= len(base.packages):
+            raise _bad(
+                f"based_on.package {action['based_on']['package']} is out of range: that offer "
+                f"has {len(base.packages)} package(s)"
+            )
+
+    if not open_now:
+        raise RuleError("not_negotiating", "this negotiation has ended")
+
+    if kind == "chat":
+        return [{"type": "chat", "role": role, "text": action["text"], "at": now}]
+    if kind == "walk_away":
+        return [{"type": "walked_away", "role": role, "at": now}]
+
+    if state.turn != role:
+        raise RuleError("not_your_turn", "it is the other side's turn")
+
+    if kind == "accept":
+        latest = state.latest
+        if latest is None:
+            raise RuleError("unknown_offer", "there is no offer to accept yet")
+        if action["offer_id"] != latest.id:
+            raise RuleError("unknown_offer", "only the latest offer can be accepted")
+        return [
+            {
+                "type": "accepted",
+                "role": role,
+                "offer_id": latest.id,
+                "package": action["package"],
+                "at": now,
+            }
+        ]
+
+    if kind != "propose":
+        raise _bad(f"unknown action {kind!r}")
+
+    if len(state.offers) >= state.max_offers:
+        raise RuleError(
+            "offer_limit",
+            f"all {state.max_offers} offers have been made; the last one can only be accepted "
+            "or the negotiation walked away from",
+        )
+    packages = action["packages"]
+    lo, hi = state.package_bounds(role)
+    if len(packages) > hi:
+        why = " in a single-offer negotiation" if state.condition == "single" else ""
+        raise RuleError("too_many_packages", f"an offer may have at most {hi} package(s){why}")
+    if len(packages) < lo:
+        why = " (the first offer must be a MESO)" if state.condition == "meso" else ""
+        raise RuleError("too_few_packages", f"this offer needs at least {lo} packages{why}")
+    for n, p in enumerate(packages):
+        problem = sc.package_problem(p)
+        if problem:
+            raise RuleError("invalid_package", f"package {n + 1}: {problem}")
+    normal = [sc.normalize(p) for p in packages]
+    for a in range(len(normal)):
+        for b in range(a):
+            if normal[a] == normal[b]:
+                raise RuleError(
+                    "invalid_package", f"packages {b + 1} and {a + 1} are the same package"
+                )
+    if len(normal) > 1:
+        values = [sc.value(p, role) for p in normal]
+        spread = max(values) - min(values)
+        if spread > sc.meso_tolerance:
+            raise RuleError(
+                "not_equivalent",
+                f"the packages are worth {_fmt(min(values))} to {_fmt(max(values))} points to you; "
+                f"equivalent packages may differ by at most {_fmt(sc.meso_tolerance)}",
+            )
+    based_on = action.get("based_on")
+    if based_on is not None and state.offer(based_on["offer_id"]) is None:
+        raise RuleError("unknown_offer", "based_on names an offer that is not in this negotiation")
+    return [
+        {
+            "type": "proposed",
+            "role": role,
+            "offer_id": next_offer_id(state),
+            "packages": normal,
+            "based_on": based_on,
+            "at": now,
+        }
+    ]
+
+
+def end_by_instructor(state: State, now: float) -> list[dict]:
+    if not state.is_open:
+        raise RuleError("not_negotiating", "this negotiation has ended")
+    return [{"type": "ended", "reason": "ended_by_instructor", "at": now}]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+# ---------------------------------------------------------------- views
+
+
+def outcome_view(state: State, role: str) -> dict | None:
+    o = state.outcome
+    if o is None:
+        return None
+    k = state.scenario.role_index(role)
+    return {"reason": o.reason, "package": o.package, "points": o.points[k], "by": o.by}
+
+
+def offer_view(offer: Offer, k: int) -> dict:
+    return {
+        "id": offer.id,
+        "seq": offer.seq,
+        "by": offer.by,
+        "packages": list(offer.packages),
+        "points": [p[k] for p in offer.points],
+        "based_on": offer.based_on,
+        "at": offer.at,
+    }
