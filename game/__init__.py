@@ -1,0 +1,77 @@
+"""Parley: a two-player online negotiation game with multiple equivalent simultaneous offers."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIOS = ROOT / "scenarios"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The application factory. Config keys (all optional):
+
+    PARLEY_DB (path of the SQLite file, default parley.db), PARLEY_SCENARIOS (folder),
+    PARLEY_INSTRUCTOR_KEY (else the environment's, else one kept in the database),
+    ASYNC_MODE ("threading" unless the serving process says "eventlet"), PARLEY_BACKGROUND
+    (start the deadline loop; default True), PARLEY_DEMO (create a demo session when there is
+    none; default False).
+
+    It never imports eventlet: the process that serves monkey-patches and passes
+    ASYNC_MODE="eventlet"; tests use threading.
+    """
+    from game import instructor, realtime, web
+    from game.hub import Hub
+    from game.store import Store
+
+    config = dict(config or {})
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["JSON_SORT_KEYS"] = False
+    app.config.update(config)
+
+    store = Store(config.get("PARLEY_DB", "parley.db"))
+    key = (
+        config.get("PARLEY_INSTRUCTOR_KEY")
+        or os.environ.get("PARLEY_INSTRUCTOR_KEY")
+        or store.get_meta("instructor_key")
+    )
+    if not key:
+        key = secrets.token_urlsafe(12)
+        store.set_meta("instructor_key", key)
+    secret = store.get_meta("secret_key")
+    if not secret:
+        secret = secrets.token_hex(32)
+        store.set_meta("secret_key", secret)
+    app.secret_key = config.get("SECRET_KEY", secret)
+
+    hub = Hub(store, config.get("PARLEY_SCENARIOS", DEFAULT_SCENARIOS))
+    socketio = SocketIO(
+        app,
+        async_mode=config.get("ASYNC_MODE", "threading"),
+        max_http_buffer_size=64 * 1024,
+        ping_interval=10,
+        ping_timeout=20,
+    )
+    rt = realtime.Realtime(socketio, hub, key)
+    app.extensions["parley"] = {"hub": hub, "store": store, "key": key, "realtime": rt}
+    app.register_blueprint(web.bp)
+    instructor.init_app(app)
+
+    if config.get("PARLEY_DEMO") and not hub.sessions and "job-offer" in hub.scenarios:
+        hub.create_session({"scenario": "job-offer", "conditions": ["meso"]}, demo=True)
+    if config.get("PARLEY_BACKGROUND", True):
+        rt.start()
+    return app

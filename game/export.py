@@ -1,0 +1,277 @@
+"""The research tables of PROTOCOL.md section 5, read from the store.
+
+Everything is read on the store's read-only connection and recomputed from the event log with
+the same rules code that plays (``rules.replay``), so an export is the log's truth, not a cache.
+docs/data-dictionary.md describes every column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from game import analysis, rules, scoring
+from game.scenario import parse
+from game.store import Store, iso
+
+TABLES = ("negotiations", "offers", "events", "participants")
+
+NEGOTIATION_COLUMNS = [
+    "negotiation_id",
+    "session_code",
+    "scenario_id",
+    "condition",
+    "condition_index",
+    "round",
+    "role_0",
+    "role_1",
+    "participant_0",
+    "participant_1",
+    "status",
+    "end_reason",
+    "agreement",
+    "points_0",
+    "points_1",
+    "joint",
+    "max_joint",
+    "pareto_optimal",
+    "offers_count",
+    "started_at",
+    "ended_at",
+    "deadline_at",
+    "max_offers",
+]
+OFFER_COLUMNS = [
+    "offer_id",
+    "negotiation_id",
+    "session_code",
+    "seq",
+    "proposer_role",
+    "recipient_role",
+    "proposer_participant_id",
+    "package_index",
+    "packages_in_offer",
+    "package",
+    "proposer_points",
+    "recipient_points",
+    "points_0",
+    "points_1",
+    "joint",
+    "based_on_offer_id",
+    "based_on_package",
+    "accepted",
+    "created_at",
+]
+EVENT_COLUMNS = [
+    "event_id",
+    "session_code",
+    "negotiation_id",
+    "participant_id",
+    "type",
+    "payload",
+    "created_at",
+]
+PARTICIPANT_COLUMNS = ["participant_id", "session_code", "name", "label", "joined_at"]
+
+COLUMNS = {
+    "negotiations": NEGOTIATION_COLUMNS,
+    "offers": OFFER_COLUMNS,
+    "events": EVENT_COLUMNS,
+    "participants": PARTICIPANT_COLUMNS,
+}
+
+
+def _where(session_code: str | None) -> tuple[str, list]:
+    return ("WHERE session_code = ?", [session_code]) if session_code else ("", [])
+
+
+def _states(store: Store, session_code: str | None) -> list[tuple[dict, rules.State]]:
+    """Each negotiation's row and state (the fold of its events), in start order."""
+    where, params = _where(session_code)
+    scenarios = {
+        r["code"]: parse(json.loads(r["scenario_json"]))
+        for r in store.read(
+            f"SELECT code, scenario_json FROM sessions {where.replace('session_code', 'code')}",
+            params,
+        )
+    }
+    rows = store.read(f"SELECT * FROM negotiations {where} ORDER BY started, rowid", params)
+    events: dict[str, list[dict]] = {}
+    for r in store.read(
+        f"SELECT * FROM events {where + (' AND' if where else 'WHERE')} negotiation_id IS NOT NULL"
+        " ORDER BY event_id",
+        params,
+    ):
+        events.setdefault(r["negotiation_id"], []).append(Store._event(r))
+    out = []
+    for row in rows:
+        sc = scenarios[row["session_code"]]
+        st = rules.new_state(
+            row["negotiation_id"],
+            sc,
+            row["condition"],
+            started_at=row["started"],
+            max_offers=row["max_offers"],
+            deadline=row["deadline"],
+        )
+        out.append((row, rules.replay(st, events.get(row["negotiation_id"], []))))
+    return out
+
+
+def _negotiations(store: Store, session_code: str | None) -> list[dict]:
+    cache: dict[int, list] = {}
+    out = []
+    for row, st in _states(store, session_code):
+        sc = st.scenario
+        key = id(sc)
+        if key not in cache:
+            cache[key] = analysis.frontier(sc)
+        frontier = cache[key]
+        metrics = scoring.score(st, frontier=frontier)
+        o = st.outcome
+        agreed = o is not None and o.reason == "accepted"
+        rec: dict[str, Any] = {
+            "negotiation_id": st.id,
+            "session_code": row["session_code"],
+            "scenario_id": sc.id,
+            "condition": st.condition,
+            "condition_index": row["condition_index"],
+            "round": row["round"],
+            "role_0": sc.role_ids[0],
+            "role_1": sc.role_ids[1],
+            "participant_0": row["participant_0"],
+            "participant_1": row["participant_1"],
+            "status": st.status,
+            "end_reason": o.reason if o else None,
+            "agreement": o.package if agreed else None,
+            "points_0": o.points[0] if o else None,
+            "points_1": o.points[1] if o else None,
+            "joint": (o.points[0] + o.points[1]) if o else None,
+            "max_joint": metrics.get("max_joint"),
+            "pareto_optimal": metrics.get("pareto_optimal") if agreed else None,
+            "offers_count": len(st.offers),
+            "started_at": iso(st.started_at),
+            "ended_at": iso(st.ended_at),
+            "deadline_at": iso(st.deadline),
+            "max_offers": st.max_offers,
+        }
+        for k, v in metrics.items():
+            if k not in rec:
+                rec[k] = v
+        out.append(rec)
+    return out
+
+
+def _offers(store: Store, session_code: str | None) -> list[dict]:
+    out = []
+    proposers: dict[str, str] = {}
+    where, params = _where(session_code)
+    for r in store.read(
+        f"SELECT payload, participant_id FROM events {where + (' AND' if where else 'WHERE')}"
+        " type = 'proposed'",
+        params,
+    ):
+        proposers[json.loads(r["payload"])["offer_id"]] = r["participant_id"]
+    for row, st in _states(store, session_code):
+        sc = st.scenario
+        o = st.outcome
+        for offer in st.offers:
+            k = sc.role_index(offer.by)
+            for i, (pk, pts) in enumerate(zip(offer.packages, offer.points, strict=True)):
+                out.append(
+                    {
+                        "offer_id": offer.id,
+                        "negotiation_id": st.id,
+                        "session_code": row["session_code"],
+                        "seq": offer.seq,
+                        "proposer_role": offer.by,
+                        "recipient_role": sc.other(offer.by),
+                        "proposer_participant_id": proposers.get(offer.id),
+                        "package_index": i,
+                        "packages_in_offer": len(offer.packages),
+                        "package": pk,
+                        "proposer_points": pts[k],
+                        "recipient_points": pts[1 - k],
+                        "points_0": pts[0],
+                        "points_1": pts[1],
+                        "joint": pts[0] + pts[1],
+                        "based_on_offer_id": (offer.based_on or {}).get("offer_id"),
+                        "based_on_package": (offer.based_on or {}).get("package"),
+                        "accepted": bool(
+                            o is not None
+                            and o.reason == "accepted"
+                            and st.latest is offer
+                            and o.package == pk
+                        ),
+                        "created_at": iso(offer.at),
+                    }
+                )
+    return out
+
+
+def _events(store: Store, session_code: str | None) -> list[dict]:
+    where, params = _where(session_code)
+    return [
+        {c: r[c] for c in EVENT_COLUMNS}
+        for r in store.read(f"SELECT * FROM events {where} ORDER BY event_id", params)
+    ]
+
+
+def _participants(store: Store, session_code: str | None) -> list[dict]:
+    where, params = _where(session_code)
+    return store.read(
+        f"SELECT participant_id, session_code, name, label, joined_at FROM participants {where}"
+        " ORDER BY seq",
+        params,
+    )
+
+
+def table(store: Store, name: str, session_code: str | None = None) -> list[dict]:
+    return {
+        "negotiations": _negotiations,
+        "offers": _offers,
+        "events": _events,
+        "participants": _participants,
+    }[name](store, session_code)
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (dict, list, tuple)):
+        return json.dumps(v, separators=(",", ":"))
+    if isinstance(v, float):
+        return repr(round(v, 6)) if v != int(v) or abs(v) >= 1e15 else str(int(v))
+    return str(v)
+
+
+def csv_text(rows: list[dict], name: str) -> str:
+    columns = list(COLUMNS[name])
+    for r in rows:
+        for k in r:
+            if k not in columns:
+                columns.append(k)
+    if name == "negotiations" and not rows:
+        columns += [c for c in scoring.summary_columns() if c not in columns]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([_cell(r.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def write_all(store: Store, out_dir: str | Path, session_code: str | None = None) -> list[Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in TABLES:
+        p = out / f"{name}.csv"
+        p.write_text(csv_text(table(store, name, session_code), name), encoding="utf-8")
+        paths.append(p)
+    return paths

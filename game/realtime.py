@@ -1,0 +1,187 @@
+"""Socket.IO handlers: authenticate, rate-limit, hand the payload to the hub, send new views.
+
+Participants use the default namespace and each of their connections joins the room
+``p:<participant_id>``; a view is only ever sent to that room. Instructors use the
+``/instructor`` namespace and the room ``i:<code>`` of the session they watch; students are never
+in it. Nothing is broadcast to everyone.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from typing import Any
+
+from flask import request, session
+from flask_socketio import SocketIO, join_room, leave_room
+
+from game.hub import ApiError, Hub
+from game.rules import RuleError
+
+log = logging.getLogger("parley.realtime")
+
+RATE = 20.0  # events a second, sustained, per connection (the contract asks for at least 10)
+BURST = 40.0
+INSTRUCTOR_PUSH_S = 1.0  # at most one live update a second per watched session
+TICK_S = 0.25
+
+
+class Bucket:
+    """A token bucket: ``allow()`` spends one token if there is one."""
+
+    __slots__ = ("tokens", "stamp")
+
+    def __init__(self) -> None:
+        self.tokens = BURST
+        self.stamp = time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(BURST, self.tokens + (now - self.stamp) * RATE)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class Realtime:
+    def __init__(self, socketio: SocketIO, hub: Hub, instructor_key: str):
+        self.socketio = socketio
+        self.hub = hub
+        self.key = instructor_key
+        self.buckets: dict[str, Bucket] = {}
+        self.dirty: set[str] = set()
+        self.watchers: dict[str, int] = {}
+        self.started = False
+        self._register()
+
+    # ------------------------------------------------------------ sending
+    def push(self, pids: set[str]) -> None:
+        """Send each participant's view to all of its connections; mark their sessions dirty."""
+        for pid in pids:
+            p = self.hub.participants.get(pid)
+            if p is None:
+                continue
+            self.dirty.add(p.code)
+            if p.sids:
+                self.socketio.emit("state", self.hub.view(pid), to=f"p:{pid}")
+
+    def flush_instructors(self) -> None:
+        dirty, self.dirty = self.dirty, set()
+        for code in dirty:
+            if self.watchers.get(code):
+                self.send_session(code)
+
+    def send_session(self, code: str, to: str | None = None) -> None:
+        try:
+            data = {
+                "code": code,
+                "session": self.hub.session_view(code),
+                "standings": self.hub.standings(code),
+            }
+        except ApiError:
+            return
+        self.socketio.emit("session", data, to=to or f"i:{code}", namespace="/instructor")
+
+    def start(self) -> None:
+        """The background loop: deadlines and throttled instructor updates."""
+        if self.started:
+            return
+        self.started = True
+        self.socketio.start_background_task(self._loop)
+
+    def _loop(self) -> None:
+        last_push = 0.0
+        while True:
+            self.socketio.sleep(TICK_S)
+            try:
+                nd = self.hub.next_deadline()
+                if nd is not None and self.hub.clock() >= nd:
+                    self.push(self.hub.tick())
+                now = time.monotonic()
+                if now - last_push >= INSTRUCTOR_PUSH_S:
+                    last_push = now
+                    self.flush_instructors()
+            except Exception:  # the loop must outlive any one failure
+                log.exception("background loop")
+
+    # ------------------------------------------------------------ handlers
+    def _register(self) -> None:
+        sio = self.socketio
+        hub = self.hub
+
+        @sio.on("connect")
+        def on_connect(auth: Any = None):
+            token = auth.get("token") if isinstance(auth, dict) else None
+            p, touched = hub.connect(token, request.sid)
+            if p is None:
+                raise ConnectionRefusedError("unknown or missing token: join the session first")
+            join_room(f"p:{p.id}")
+            self.buckets[request.sid] = Bucket()
+            self.push({p.id} | touched)
+
+        @sio.on("disconnect")
+        def on_disconnect(*_args):
+            self.buckets.pop(request.sid, None)
+            self.push(hub.disconnect(request.sid))
+
+        def action(kind: str):
+            def handler(payload: Any = None):
+                bucket = self.buckets.get(request.sid)
+                if bucket is not None and not bucket.allow():
+                    return RuleError("rate_limited", "too many events: slow down").as_answer()
+                try:
+                    answer, touched = hub.act(request.sid, kind, payload)
+                except Exception:
+                    log.exception("%s failed", kind)
+                    return {"ok": False, "error": {"code": "internal", "message": "server error"}}
+                self.push(touched)
+                return answer
+
+            handler.__name__ = f"on_{kind}"
+            sio.on(kind)(handler)
+
+        for kind in ("propose", "accept", "walk_away", "chat"):
+            action(kind)
+
+        @sio.on("suggest")
+        def on_suggest(payload: Any = None):
+            bucket = self.buckets.get(request.sid)
+            if bucket is not None and not bucket.allow():
+                return RuleError("rate_limited", "too many events: slow down").as_answer()
+            try:
+                return hub.suggest(request.sid, payload)
+            except Exception:
+                log.exception("suggest failed")
+                return {"ok": False, "error": {"code": "internal", "message": "server error"}}
+
+        @sio.on("connect", namespace="/instructor")
+        def on_instructor_connect(auth: Any = None):
+            key = auth.get("key") if isinstance(auth, dict) else None
+            ok = (isinstance(key, str) and hmac.compare_digest(key, self.key)) or bool(
+                session.get("instructor")
+            )
+            if not ok:
+                raise ConnectionRefusedError("instructor key required")
+
+        @sio.on("watch", namespace="/instructor")
+        def on_watch(payload: Any = None):
+            code = payload.get("code") if isinstance(payload, dict) else None
+            try:
+                s = hub.session(code if isinstance(code, str) else "")
+            except ApiError as e:
+                return {"ok": False, "error": {"code": "unknown_session", "message": e.errors[0]}}
+            join_room(f"i:{s.code}", namespace="/instructor")
+            self.watchers[s.code] = self.watchers.get(s.code, 0) + 1
+            self.send_session(s.code, to=request.sid)
+            return {"ok": True, "code": s.code}
+
+        @sio.on("unwatch", namespace="/instructor")
+        def on_unwatch(payload: Any = None):
+            code = payload.get("code") if isinstance(payload, dict) else None
+            if isinstance(code, str) and code in self.watchers:
+                leave_room(f"i:{code}", namespace="/instructor")
+                self.watchers[code] = max(0, self.watchers[code] - 1)
+            return {"ok": True}

@@ -1,0 +1,318 @@
+"""The durable store: SQLite through sqlite-utils, WAL mode, an append-only event log.
+
+Tables: ``meta`` (instructor key, schema version), ``scenarios`` (uploaded ones), ``sessions``,
+``participants``, ``negotiations`` (who, when, which condition; status columns are a summary
+kept in the same transaction as the events that change them) and ``events`` (append-only; a
+negotiation's state is the fold of its events, see game.rules).
+
+Every write is one transaction and returns only after COMMIT, so the shell can acknowledge or
+send an event only after it is durable. Reads for exports use a second connection, so with WAL
+they never block the writer.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+
+def iso(ts: float | None) -> str | None:
+    """Epoch seconds as ISO 8601 UTC with milliseconds."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    return conn
+
+
+# Migrations: each takes the Database and brings it one version up. Add new ones at the end;
+# never edit one that has shipped.
+def _m1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db["scenarios"].create(
+        {"id": str, "json": str, "source": str, "created_at": str}, pk="id", if_not_exists=True
+    )
+    db["sessions"].create(
+        {
+            "code": str,
+            "scenario_id": str,
+            "scenario_json": str,  # the scenario as played, so a session stays reproducible
+            "conditions": str,  # JSON list
+            "time_limit_s": float,
+            "max_offers": int,
+            "pairing": str,
+            "seed": int,
+            "round": int,
+            "demo": int,
+            "created_at": str,
+        },
+        pk="code",
+        if_not_exists=True,
+    )
+    db["participants"].create(
+        {
+            "participant_id": str,
+            "session_code": str,
+            "name": str,
+            "label": str,
+            "token": str,
+            "joined_at": str,
+            "seq": int,
+        },
+        pk="participant_id",
+        if_not_exists=True,
+    )
+    db["participants"].create_index(["token"], unique=True, if_not_exists=True)
+    db["participants"].create_index(["session_code"], if_not_exists=True)
+    db["negotiations"].create(
+        {
+            "negotiation_id": str,
+            "session_code": str,
+            "scenario_id": str,
+            "condition": str,
+            "condition_index": int,
+            "round": int,
+            "role_0": str,
+            "role_1": str,
+            "participant_0": str,
+            "participant_1": str,
+            "max_offers": int,
+            "time_limit_s": float,
+            "deadline": float,
+            "started": float,
+            "started_at": str,
+            "status": str,
+            "end_reason": str,
+            "ended_at": str,
+        },
+        pk="negotiation_id",
+        if_not_exists=True,
+    )
+    db["negotiations"].create_index(["session_code"], if_not_exists=True)
+    db["events"].create(
+        {
+            "event_id": int,
+            "session_code": str,
+            "negotiation_id": str,
+            "participant_id": str,
+            "type": str,
+            "payload": str,  # compact JSON
+            "at": float,
+            "created_at": str,
+        },
+        pk="event_id",
+        if_not_exists=True,
+    )
+    db["events"].create_index(["negotiation_id", "event_id"], if_not_exists=True)
+    db["events"].create_index(["session_code", "event_id"], if_not_exists=True)
+
+
+MIGRATIONS = [_m1]
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.conn = _connect(self.path)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.db = sqlite_utils.Database(self.conn)
+        self.lock = threading.RLock()
+        self._migrate()
+        self._reader: sqlite_utils.Database | None = None
+        self._reader_lock = threading.Lock()
+
+    # ------------------------------------------------------------ schema
+    def _migrate(self) -> None:
+        with self.lock:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            for n in range(version, len(MIGRATIONS)):
+                with self.db.atomic():
+                    MIGRATIONS[n](self.db)
+                    self.conn.execute(f"PRAGMA user_version = {n + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.conn.close()
+        self.conn.close()
+
+    # ------------------------------------------------------------ meta
+    def get_meta(self, key: str) -> str | None:
+        with self.lock:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.lock:
+            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    # ------------------------------------------------------------ scenarios
+    def add_scenario(self, scenario_id: str, data: dict, source: str = "upload") -> None:
+        with self.lock:
+            self.db["scenarios"].insert(
+                {
+                    "id": scenario_id,
+                    "json": json.dumps(data, separators=(",", ":")),
+                    "source": source,
+                    "created_at": iso(time.time()),
+                },
+                pk="id",
+            )
+
+    def scenarios(self) -> list[dict]:
+        with self.lock:
+            rows = list(self.db.query("SELECT id, json FROM scenarios ORDER BY id"))
+        return [json.loads(r["json"]) for r in rows]
+
+    # ------------------------------------------------------------ sessions
+    def add_session(self, row: dict) -> None:
+        with self.lock:
+            self.db["sessions"].insert(row, pk="code")
+
+    def update_session(self, code: str, **fields) -> None:
+        with self.lock:
+            self.db["sessions"].update(code, fields)
+
+    def sessions(self) -> list[dict]:
+        with self.lock:
+            return list(self.db.query("SELECT * FROM sessions ORDER BY created_at"))
+
+    # ------------------------------------------------------------ participants
+    def add_participant(self, row: dict) -> None:
+        with self.lock, self.db.atomic():
+            self.db["participants"].insert(row, pk="participant_id")
+            self._append_rows(
+                [
+                    {
+                        "session_code": row["session_code"],
+                        "negotiation_id": None,
+                        "participant_id": row["participant_id"],
+                        "type": "joined",
+                        "payload": {"name": row["name"], "label": row["label"]},
+                        "at": time.time(),
+                    }
+                ]
+            )
+
+    def participants(self) -> list[dict]:
+        with self.lock:
+            return list(self.db.query("SELECT * FROM participants ORDER BY seq"))
+
+    # ------------------------------------------------------------ negotiations and events
+    def add_negotiation(self, row: dict, session_events: list[dict] = ()) -> None:
+        with self.lock, self.db.atomic():
+            self.db["negotiations"].insert(row, pk="negotiation_id")
+            self._append_rows(list(session_events))
+
+    def negotiations(self) -> list[dict]:
+        with self.lock:
+            return list(self.db.query("SELECT * FROM negotiations ORDER BY started, rowid"))
+
+    def events_of(self, negotiation_id: str) -> list[dict]:
+        with self.lock:
+            rows = self.db.query(
+                "SELECT * FROM events WHERE negotiation_id = ? ORDER BY event_id",
+                [negotiation_id],
+            )
+            return [self._event(r) for r in rows]
+
+    def all_negotiation_events(self) -> dict[str, list[dict]]:
+        """Every negotiation's events in order, for recovery at start."""
+        out: dict[str, list[dict]] = {}
+        with self.lock:
+            for r in self.db.query(
+                "SELECT * FROM events WHERE negotiation_id IS NOT NULL ORDER BY event_id"
+            ):
+                out.setdefault(r["negotiation_id"], []).append(self._event(r))
+        return out
+
+    @staticmethod
+    def _event(r: dict) -> dict:
+        e = json.loads(r["payload"])
+        e["type"] = r["type"]
+        e["at"] = r["at"]
+        e["event_id"] = r["event_id"]
+        e["participant_id"] = r["participant_id"]
+        return e
+
+    def _append_rows(self, rows: list[dict]) -> list[int]:
+        ids = []
+        for row in rows:
+            payload = {k: v for k, v in row["payload"].items() if k not in ("type", "at")}
+            cur = self.conn.execute(
+                "INSERT INTO events (session_code, negotiation_id, participant_id, type, payload,"
+                " at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row["session_code"],
+                    row["negotiation_id"],
+                    row["participant_id"],
+                    row["type"],
+                    json.dumps(payload, separators=(",", ":")),
+                    row["at"],
+                    iso(row["at"]),
+                ),
+            )
+            ids.append(cur.lastrowid)
+        return ids
+
+    def append(
+        self,
+        session_code: str,
+        negotiation_id: str | None,
+        participant_id: str | None,
+        events: list[dict],
+        *,
+        summary: dict | None = None,
+    ) -> list[int]:
+        """Append events (and update the negotiation's summary columns) in one transaction."""
+        rows = [
+            {
+                "session_code": session_code,
+                "negotiation_id": negotiation_id,
+                "participant_id": participant_id,
+                "type": e["type"],
+                "payload": e,
+                "at": e["at"],
+            }
+            for e in events
+        ]
+        with self.lock, self.db.atomic():
+            ids = self._append_rows(rows)
+            if summary and negotiation_id:
+                self.db["negotiations"].update(negotiation_id, summary)
+        return ids
+
+    def log(self, session_code: str, participant_id: str | None, type_: str, payload: dict) -> None:
+        """A session-level event that belongs to no negotiation (sat out, round started, ...)."""
+        self.append(
+            session_code, None, participant_id, [{"type": type_, "at": time.time(), **payload}]
+        )
+
+    # ------------------------------------------------------------ reads for exports
+    def read(self, sql: str, params: Any = ()) -> list[dict]:
+        """A read on a second, read-only connection: with WAL it never blocks the writer."""
+        with self._reader_lock:
+            if self._reader is None:
+                conn = _connect(self.path)
+                conn.execute("PRAGMA query_only = 1")
+                self._reader = sqlite_utils.Database(conn)
+            return list(self._reader.query(sql, params))

@@ -1,0 +1,137 @@
+"""Parley's command line: serve, validate, analyze, export. See docs/cli.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def cmd_validate(args) -> int:
+    from game.scenario import ScenarioError, load_file
+
+    failed = False
+    for f in args.files:
+        try:
+            sc = load_file(f)
+        except ScenarioError as e:
+            failed = True
+            print(f"{f}: {len(e.errors)} problem(s)")
+            for err in e.errors:
+                print(f"  {err}")
+        else:
+            print(f"{f}: ok ({sc.id})")
+    return 1 if failed else 0
+
+
+def cmd_analyze(args) -> int:
+    from game import analysis
+    from game.scenario import ScenarioError, load_file
+
+    try:
+        sc = load_file(args.file)
+    except ScenarioError as e:
+        print(f"{args.file}: {len(e.errors)} problem(s)")
+        for err in e.errors:
+            print(f"  {err}")
+        return 1
+    if args.json:
+        print(json.dumps(analysis.analyze(sc)))
+    else:
+        print(analysis.report(sc))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from game import export
+    from game.store import Store
+
+    if not Path(args.db).exists():
+        print(f"{args.db}: no such database", file=sys.stderr)
+        return 1
+    store = Store(args.db)
+    for p in export.write_all(store, args.out, args.session):
+        print(p)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import eventlet
+
+    eventlet.monkey_patch()
+
+    from game import create_app
+    from game.scenario import ScenarioError
+
+    try:
+        app = create_app(
+            {
+                "PARLEY_DB": args.db,
+                "PARLEY_SCENARIOS": args.scenarios,
+                "ASYNC_MODE": "eventlet",
+                "PARLEY_DEMO": True,
+            }
+        )
+    except ScenarioError as e:
+        print("A scenario in the scenarios folder is invalid:", file=sys.stderr)
+        for err in e.errors:
+            print(f"  {err}", file=sys.stderr)
+        return 1
+    parley = app.extensions["parley"]
+    hub, key = parley["hub"], parley["key"]
+    host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
+    base = f"http://{host}:{args.port}"
+    demo = [s for s in hub.sessions.values() if s.demo]
+    print("Parley is running.", flush=True)
+    print(f"  Students:    {base}/", flush=True)
+    print(f"  Instructor:  {base}/instructor", flush=True)
+    print(f"  Instructor key: {key}", flush=True)
+    if demo:
+        print(
+            f"  Demo session: code {demo[0].code} ({demo[0].scenario.title}) — open "
+            f"{base}/join/{demo[0].code} in two browser tabs to play both sides",
+            flush=True,
+        )
+    print(f"  Database: {args.db}   (Ctrl+C stops)", flush=True)
+    socketio = app.extensions["socketio"]
+    socketio.run(app, host=args.host, port=args.port, max_size=5000, log_output=False)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python run.py", description="Parley negotiation game")
+    sub = parser.add_subparsers(dest="command")
+
+    s = sub.add_parser("serve", help="start the server (the default)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=5000)
+    s.add_argument("--db", default="parley.db")
+    s.add_argument("--scenarios", default=str(ROOT / "scenarios"))
+    s.set_defaults(func=cmd_serve)
+
+    v = sub.add_parser("validate", help="check scenario files")
+    v.add_argument("files", nargs="+")
+    v.set_defaults(func=cmd_validate)
+
+    a = sub.add_parser("analyze", help="the outcome space of a scenario")
+    a.add_argument("file")
+    a.add_argument("--json", action="store_true", help="print one JSON object")
+    a.set_defaults(func=cmd_analyze)
+
+    e = sub.add_parser("export", help="write the research tables as CSV files")
+    e.add_argument("--db", required=True)
+    e.add_argument("--out", required=True)
+    e.add_argument("--session", default=None, help="only this session's rows")
+    e.set_defaults(func=cmd_export)
+
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["serve", *(argv or [])])
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
