@@ -32,15 +32,6 @@ MAX_CHAT = 1000
 MAX_PAYLOAD_PACKAGES = 10  # more than this is a malformed payload, not a rule question
 MAX_ID_LEN = 100
 
-CONDITION_RULES = {
-    "single": "Every offer is exactly one package.",
-    "meso": (
-        "Your side's first offer must be {lo}–{hi} packages of equal value to the proposer; "
-        "later offers may have 1–{hi}."
-    ),
-    "any": "Every offer may have 1–{hi} packages; two or more must be of equal value to the proposer.",
-}
-
 
 class RuleError(Exception):
     def __init__(self, code: str, message: str):
@@ -155,9 +146,30 @@ def new_state(
     )
 
 
-def condition_rule(state: State) -> str:
-    lo, hi = 2, state.scenario.max_packages
-    return CONDITION_RULES[state.condition].format(lo=lo, hi=hi)
+def condition_rule(state: State, role: str | None = None) -> str:
+    """The condition's rule in plain words, for ``role`` when given."""
+    hi = state.scenario.max_packages
+    first = role is not None and role == state.scenario.first_mover
+    if state.condition == "single":
+        return "Every offer is exactly one package."
+    if state.condition == "meso":
+        if role is None:
+            return (
+                f"The first offer must be 2–{hi} packages of equal value to its proposer; "
+                f"later offers may have 1–{hi}."
+            )
+        if first:
+            return (
+                f"Your first offer must be 2–{hi} packages of equal value to you; "
+                f"after that, offers may have 1–{hi} packages."
+            )
+        return (
+            f"The other side opens with 2–{hi} packages of equal value to them. Your offers may "
+            f"have 1–{hi} packages; two or more must be of equal value to you."
+        )
+    return (
+        f"Every offer may have 1–{hi} packages; two or more must be of equal value to the proposer."
+    )
 
 
 # ---------------------------------------------------------------- fold

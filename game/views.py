@@ -28,7 +28,7 @@ def negotiation_view(
         "id": state.id,
         "role": role,
         "condition": state.condition,
-        "condition_rule": rules.condition_rule(state),
+        "condition_rule": rules.condition_rule(state, role),
         "turn": state.turn,
         "deadline": state.deadline,
         "started_at": state.started_at,
