@@ -266,6 +266,10 @@ def csv_text(rows: list[dict], name: str) -> str:
     return buf.getvalue()
 
 
+def session_csv(store: Store, name: str, session_code: str | None) -> str:
+    return csv_text(table(store, name, session_code), name)
+
+
 def write_all(store: Store, out_dir: str | Path, session_code: str | None = None) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,7 @@ class Realtime:
         self.buckets: dict[str, Bucket] = {}
         self.dirty: set[str] = set()
         self.watchers: dict[str, int] = {}
+        self.watching: dict[str, set[str]] = {}  # instructor sid -> codes
         self.started = False
         self._register()
 
@@ -174,14 +175,24 @@ class Realtime:
             except ApiError as e:
                 return {"ok": False, "error": {"code": "unknown_session", "message": e.errors[0]}}
             join_room(f"i:{s.code}", namespace="/instructor")
-            self.watchers[s.code] = self.watchers.get(s.code, 0) + 1
+            codes = self.watching.setdefault(request.sid, set())
+            if s.code not in codes:
+                codes.add(s.code)
+                self.watchers[s.code] = self.watchers.get(s.code, 0) + 1
             self.send_session(s.code, to=request.sid)
             return {"ok": True, "code": s.code}
 
         @sio.on("unwatch", namespace="/instructor")
         def on_unwatch(payload: Any = None):
             code = payload.get("code") if isinstance(payload, dict) else None
-            if isinstance(code, str) and code in self.watchers:
+            codes = self.watching.get(request.sid, set())
+            if isinstance(code, str) and code in codes:
                 leave_room(f"i:{code}", namespace="/instructor")
-                self.watchers[code] = max(0, self.watchers[code] - 1)
+                codes.discard(code)
+                self.watchers[code] = max(0, self.watchers.get(code, 0) - 1)
             return {"ok": True}
+
+        @sio.on("disconnect", namespace="/instructor")
+        def on_instructor_disconnect(*_args):
+            for code in self.watching.pop(request.sid, set()):
+                self.watchers[code] = max(0, self.watchers.get(code, 0) - 1)

@@ -38,6 +38,16 @@ def realtime():
     return current_app.extensions["parley"]["realtime"]
 
 
+def offload(fn, *args):
+    """Run a long read off the event loop: under eventlet in a native thread (tpool), so play
+    goes on meanwhile; SQLite releases the GIL while it reads."""
+    if current_app.extensions["socketio"].async_mode == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute(fn, *args)
+    return fn(*args)
+
+
 def instructor_key() -> str:
     return current_app.extensions["parley"]["key"]
 
@@ -235,7 +245,7 @@ def export_table(code: str, table: str):
     s = hub().session(code)
     if table not in export.TABLES:
         raise ApiError(404, f"table: no table {table!r} (one of {', '.join(export.TABLES)})")
-    text = export.csv_text(export.table(hub().store, table, s.code), table)
+    text = offload(export.session_csv, hub().store, table, s.code)
     return Response(
         text,
         mimetype="text/csv",
