@@ -341,6 +341,8 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
                 f"has {len(base.packages)} package(s)"
             )
 
+    if role not in sc.role_ids:
+        raise RuleError("not_negotiating", f"{role!r} is not a role of this negotiation")
     if not open_now:
         raise RuleError("not_negotiating", "this negotiation has ended")
 
@@ -399,7 +401,9 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
     if len(normal) > 1:
         values = [sc.value(p, role) for p in normal]
         spread = max(values) - min(values)
-        if spread > sc.meso_tolerance:
+        # a relative allowance, so that decimal points that add up to the same value are equal
+        slack = 1e-9 * max(1.0, max(abs(v) for v in values))
+        if spread > sc.meso_tolerance + slack:
             raise RuleError(
                 "not_equivalent",
                 f"the packages are worth {_fmt(min(values))} to {_fmt(max(values))} points to you; "

@@ -100,7 +100,9 @@ class Server:
         return self.start()
 
     # ------------------------------------------------------------ API helpers
-    def api(self, method: str, path: str, *, key: str | None = "default", **kw) -> requests.Response:
+    def api(
+        self, method: str, path: str, *, key: str | None = "default", **kw
+    ) -> requests.Response:
         headers = kw.pop("headers", {})
         if key == "default":
             headers.update(self.headers)
