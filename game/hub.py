@@ -585,6 +585,7 @@ class Hub:
             target,
             sc.meso_tolerance,
             count=want,
+            spread=sc.meso_tolerance,
             include=base,
             exclude=[sc.normalize(x) for x in packages[1:]],
         )

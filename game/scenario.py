@@ -292,7 +292,7 @@ def validate(data: Any) -> list[str]:
             if "batna" not in role:
                 errors.append(f"{place}.batna: missing")
             elif not _is_number(role["batna"]):
-                errors.append(f"{place}.batna: must be a finite number")
+                errors.append(f"{place}.batna: must be a finite number (less than 1e15 in size)")
 
     issues = data.get("issues")
     if "issues" not in data:
@@ -353,9 +353,11 @@ def validate(data: Any) -> list[str]:
                         if rid not in points:
                             errors.append(f"{oplace}.points.{rid}: missing")
                         elif not _is_number(points[rid]):
-                            errors.append(f"{oplace}.points.{rid}: must be a finite number")
+                            errors.append(
+                                f"{oplace}.points.{rid}: must be a finite number (less than 1e15 in size)"
+                            )
                     for rid in points:
-                        if role_ids and rid not in role_ids:
+                        if len(role_ids) == 2 and rid not in role_ids:
                             errors.append(f"{oplace}.points.{rid}: unknown role")
 
     if "first_mover" not in data:
@@ -439,10 +441,15 @@ def load_file(path: str | Path) -> Scenario:
 
 def load_dir(directory: str | Path) -> list[Scenario]:
     """Every scenario in a folder (``*.json``), sorted by id; a bad file raises ScenarioError."""
-    out = []
+    out: dict[str, Scenario] = {}
+    where: dict[str, str] = {}
     for path in sorted(Path(directory).glob("*.json")):
         try:
-            out.append(load_file(path))
+            sc = load_file(path)
         except ScenarioError as e:
             raise ScenarioError([f"{path.name}: {x}" for x in e.errors]) from e
-    return sorted(out, key=lambda s: s.id)
+        if sc.id in out:
+            raise ScenarioError([f"{path.name}: id: {sc.id!r} is taken by {where[sc.id]}"])
+        out[sc.id] = sc
+        where[sc.id] = path.name
+    return [out[k] for k in sorted(out)]
