@@ -53,7 +53,15 @@ def cmd_export(args) -> int:
         print(f"{args.db}: no such database", file=sys.stderr)
         return 1
     store = Store(args.db)
-    for p in export.write_all(store, args.out, args.session):
+    code = None
+    if args.session:
+        from game.lobby import normalize_code
+
+        code = normalize_code(args.session)
+        if not store.read("SELECT 1 FROM sessions WHERE code = ?", [code]):
+            print(f"--session: no session with code {args.session!r} in {args.db}", file=sys.stderr)
+            return 1
+    for p in export.write_all(store, args.out, code):
         print(p)
     return 0
 

@@ -315,7 +315,8 @@ class Hub:
             pid = "p_" + secrets.token_hex(6)
             token = lobby.make_token()
             seq = len(self.participants) + 1
-            p = Participant(pid, s.code, name, label, token, iso(self.clock()), seq)
+            now = self.clock()
+            p = Participant(pid, s.code, name, label, token, iso(now), seq)
             self.store.add_participant(
                 {
                     "participant_id": pid,
@@ -325,7 +326,8 @@ class Hub:
                     "token": token,
                     "joined_at": p.joined_at,
                     "seq": seq,
-                }
+                },
+                at=now,
             )
             self.participants[pid] = p
             self.by_token[token] = pid
@@ -440,6 +442,7 @@ class Hub:
                         "seed": s.seed,
                         "round": round_no,
                         "deadline": state.deadline,
+                        "deadline_at": iso(state.deadline),
                     },
                     "at": now,
                 }

@@ -197,7 +197,7 @@ class Store:
             return list(self.db.query("SELECT * FROM sessions ORDER BY created_at"))
 
     # ------------------------------------------------------------ participants
-    def add_participant(self, row: dict) -> None:
+    def add_participant(self, row: dict, at: float | None = None) -> None:
         with self.lock, self.db.atomic():
             self.db["participants"].insert(row, pk="participant_id")
             self._append_rows(
@@ -208,7 +208,7 @@ class Store:
                         "participant_id": row["participant_id"],
                         "type": "joined",
                         "payload": {"name": row["name"], "label": row["label"]},
-                        "at": time.time(),
+                        "at": time.time() if at is None else at,
                     }
                 ]
             )
