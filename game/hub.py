@@ -98,7 +98,8 @@ class Hub:
         self.store = store
         self.clock = clock
         self.lock = threading.RLock()
-        self.version = 0
+        # grows with every change; seeded from the clock so it keeps growing across restarts
+        self.version = int(clock() * 1000)
         self.scenarios: dict[str, Scenario] = {}
         self.scenario_source: dict[str, str] = {}
         self._analysis: dict[tuple[str, int], dict] = {}
@@ -579,20 +580,36 @@ class Hub:
             problem = sc.package_problem(pk)
             if problem:
                 return RuleError("invalid_package", f"package {i + 1}: {problem}").as_answer()
-        base = sc.normalize(packages[0])
-        target = sc.value(base, role)
-        want = max(1, min(sc.max_packages, int(payload.get("count") or sc.max_packages)))
+        given = [sc.normalize(x) for x in packages]
+        count = payload.get("count", sc.max_packages)
+        if not isinstance(count, int) or isinstance(count, bool):
+            return RuleError("bad_request", "count must be a whole number").as_answer()
+        want = max(1, min(sc.max_packages, count))
+        values = [sc.value(x, role) for x in given]
+        lo, hi = min(values), max(values)
+        # equivalent to every package given: within the tolerance of the lowest and the highest
+        room = sc.meso_tolerance - (hi - lo)
+        if room < 0:
+            return RuleError(
+                "not_equivalent", "the packages given already differ by more than the tolerance"
+            ).as_answer()
         found = analysis_mod.equivalent_packages(
             sc,
             role,
-            target,
-            sc.meso_tolerance,
+            (lo + hi) / 2,
+            sc.meso_tolerance - (hi - lo) / 2,
             count=want,
             spread=sc.meso_tolerance,
-            include=base,
-            exclude=[sc.normalize(x) for x in packages[1:]],
+            include=given[0],
+            exclude=given[1:],
         )
-        extra = [x for x in found if x != base][: max(0, want - len(packages))]
+        extra = [x for x in found if x not in given][: max(0, want - len(given))]
+        extra = [
+            x
+            for x in extra
+            if max(hi, sc.value(x, role)) - min(lo, sc.value(x, role)) <= sc.meso_tolerance
+        ]
+        target = values[0]
         return {
             "ok": True,
             "packages": extra,

@@ -431,7 +431,9 @@ def end_by_instructor(state: State, now: float) -> list[dict]:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
+    if isinstance(x, float) and not x.is_integer():
+        return f"{x:,.6g}" if abs(x) < 1e6 else f"{x:,.2f}"
+    return f"{int(x):,}"
 
 
 # ---------------------------------------------------------------- views

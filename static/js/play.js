@@ -1,0 +1,416 @@
+// The student's play page: connects with the saved join token, redraws everything from the
+// last `state` the server sent, and sends intentions (propose, accept, walk_away, chat,
+// suggest) whose answers are shown beside the control that sent them.
+import { Builder } from "./play/builder.js";
+import { chatItems } from "./play/chat.js";
+import { offersChart } from "./play/charts.js";
+import { debriefCard, outcomeCard } from "./play/debrief.js";
+import { announce, clock, h, keyed, markdown, pts, replaceChildren, setError, timeOfDay } from "./play/dom.js";
+import { offersSummary, timeline } from "./play/history.js";
+import { offerCards } from "./play/offers.js";
+import { forgetSeat, getSeat, lastCode, normalizeCode } from "./play/seats.js";
+import { pointsTable } from "./play/table.js";
+
+const $ = (id) => document.getElementById(id);
+
+const params = new URLSearchParams(window.location.search);
+const code = normalizeCode(params.get("code") || lastCode() || "");
+const seat = code ? getSeat(code) : null;
+
+let socket = null;
+let last = null; // the last state drawn
+let lastVersion = -Infinity;
+let offset = 0; // server clock minus local clock, seconds
+let everConnected = false;
+let warnedMinute = null;
+let shownPhase = null;
+
+function now() {
+  return Date.now() / 1000 + offset;
+}
+
+// ------------------------------------------------------------------ talking to the server
+function call(event, payload) {
+  return new Promise((resolve) => {
+    if (!socket || !socket.connected) {
+      resolve({
+        ok: false,
+        error: { code: "offline", message: "You are not connected right now. Wait for the connection to come back, then try again" },
+      });
+      return;
+    }
+    socket.timeout(10000).emit(event, payload, (err, answer) => {
+      if (err) {
+        resolve({ ok: false, error: { code: "timeout", message: "The server did not answer in time. Check your connection and try again" } });
+      } else if (!answer || typeof answer !== "object") {
+        resolve({ ok: false, error: { code: "internal", message: "The server sent an answer this page does not understand" } });
+      } else {
+        resolve(answer);
+      }
+    });
+  });
+}
+
+function banner(text) {
+  const b = $("conn-banner");
+  if (text) {
+    $("conn-text").textContent = text;
+    b.hidden = false;
+  } else {
+    b.hidden = true;
+  }
+}
+
+function fatal(text, href, linkText) {
+  $("fatal-text").textContent = text;
+  const a = $("fatal-link");
+  a.href = href;
+  a.textContent = linkText;
+  $("fatal").hidden = false;
+  $("view-loading").hidden = true;
+  banner(null);
+}
+
+function connect() {
+  if (typeof window.io !== "function") {
+    fatal("The page could not load its connection library. Reload the page.", window.location.href, "Reload");
+    return;
+  }
+  socket = window.io({ auth: { token: seat.token }, reconnectionDelayMax: 4000 });
+  socket.on("connect", () => {
+    everConnected = true;
+    lastVersion = -Infinity; // a restarted server counts versions afresh
+    banner(null);
+  });
+  socket.on("disconnect", (reason) => {
+    banner("Connection lost. Reconnecting… Your seat and the negotiation are kept.");
+    if (reason === "io server disconnect") socket.connect();
+  });
+  socket.on("connect_error", (err) => {
+    if (!socket.active) {
+      // the server refused the token: the seat is unknown (a new database, or a wrong link)
+      forgetSeat(code);
+      fatal(
+        `The server does not know your seat in session ${code} any more (${err.message}). Join again to get a new seat.`,
+        `/join/${encodeURIComponent(code)}`,
+        "Join again",
+      );
+      return;
+    }
+    banner(everConnected ? "Connection lost. Reconnecting…" : "Cannot reach the server yet. Trying again…");
+  });
+  socket.on("state", render);
+}
+
+// ------------------------------------------------------------------ drawing
+const builder = new Builder($("builder"), call);
+
+function partnerName(neg) {
+  return neg.partner.name || neg.partner.role_name;
+}
+
+function render(state) {
+  if (!state || typeof state !== "object") return;
+  if (typeof state.version === "number") {
+    if (state.version < lastVersion) return; // an older state that arrived late
+    lastVersion = state.version;
+  }
+  if (typeof state.server_time === "number") offset = state.server_time - Date.now() / 1000;
+  last = state;
+  $("view-loading").hidden = true;
+
+  $("nav-session").textContent = `Session ${state.session.code}`;
+  const neg = state.negotiation;
+  const you = state.participant.name;
+  $("nav-you").textContent = neg ? `You: ${you} · ${neg.scenario.role_name}` : `You: ${you}`;
+
+  const phase = state.phase === "lobby" || !neg ? "lobby" : state.phase;
+  const changed = phase !== shownPhase;
+  $("view-lobby").hidden = phase !== "lobby";
+  $("view-negotiation").hidden = phase === "lobby";
+  document.body.dataset.phase = phase;
+
+  if (phase === "lobby") drawLobby(state);
+  else drawNegotiation(state, phase === "done");
+
+  if (changed && shownPhase !== null) {
+    if (phase === "negotiating") {
+      announce(`Your negotiation has started. You are the ${neg.scenario.role_name}.`);
+      $("neg-title").setAttribute("tabindex", "-1");
+      $("neg-title").focus();
+    } else if (phase === "done") {
+      const d = $("walk-dialog");
+      if (d.open) d.close();
+      const t = $("outcome-title");
+      if (t) {
+        t.setAttribute("tabindex", "-1");
+        t.focus();
+      }
+      announce(neg.outcome.reason === "accepted" ? "Deal reached." : "The negotiation has ended without a deal.");
+    }
+  }
+  shownPhase = phase;
+  tick();
+}
+
+function drawLobby(state) {
+  const l = state.lobby || {};
+  $("lobby-message").textContent = l.message || "Waiting for a partner.";
+  $("lobby-scenario").textContent = `Case: ${state.session.title}`;
+  $("lobby-title").textContent =
+    state.session.pairing === "rounds" ? "Waiting for the next round" : "Waiting for a partner";
+}
+
+function drawNegotiation(state, done) {
+  const neg = state.negotiation;
+  const sc = neg.scenario;
+  const partner = partnerName(neg);
+  const myTurn = !done && neg.turn === neg.role;
+
+  // heading
+  $("neg-title").textContent = sc.title;
+  replaceChildren(
+    $("neg-sub"),
+    "You are the ",
+    h("strong", { class: "who-you" }, sc.role_name),
+    ", negotiating with ",
+    h("strong", { class: "who-partner" }, partner),
+    ` (${neg.partner.role_name})`,
+    neg.round ? ` · round ${neg.round}` : "",
+    ".",
+  );
+
+  for (const id of ["status", "rule", "incoming", "builder", "walk", "chat-form"]) $(id).hidden = done;
+  document.querySelector(".play-jump").hidden = done;
+  $("outcome").hidden = !done;
+
+  // the end: outcome and debrief
+  if (done) {
+    keyed($("outcome"), `${neg.id}:${neg.status}:${neg.outcome && neg.outcome.reason}:${(state.lobby || {}).message}`, () => {
+      const parts = [outcomeCard(neg)];
+      const msg = state.lobby && state.lobby.message;
+      if (msg) parts.push(h("p", { class: "banner banner-info" }, h("span", { class: "banner-icon", "aria-hidden": "true" }, "i"), h("span", null, msg)));
+      const deb = debriefCard(neg);
+      if (deb) parts.push(deb);
+      return parts;
+    });
+    const deb = $("outcome").querySelector("canvas");
+    if (deb && !deb._drawn) {
+      const card = deb.closest("section");
+      if (card && card._draw) card._draw();
+      deb._drawn = true;
+    }
+  } else {
+    drawStatus(neg, myTurn);
+    drawIncoming(neg, myTurn);
+    builder.update(neg);
+    $("walk-note").textContent = `End the negotiation without a deal: you get your BATNA, ${pts(sc.batna)} points, and your partner gets theirs.`;
+    $("walk-dialog-text").textContent = `There will be no deal with ${partner}. You get your BATNA: ${pts(sc.batna)} points. This cannot be undone.`;
+  }
+
+  // history: chart and timeline
+  keyed($("timeline"), `${neg.id}:${neg.offers.length}:${partner}`, () => timeline(neg));
+  $("offers-chart-box").hidden = !neg.offers.length;
+  const canvas = $("offers-chart");
+  const chartKey = `${neg.id}:${neg.offers.length}:${partner}`;
+  if (canvas._key !== chartKey && neg.offers.length) {
+    canvas._key = chartKey;
+    offersChart(canvas, neg);
+    canvas.setAttribute("aria-label", `Chart of your points for each offer. ${offersSummary(neg)}`);
+  }
+
+  // private table and brief
+  keyed($("points-body"), `${neg.id}`, () => pointsTable(sc));
+  keyed($("brief-body"), `${neg.id}`, () => markdown(sc.brief));
+  keyed($("case-body"), `${neg.id}`, () => markdown(sc.description));
+
+  // chat
+  const log = $("chat-log");
+  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  if (keyed(log, `${neg.id}:${neg.chat.length}:${partner}`, () => chatItems(neg))) {
+    if (nearBottom || (neg.chat.length && neg.chat[neg.chat.length - 1].by === neg.role)) {
+      log.scrollTop = log.scrollHeight;
+    }
+  }
+  $("chat-input").placeholder = done ? "" : `Message to ${partner}…`;
+}
+
+function drawStatus(neg, myTurn) {
+  const partner = partnerName(neg);
+  const latest = neg.offers[neg.offers.length - 1];
+  const turnBox = $("status-turn");
+  turnBox.classList.toggle("status-turn-you", myTurn);
+  turnBox.classList.toggle("status-turn-partner", !myTurn);
+  $("turn-text").textContent = myTurn ? "▶ Your turn" : `◷ ${partner}'s turn`;
+  let note;
+  if (!latest) note = myTurn ? "Make the first offer." : "They make the first offer.";
+  else if (myTurn) note = neg.offers_left > 0 ? "Accept a package, or counter with an offer." : "Accept a package, or walk away.";
+  else note = "Waiting for their answer to your offer.";
+  $("turn-note").textContent = note;
+
+  $("offers-text").textContent = `${neg.offers_left} of ${neg.max_offers}`;
+  let onote;
+  if (neg.offers_left > 1) onote = `${neg.offers_left - 1} before the last one, which is final.`;
+  else if (neg.offers_left === 1) onote = "The next offer is the last: it can only be accepted, or walked away from.";
+  else onote = "None left: the last offer can only be accepted, or walked away from.";
+  $("offers-note").textContent = onote;
+  $("status-offers").classList.toggle("status-urgent", neg.offers_left <= 1);
+
+  $("partner-name").textContent = partner;
+  replaceChildren(
+    $("partner-note"),
+    h("span", { class: `dot ${neg.partner.connected ? "dot-on" : "dot-off"}`, "aria-hidden": "true" }),
+    neg.partner.connected ? `Connected · ${neg.partner.role_name}` : `Not connected · ${neg.partner.role_name}`,
+  );
+  $("rule-text").textContent = neg.condition_rule || "";
+}
+
+function drawIncoming(neg, myTurn) {
+  const partner = partnerName(neg);
+  const latest = neg.offers[neg.offers.length - 1] || null;
+  const theirs = [...neg.offers].reverse().find((o) => o.by !== neg.role) || null;
+  const key = `${neg.id}:${neg.offers.length}:${myTurn}:${neg.offers_left}:${partner}`;
+  const title = $("incoming-title");
+  const sub = $("incoming-sub");
+  const body = $("incoming-body");
+  if (body._key === key) return;
+
+  const counter = neg.offers_left > 0 ? (offer, i) => builder.counterFrom(offer, i) : null;
+  if (!latest) {
+    replaceChildren(title, `Offer from ${partner}`);
+    sub.textContent = "";
+    keyed(body, key, () =>
+      h("p", { class: "empty" }, myTurn ? "No offer yet: you make the first one below." : `${partner} makes the first offer. It will appear here.`),
+    );
+  } else if (latest.by !== neg.role) {
+    const many = latest.packages.length > 1;
+    replaceChildren(
+      title,
+      `${partner}'s offer #${latest.seq}`,
+      many ? h("span", { class: "badge badge-partner" }, `${latest.packages.length} packages · pick one`) : null,
+    );
+    sub.textContent = many
+      ? `These packages are of equal value to ${partner}. Accept the one you prefer, or counter one of them.${neg.offers_left === 0 ? " This was the final offer." : ""}`
+      : `Accept it, or counter it.${neg.offers_left === 0 ? " This was the final offer." : ""}`;
+    keyed(body, key, () => offerCards(neg, latest, { canAccept: myTurn, onAccept: accept, onCounter: counter }));
+  } else {
+    replaceChildren(title, `Waiting for ${partner}`);
+    sub.textContent = `Your offer #${latest.seq} is with ${partner}: they can accept one of its packages, or counter.`;
+    keyed(body, key, () => {
+      const parts = [h("h3", { class: "small muted", style: "margin:0 0 8px" }, "Your offer")];
+      const cards = offerCards(neg, latest, {});
+      for (const c of cards.querySelectorAll(".offer-card")) c.classList.add("mine");
+      parts.push(cards);
+      if (theirs) {
+        parts.push(h("h3", { class: "small muted", style: "margin:16px 0 8px" }, `${partner}'s last offer (#${theirs.seq})`));
+        parts.push(offerCards(neg, theirs, { onCounter: null }));
+      }
+      return parts;
+    });
+  }
+}
+
+async function accept(offer, index, errEl, button) {
+  setError(errEl, "");
+  button.disabled = true;
+  const res = await call("accept", { offer_id: offer.id, package: index });
+  if (!res.ok) {
+    button.disabled = false;
+    setError(errEl, res.error.message);
+    button.focus();
+  }
+}
+
+// ------------------------------------------------------------------ clock: countdown and lobby wait
+function tick() {
+  const s = last;
+  if (!s) return;
+  const neg = s.negotiation;
+  if (s.phase === "lobby" || !neg) {
+    const since = s.lobby && s.lobby.since;
+    $("lobby-waited-box").hidden = !since;
+    if (since) $("lobby-waited").textContent = clock(now() - since);
+    document.title = `Waiting · ${s.session.title} · Parley`;
+    return;
+  }
+  if (s.phase === "done") {
+    document.title = `${neg.outcome && neg.outcome.reason === "accepted" ? "Deal" : "No deal"} · ${neg.scenario.title} · Parley`;
+    return;
+  }
+  const myTurn = neg.turn === neg.role;
+  document.title = `${myTurn ? "Your turn" : "Their turn"} · ${neg.scenario.title} · Parley`;
+  const box = $("status-time");
+  if (neg.deadline) {
+    const left = Math.max(0, neg.deadline - now());
+    $("time-text").textContent = clock(left);
+    const urgent = left < 60;
+    box.classList.toggle("status-urgent", urgent);
+    $("time-note").textContent =
+      left <= 0 ? "Time is up." : urgent ? "⚠ Less than a minute left!" : `Ends at ${timeOfDay(neg.deadline)}`;
+    if (urgent && left > 0 && warnedMinute !== neg.id) {
+      warnedMinute = neg.id;
+      announce("Less than a minute left.");
+    }
+  } else {
+    box.classList.remove("status-urgent");
+    $("time-text").textContent = "No limit";
+    $("time-note").textContent = "Take the time you need.";
+  }
+}
+
+// ------------------------------------------------------------------ controls wired once
+$("chat-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const input = $("chat-input");
+  const err = $("chat-error");
+  const text = input.value.trim();
+  setError(err, "");
+  if (!text) {
+    setError(err, "Write a message first");
+    input.focus();
+    return;
+  }
+  input.setAttribute("aria-busy", "true");
+  const res = await call("chat", { text });
+  input.removeAttribute("aria-busy");
+  if (res.ok) {
+    input.value = "";
+    input.setAttribute("aria-invalid", "false");
+  } else {
+    input.setAttribute("aria-invalid", "true");
+    setError(err, res.error.message);
+  }
+  input.focus();
+});
+
+$("walk-button").addEventListener("click", () => {
+  setError($("walk-dialog-error"), "");
+  setError($("walk-error"), "");
+  $("walk-dialog").showModal();
+});
+$("walk-cancel").addEventListener("click", () => $("walk-dialog").close());
+$("walk-confirm").addEventListener("click", async () => {
+  const btn = $("walk-confirm");
+  btn.disabled = true;
+  const res = await call("walk_away", {});
+  btn.disabled = false;
+  if (!res.ok) {
+    setError($("walk-dialog-error"), res.error.message);
+    return;
+  }
+  if ($("walk-dialog").open) $("walk-dialog").close();
+});
+
+setInterval(tick, 250);
+
+// ------------------------------------------------------------------ start
+if (!code) {
+  window.location.replace("/");
+} else if (!seat) {
+  window.location.replace(`/join/${encodeURIComponent(code)}`);
+} else {
+  if (params.get("code") !== code) {
+    window.history.replaceState(null, "", `/play?code=${encodeURIComponent(code)}`);
+  }
+  connect();
+}

@@ -1,0 +1,328 @@
+// Chart.js (vendored global `Chart`) wrappers: this role's value of each side's offers over
+// time, and the debrief's outcome space. Canvases carry role="img" and a label; the timeline
+// and the debrief's text give the same figures in words.
+import { pts } from "./dom.js";
+
+const C = {
+  you: "#0e6f68",
+  youSoft: "rgba(14,111,104,0.35)",
+  partner: "#a44f0b",
+  partnerSoft: "rgba(164,79,11,0.35)",
+  batna: "#566476",
+  cloud: "rgba(110,125,145,0.28)",
+  frontier: "#2b5c8a",
+  deal: "#1d7140",
+  nash: "#6b3fa0",
+  grid: "rgba(27,38,51,0.08)",
+};
+
+function ready() {
+  const Chart = window.Chart;
+  if (!Chart) return null;
+  if (!Chart._parleyDefaults) {
+    Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+    Chart.defaults.font.size = 12;
+    Chart.defaults.color = "#3d4b5c";
+    Chart.defaults.animation = false;
+    Chart.defaults.maintainAspectRatio = false;
+    Chart._parleyDefaults = true;
+  }
+  return Chart;
+}
+
+function make(canvas, config) {
+  const Chart = ready();
+  if (!Chart) return null;
+  const old = Chart.getChart(canvas);
+  if (old) old.destroy();
+  return new Chart(canvas, config);
+}
+
+const legend = {
+  position: "bottom",
+  labels: {
+    usePointStyle: true,
+    boxWidth: 8,
+    boxHeight: 8,
+    padding: 14,
+    filter: (item, data) => !data.datasets[item.datasetIndex].hideInLegend,
+  },
+};
+
+/** This role's points for every package of every offer, by side, with the BATNA. */
+export function offersChart(canvas, neg) {
+  const partner = neg.partner.name || neg.partner.role_name;
+  const mine = [];
+  const theirs = [];
+  const mineMean = [];
+  const theirsMean = [];
+  for (const o of neg.offers) {
+    const byMe = o.by === neg.role;
+    o.points.forEach((p, i) => (byMe ? mine : theirs).push({ x: o.seq, y: p, pkg: i + 1, n: o.points.length }));
+    const mean = o.points.reduce((a, b) => a + b, 0) / o.points.length;
+    (byMe ? mineMean : theirsMean).push({ x: o.seq, y: mean });
+  }
+  const batna = neg.scenario.batna;
+  const maxX = Math.max(neg.offers.length, neg.max_offers ? Math.min(neg.max_offers, 6) : 6);
+  return make(canvas, {
+    type: "scatter",
+    data: {
+      datasets: [
+        {
+          label: "Your offers",
+          data: mine,
+          pointStyle: "circle",
+          pointRadius: 5,
+          pointHoverRadius: 7,
+          backgroundColor: C.you,
+          borderColor: C.you,
+        },
+        {
+          label: `${partner}'s offers`,
+          data: theirs,
+          pointStyle: "triangle",
+          pointRadius: 7,
+          pointHoverRadius: 9,
+          backgroundColor: C.partner,
+          borderColor: C.partner,
+        },
+        {
+          label: "your trend",
+          data: mineMean,
+          showLine: true,
+          pointRadius: 0,
+          borderColor: C.youSoft,
+          borderWidth: 2,
+          hideInLegend: true,
+        },
+        {
+          label: "their trend",
+          data: theirsMean,
+          showLine: true,
+          pointRadius: 0,
+          borderColor: C.partnerSoft,
+          borderWidth: 2,
+          hideInLegend: true,
+        },
+        {
+          label: "Your BATNA",
+          data: [
+            { x: 0.5, y: batna },
+            { x: maxX + 0.5, y: batna },
+          ],
+          showLine: true,
+          pointRadius: 0,
+          borderColor: C.batna,
+          borderDash: [6, 4],
+          borderWidth: 1.5,
+        },
+      ],
+    },
+    options: {
+      plugins: {
+        legend,
+        tooltip: {
+          filter: (item) => item.datasetIndex < 2,
+          callbacks: {
+            label: (ctx) => {
+              const r = ctx.raw;
+              const pk = r.n > 1 ? `, package ${r.pkg}` : "";
+              return `${ctx.dataset.label} · offer ${r.x}${pk}: ${pts(r.y)} points`;
+            },
+          },
+        },
+      },
+      scales: {
+        x: {
+          type: "linear",
+          min: 0.5,
+          max: maxX + 0.5,
+          afterBuildTicks: (axis) => {
+            axis.ticks = Array.from({ length: maxX }, (_, i) => ({ value: i + 1 }));
+          },
+          ticks: { callback: (v) => `#${v}` },
+          title: { display: true, text: "Offer" },
+          grid: { color: C.grid },
+        },
+        y: {
+          grace: "10%",
+          title: { display: true, text: "Your points" },
+          ticks: { callback: (v) => pts(v), includeBounds: false },
+          grid: { color: C.grid },
+        },
+      },
+    },
+  });
+}
+
+/** Axis limits on round numbers around [lo, hi]. */
+function niceRange(lo, hi) {
+  const span = hi - lo || Math.abs(hi) || 1;
+  const raw = span / 6;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw);
+  return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step];
+}
+
+/** A little room beyond the round limits, so points on the edge are not cut in half. */
+function padded([lo, hi]) {
+  const pad = (hi - lo) * 0.02;
+  return [lo - pad, hi + pad];
+}
+
+/**
+ * The debrief: every package as a point (your points, partner's points), the Pareto frontier,
+ * both BATNAs, the Nash point, the offers made, and the deal.
+ */
+export function debriefChart(canvas, neg) {
+  const d = neg.debrief;
+  const k = d.you;
+  const swap = (p) => ({ x: p[k], y: p[1 - k] });
+  const partnerName = neg.partner.name || neg.partner.role_name;
+  const cloud = (d.cloud || []).map(swap);
+  const frontier = (d.frontier || []).map(swap).sort((a, b) => a.x - b.x);
+  const xs = cloud.map((p) => p.x).concat(frontier.map((p) => p.x), [d.batnas[k]]);
+  const ys = cloud.map((p) => p.y).concat(frontier.map((p) => p.y), [d.batnas[1 - k]]);
+  const [x0, x1] = padded(niceRange(Math.min(...xs), Math.max(...xs)));
+  const [y0, y1] = padded(niceRange(Math.min(...ys), Math.max(...ys)));
+  const mine = [];
+  const theirs = [];
+  for (const o of d.offers || []) {
+    for (const p of o.points) (o.by === neg.role ? mine : theirs).push({ ...swap(p), seq: o.seq });
+  }
+  const agreed = neg.outcome && neg.outcome.reason === "accepted";
+  const datasets = [];
+  if (agreed) {
+    datasets.push({
+      label: "Your deal",
+      data: [swap(d.points)],
+      pointStyle: "star",
+      pointRadius: 14,
+      pointHoverRadius: 16,
+      borderWidth: 3,
+      borderColor: C.deal,
+      backgroundColor: C.deal,
+    });
+  }
+  datasets.push(
+    {
+      label: agreed ? "No deal (both BATNAs)" : "No deal: where you ended (both BATNAs)",
+      data: [{ x: d.batnas[k], y: d.batnas[1 - k] }],
+      pointStyle: "crossRot",
+      pointRadius: agreed ? 8 : 13,
+      borderWidth: 3,
+      borderColor: agreed ? C.batna : C.deal,
+      backgroundColor: agreed ? C.batna : C.deal,
+    },
+    {
+      label: "Your offers",
+      data: mine,
+      pointStyle: "circle",
+      pointRadius: 4,
+      backgroundColor: C.you,
+      borderColor: C.you,
+    },
+    {
+      label: `${partnerName}'s offers`,
+      data: theirs,
+      pointStyle: "triangle",
+      pointRadius: 5,
+      backgroundColor: C.partner,
+      borderColor: C.partner,
+    },
+  );
+  if (d.nash) {
+    datasets.push({
+      label: "Nash solution",
+      data: [swap(d.nash)],
+      pointStyle: "rectRot",
+      pointRadius: 7,
+      backgroundColor: C.nash,
+      borderColor: C.nash,
+    });
+  }
+  datasets.push(
+    {
+      label: "Pareto frontier",
+      data: frontier,
+      showLine: true,
+      pointRadius: 2.5,
+      borderWidth: 2,
+      borderColor: C.frontier,
+      backgroundColor: C.frontier,
+    },
+    {
+      label: "All possible packages",
+      data: cloud,
+      pointStyle: "circle",
+      pointRadius: 2,
+      pointHoverRadius: 3,
+      backgroundColor: C.cloud,
+      borderColor: "transparent",
+    },
+    {
+      label: "batna-x",
+      data: [
+        { x: d.batnas[k], y: y0 },
+        { x: d.batnas[k], y: y1 },
+      ],
+      showLine: true,
+      pointRadius: 0,
+      borderColor: "rgba(86,100,118,0.55)",
+      borderDash: [5, 4],
+      borderWidth: 1,
+      hideInLegend: true,
+    },
+    {
+      label: "batna-y",
+      data: [
+        { x: x0, y: d.batnas[1 - k] },
+        { x: x1, y: d.batnas[1 - k] },
+      ],
+      showLine: true,
+      pointRadius: 0,
+      borderColor: "rgba(86,100,118,0.55)",
+      borderDash: [5, 4],
+      borderWidth: 1,
+      hideInLegend: true,
+    },
+  );
+  return make(canvas, {
+    type: "scatter",
+    data: { datasets },
+    options: {
+      plugins: {
+        legend,
+        tooltip: {
+          filter: (item) => !item.dataset.hideInLegend,
+          callbacks: {
+            label: (ctx) => {
+              const r = ctx.raw;
+              const seq = r.seq ? ` (offer ${r.seq})` : "";
+              return `${ctx.dataset.label}${seq}: you ${pts(r.x)}, ${partnerName} ${pts(r.y)}`;
+            },
+          },
+        },
+      },
+      scales: {
+        x: {
+          type: "linear",
+          min: x0,
+          max: x1,
+          title: { display: true, text: "Your points" },
+          ticks: { callback: (v) => pts(v), includeBounds: false },
+          grid: { color: C.grid },
+        },
+        y: {
+          min: y0,
+          max: y1,
+          title: { display: true, text: `${partnerName}'s points` },
+          ticks: { callback: (v) => pts(v), includeBounds: false },
+          grid: { color: C.grid },
+        },
+      },
+    },
+  });
+}
+
+export const chartColours = C;
