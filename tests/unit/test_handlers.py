@@ -1,0 +1,242 @@
+"""Socket.IO handlers at handler level: Flask-SocketIO's test client, threading mode, no server."""
+
+from __future__ import annotations
+
+import pytest
+
+from game import create_app
+from game.realtime import BURST
+from tests.support import scenario_dict
+
+KEY = "k"
+A = {"price": "price1", "delivery": "delivery0", "warranty": "warranty0", "training": "training0"}
+B = {"price": "price0", "delivery": "delivery2", "warranty": "warranty0", "training": "training0"}
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(
+        {
+            "PARLEY_DB": str(tmp_path / "h.db"),
+            "ASYNC_MODE": "threading",
+            "PARLEY_BACKGROUND": False,
+            "PARLEY_INSTRUCTOR_KEY": KEY,
+        }
+    )
+    http = app.test_client()
+    r = http.post(
+        "/api/scenarios", json=scenario_dict(), headers={"Authorization": f"Bearer {KEY}"}
+    )
+    assert r.status_code == 201
+    yield app
+    app.extensions["parley"]["store"].close()
+
+
+@pytest.fixture
+def http(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def sio(app):
+    made = []
+
+    def connect(token=None, **kw):
+        auth = {"token": token} if token is not None else kw.pop("auth", None)
+        c = app.extensions["socketio"].test_client(app, auth=auth, **kw)
+        made.append(c)
+        return c
+
+    yield connect
+    for c in made:
+        if c.is_connected():
+            c.disconnect()
+
+
+def new_session(http, **body):
+    body.setdefault("scenario", "test-supply")
+    r = http.post("/api/sessions", json=body, headers={"Authorization": f"Bearer {KEY}"})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["code"]
+
+
+def join(http, code, name="Ann"):
+    r = http.post(f"/api/sessions/{code}/join", json={"name": name})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["token"]
+
+
+def states(client):
+    return [m["args"][0] for m in client.get_received() if m["name"] == "state"]
+
+
+class Pair(tuple):
+    """(seller client, buyer client) with their join tokens."""
+
+    tokens: dict
+
+
+def paired(http, sio, **session):
+    """(seller client, buyer client) of a new negotiation; their received queues emptied."""
+    code = new_session(http, **session)
+    ta, tb = join(http, code, "Ann"), join(http, code, "Bob")
+    a, b = sio(ta), sio(tb)
+    sa = states(a)[-1]
+    states(b)
+    if sa["negotiation"]["role"] == "seller":
+        pair = Pair((a, b))
+        pair.tokens = {"seller": ta, "buyer": tb}
+    else:
+        pair = Pair((b, a))
+        pair.tokens = {"seller": tb, "buyer": ta}
+    return pair
+
+
+def test_a_connection_without_a_known_token_is_refused(http, sio):
+    assert not sio(auth=None).is_connected()
+    assert not sio("not-a-token").is_connected()
+    assert not sio(auth={"token": 7}).is_connected()
+    assert not sio(auth="token").is_connected()
+
+
+def test_the_first_message_after_connecting_is_the_state(http, sio):
+    code = new_session(http)
+    c = sio(join(http, code))
+    assert c.is_connected()
+    received = c.get_received()
+    assert received[0]["name"] == "state"
+    st = received[0]["args"][0]
+    assert st["phase"] == "lobby" and st["negotiation"] is None
+    assert st["session"]["code"] == code
+
+
+def test_a_proposal_is_acknowledged_with_its_offer_id_and_both_sides_get_the_state(http, sio):
+    seller, buyer = paired(http, sio, conditions=["meso"])
+    ack = seller.emit("propose", {"packages": [A, B]}, callback=True)
+    assert ack["ok"] is True and isinstance(ack["offer_id"], str)
+    for c, role in ((seller, "seller"), (buyer, "buyer")):
+        (st,) = states(c)
+        o = st["negotiation"]["offers"][0]
+        assert o["id"] == ack["offer_id"] and o["packages"] == [A, B]
+        assert o["points"] == ([500, 500] if role == "seller" else [1000, 900])
+
+
+def test_every_event_answers_through_the_acknowledgement(http, sio):
+    seller, buyer = paired(http, sio)
+    assert seller.emit("chat", {"text": "hi"}, callback=True) == {"ok": True}
+    offer = seller.emit("propose", {"packages": [A]}, callback=True)
+    assert buyer.emit("accept", {"offer_id": offer["offer_id"], "package": 0}, callback=True) == {
+        "ok": True
+    }
+    answer = seller.emit("walk_away", {}, callback=True)
+    assert answer["ok"] is False and answer["error"]["code"] == "not_negotiating"
+
+
+def test_walk_away_needs_no_payload(http, sio):
+    seller, buyer = paired(http, sio)
+    assert buyer.emit("walk_away", callback=True) == {"ok": True}
+    st = states(seller)[-1]
+    assert st["phase"] == "done" and st["negotiation"]["outcome"]["reason"] == "walked_away"
+
+
+@pytest.mark.parametrize(
+    "event,payload",
+    [
+        ("propose", None),
+        ("propose", "x"),
+        ("propose", {"packages": [A], "extra": 1}),
+        ("accept", {"offer_id": None, "package": 0}),
+        ("chat", {"text": "z" * 1001}),
+        ("chat", 3),
+    ],
+)
+def test_malformed_payloads_are_bad_requests_and_send_nothing(http, sio, event, payload):
+    seller, buyer = paired(http, sio)
+    answer = seller.emit(event, payload, callback=True)
+    assert answer["ok"] is False and answer["error"]["code"] == "bad_request"
+    assert answer["error"]["message"]
+    assert states(seller) == [] and states(buyer) == []
+
+
+def test_the_rate_limit_serves_a_burst_then_refuses(http, sio):
+    seller, _ = paired(http, sio)
+    codes = [seller.emit("chat", {"text": ""}, callback=True)["error"]["code"] for _ in range(100)]
+    served = codes.count("bad_request")
+    assert served >= 10 and served >= int(BURST) - 1
+    assert codes[served:] == ["rate_limited"] * (100 - served)
+
+
+def test_the_rate_limit_is_per_connection(http, sio):
+    pair = paired(http, sio)
+    seller = pair[0]
+    for _ in range(100):
+        seller.emit("chat", {"text": ""}, callback=True)
+    assert seller.emit("chat", {"text": ""}, callback=True)["error"]["code"] == "rate_limited"
+    # a second tab of the same participant gets its own bucket
+    fresh = sio(pair.tokens["seller"])
+    assert fresh.emit("chat", {"text": ""}, callback=True)["error"]["code"] == "bad_request"
+
+
+def test_states_go_only_to_the_participants_concerned(http, sio):
+    seller, buyer = paired(http, sio)
+    code = new_session(http)
+    bystander = sio(join(http, code, "Eve"))
+    states(bystander)
+    seller.emit("propose", {"packages": [A]}, callback=True)
+    seller.emit("chat", {"text": "hello"}, callback=True)
+    assert states(bystander) == []
+    assert len(states(buyer)) == 2
+
+
+def test_a_second_tab_sees_the_same_participant_and_gets_the_same_states(http, sio):
+    pair = paired(http, sio)
+    seller = pair[0]
+    tab = sio(pair.tokens["seller"])
+    st = states(tab)[-1]
+    assert st["phase"] == "negotiating" and st["negotiation"]["role"] == "seller"
+    states(seller)
+    ack = tab.emit("propose", {"packages": [A]}, callback=True)
+    assert ack["ok"]
+    a, b = states(seller), states(tab)
+    assert a == b and len(a) == 1
+    assert a[0]["negotiation"]["offers"][0]["id"] == ack["offer_id"]
+
+
+def test_disconnecting_every_tab_tells_the_partner(http, sio):
+    seller, buyer = pair = paired(http, sio)
+    tab = sio(pair.tokens["buyer"])
+    states(seller)
+    buyer.disconnect()
+    assert states(seller) == []  # one tab is still open: nothing changed for the seller
+    tab.disconnect()
+    st = states(seller)[-1]
+    assert st["negotiation"]["partner"]["connected"] is False
+
+
+def test_suggest_offers_packages_equivalent_for_the_asker(http, sio):
+    seller, _ = paired(http, sio, conditions=["meso"])
+    answer = seller.emit("suggest", {"packages": [A]}, callback=True)
+    assert answer["ok"] is True
+    assert answer["target"] == 500
+    assert answer["packages"] and A not in answer["packages"]
+    for p in answer["points"]:
+        assert abs(p - 500) <= 50
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,
+        "x",
+        {"packages": "x"},
+        {"packages": []},
+        {"packages": [A], "count": "two"},
+        {"packages": [A], "count": [2]},
+        {"packages": [A], "count": {"n": 2}},
+    ],
+)
+def test_a_malformed_suggest_is_a_bad_request(http, sio, payload):
+    seller, _ = paired(http, sio, conditions=["meso"])
+    answer = seller.emit("suggest", payload, callback=True)
+    assert answer["ok"] is False
+    assert answer["error"]["code"] == "bad_request", answer
