@@ -49,7 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         or store.get_meta("instructor_key")
     )
     if not key:
-        key = secrets.token_urlsafe(12)
+        key = secrets.token_urlsafe(16)  # 128 bits
         store.set_meta("instructor_key", key)
     secret = store.get_meta("secret_key")
     if not secret:

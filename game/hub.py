@@ -493,6 +493,12 @@ class Hub:
             history = [
                 lobby.Past(*n.participants) for n in self.negotiations.values() if n.code == s.code
             ]
+            if len(ready) < 2:
+                raise ApiError(
+                    409,
+                    f"round: {len(ready)} participant(s) connected and free to play; "
+                    "a round needs at least two",
+                )
             sat = {pid: self.participants[pid].last_sat_out for pid in ready}
             sat = {k: v for k, v in sat.items() if v >= 0}
             plan = lobby.plan_round(

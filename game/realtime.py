@@ -61,13 +61,16 @@ class Realtime:
     # ------------------------------------------------------------ sending
     def push(self, pids: set[str]) -> None:
         """Send each participant's view to all of its connections; mark their sessions dirty."""
-        for pid in pids:
-            p = self.hub.participants.get(pid)
-            if p is None:
-                continue
-            self.dirty.add(p.code)
-            if p.sids:
-                self.socketio.emit("state", self.hub.view(pid), to=f"p:{pid}")
+        # Under the hub's lock, so views leave in the order of the changes they show: a state
+        # built after a later change can never be sent before one built earlier.
+        with self.hub.lock:
+            for pid in pids:
+                p = self.hub.participants.get(pid)
+                if p is None:
+                    continue
+                self.dirty.add(p.code)
+                if p.sids:
+                    self.socketio.emit("state", self.hub.view(pid), to=f"p:{pid}")
 
     def flush_instructors(self) -> None:
         dirty, self.dirty = self.dirty, set()
