@@ -1,0 +1,189 @@
+// Shared helpers of the instructor console's pages. No framework: small functions over the DOM.
+// Text from users (names, labels) only ever enters the page through textContent.
+
+export function bootData(id = "boot") {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : {};
+}
+
+export function csrfToken() {
+  const m = document.querySelector('meta[name="csrf-token"]');
+  return m ? m.content : "";
+}
+
+// A call of the JSON API with the console's cookie; changes carry the CSRF token header.
+export async function api(method, url, body) {
+  const opts = {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  };
+  if (method !== "GET") {
+    opts.headers["X-CSRF-Token"] = csrfToken();
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body || {});
+  }
+  let res;
+  try {
+    res = await fetch(url, opts);
+  } catch (e) {
+    return { ok: false, status: 0, data: { errors: ["network: the server cannot be reached"] } };
+  }
+  let data = null;
+  try {
+    data = await res.json();
+  } catch (e) {
+    data = {};
+  }
+  if (res.status === 401) {
+    // the cookie has gone (logged out elsewhere, new server secret): log in again
+    window.location.href = "/instructor?next=" + encodeURIComponent(location.pathname);
+  }
+  return { ok: res.ok, status: res.status, data };
+}
+
+// The message of an API error answer, without the PLACE prefix.
+export function errorText(data) {
+  const errs = (data && data.errors) || ["something went wrong"];
+  return errs.map((e) => (e.includes(": ") ? e.slice(e.indexOf(": ") + 2) : e)).join("; ");
+}
+
+// el("td", {class: "num"}, "3") -> <td class="num">3</td>; children are nodes or text.
+export function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
+      else if (k === "dataset") Object.assign(node.dataset, v);
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const numberFormat2 = new Intl.NumberFormat(undefined, {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+
+export function fmt(x) {
+  if (x === null || x === undefined || Number.isNaN(x)) return "–";
+  return numberFormat.format(x);
+}
+
+export function fmt2(x) {
+  if (x === null || x === undefined || Number.isNaN(x)) return "–";
+  return numberFormat2.format(x);
+}
+
+export function signed(x) {
+  if (x === null || x === undefined) return "–";
+  const s = numberFormat2.format(Math.abs(x));
+  return x > 0 ? "+" + s : x < 0 ? "−" + s : s;
+}
+
+export function pct(x) {
+  if (x === null || x === undefined) return "–";
+  return Math.round(x * 100) + "%";
+}
+
+export function clock(seconds) {
+  if (seconds === null || seconds === undefined) return "–";
+  const s = Math.max(0, Math.round(seconds));
+  const m = Math.floor(s / 60);
+  return m + ":" + String(s % 60).padStart(2, "0");
+}
+
+// Keep a <tbody> in step with a list of items, touching only rows whose signature changed.
+// key(item) -> stable id; sig(item) -> string that changes whenever the row must change;
+// fill(tr, item) -> fills an (emptied) row. Rows are reordered to the list's order.
+export function syncRows(tbody, items, key, sig, fill) {
+  if (!tbody._rows) tbody._rows = new Map();
+  const rows = tbody._rows;
+  const seen = new Set();
+  let cursor = tbody.firstElementChild;
+  for (const item of items) {
+    const k = key(item);
+    seen.add(k);
+    const s = sig(item);
+    let tr = rows.get(k);
+    if (!tr) {
+      tr = document.createElement("tr");
+      tr.dataset.key = k;
+      rows.set(k, tr);
+    }
+    if (tr._sig !== s) {
+      tr.replaceChildren();
+      fill(tr, item);
+      tr._sig = s;
+    }
+    if (tr !== cursor) tbody.insertBefore(tr, cursor);
+    else cursor = cursor.nextElementSibling;
+  }
+  for (const [k, tr] of rows) {
+    if (!seen.has(k)) {
+      tr.remove();
+      rows.delete(k);
+    }
+  }
+}
+
+// Connect to the instructor namespace and watch one session. onSession gets every update;
+// onStatus gets "live", "connecting" or "offline".
+export function watchSession(code, onSession, onStatus) {
+  // eslint-disable-next-line no-undef
+  const socket = io("/instructor", { transports: ["websocket", "polling"] });
+  onStatus("connecting");
+  socket.on("connect", () => {
+    socket.emit("watch", { code }, (ack) => {
+      onStatus(ack && ack.ok ? "live" : "offline");
+    });
+  });
+  socket.on("disconnect", () => onStatus("connecting"));
+  socket.on("connect_error", () => onStatus("offline"));
+  socket.on("session", (data) => {
+    if (data && data.code === code) onSession(data);
+  });
+  return socket;
+}
+
+export function setLiveStatus(node, status) {
+  if (!node) return;
+  node.dataset.status = status;
+  const text = node.querySelector(".live-text");
+  text.textContent =
+    status === "live" ? "Live" : status === "offline" ? "Offline – retrying" : "Connecting…";
+}
+
+let announceTimer = null;
+// Tell screen readers about a change, at most once every few seconds (the last text wins).
+export function announce(text) {
+  const node = document.getElementById("announcer");
+  if (!node) return;
+  clearTimeout(announceTimer);
+  announceTimer = setTimeout(() => {
+    node.textContent = text;
+  }, 1500);
+}
+
+export const CONDITION_SHAPES = { single: "circle", meso: "triangle", any: "rectRot" };
+export const CONDITION_COLOURS = { single: "#0B5FA5", meso: "#C45A00", any: "#0A7F5A" };
+export const CONDITION_SHORT = { single: "Single", meso: "MESO", any: "Free choice" };
+export const CONDITION_SYMBOLS = { single: "●", meso: "▲", any: "◆" };
+
+export function conditionBadge(cond, names) {
+  return el(
+    "span",
+    { class: "cond cond-" + cond },
+    el("span", { class: "cond-mark", "aria-hidden": "true" }),
+    (names && names[cond]) || cond,
+  );
+}

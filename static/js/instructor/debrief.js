@@ -1,0 +1,698 @@
+// The debrief: agreements in outcome space, the condition comparison, joint points, anchoring,
+// option frequencies and a drill-down into one negotiation's offers. Numbers come from the
+// server (game/debrief.py); this page only draws them. Live: a `session` push whose
+// negotiations changed triggers one refetch (at most every two seconds), and the charts are
+// redrawn only when the server's signature of the data changed.
+
+/* global Chart */
+
+import {
+  CONDITION_COLOURS,
+  CONDITION_SHAPES,
+  CONDITION_SHORT,
+  CONDITION_SYMBOLS,
+  api,
+  bootData,
+  conditionBadge,
+  el,
+  errorText,
+  fmt,
+  fmt2,
+  pct,
+  setLiveStatus,
+  watchSession,
+} from "./common.js";
+import {
+  bounds,
+  GRID,
+  INK,
+  niceRange,
+  setDefaults,
+  spaceDatasets,
+  spaceOptions,
+} from "./charts.js";
+
+setDefaults();
+
+const boot = bootData();
+const roles = boot.roles;
+const condName = (c) => (c === "all" ? "All" : boot.conditions[c] || c);
+const colour = (c) => CONDITION_COLOURS[c] || "#444";
+const shape = (c) => CONDITION_SHAPES[c] || "rect";
+const $ = (sel) => document.querySelector(sel);
+const nf = new Intl.NumberFormat();
+
+let data = null;
+let charts = {};
+let drill = null; // the path being shown
+let lastSessionKey = "";
+
+// ---------------------------------------------------------------- counts strip and impasses
+
+function renderCounts() {
+  const strip = $("#condition-counts");
+  strip.replaceChildren(
+    ...data.summary.conditions.map((c) => {
+      const k = data.summary.counts[c];
+      return el(
+        "div",
+        { class: "stat stat-cond" },
+        conditionBadge(c, boot.conditions),
+        el("span", { class: "stat-value" }, k.agreed),
+        el("span", { class: "stat-label" }, `agreement${k.agreed === 1 ? "" : "s"}`),
+        el(
+          "span",
+          { class: "stat-note" },
+          `${k.impasses} impasse${k.impasses === 1 ? "" : "s"} · ${k.open} open`,
+        ),
+      );
+    }),
+  );
+  $("#impasses").replaceChildren(
+    ...data.summary.conditions.map((c) =>
+      el(
+        "li",
+        null,
+        conditionBadge(c, boot.conditions),
+        el("strong", { class: "impasse-num" }, data.summary.counts[c].impasses),
+        ` of ${data.summary.counts[c].agreed + data.summary.counts[c].impasses} finished`,
+      ),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- the outcome chart
+
+function outcomeDatasets() {
+  const space = data.space;
+  const b = bounds(space);
+  const names = new Map(data.negotiations.map((n) => [n.negotiation_id, n.names.join(" & ")]));
+  const sets = spaceDatasets(space, roles, b);
+  const faded = drill !== null;
+  for (const c of data.summary.conditions) {
+    const pts = data.summary.outcomes.filter((o) => o.condition === c);
+    sets.push({
+      label: `Agreement: ${condName(c)} (${pts.length})`,
+      data: pts.map((o) => ({
+        x: o.points[0],
+        y: o.points[1],
+        id: o.negotiation_id,
+        label: names.get(o.negotiation_id) || o.negotiation_id,
+      })),
+      pointStyle: shape(c),
+      pointRadius: 9,
+      pointHoverRadius: 12,
+      borderWidth: 2,
+      borderColor: faded ? colour(c) + "66" : "#ffffff",
+      backgroundColor: faded ? colour(c) + "44" : colour(c),
+      order: 10,
+      _kind: "agreement",
+    });
+  }
+  if (drill) sets.push(...pathDatasets(drill));
+  return { sets, b };
+}
+
+function pathDatasets(p) {
+  const out = [];
+  const roleColour = ["#7A2E8E", "#2E6F8E"];
+  out.push({
+    label: "Path of the offers",
+    type: "line",
+    data: p.offers.map((o) => ({
+      x: o.centre[0],
+      y: o.centre[1],
+      label: `Offer ${o.seq} by ${p.role_names[o.by_index]}${o.packages.length > 1 ? " (centre of " + o.packages.length + " packages)" : ""}`,
+    })),
+    borderColor: INK,
+    backgroundColor: INK,
+    borderWidth: 2.5,
+    pointRadius: 0,
+    pointHitRadius: 6,
+    tension: 0,
+    order: 2,
+    _kind: "path",
+    _legend: false,
+  });
+  for (const k of [0, 1]) {
+    const pts = [];
+    for (const o of p.offers.filter((o) => o.by_index === k)) {
+      for (const pk of o.packages) {
+        pts.push({
+          x: pk.points[0],
+          y: pk.points[1],
+          label: `Offer ${o.seq} by ${p.role_names[k]}${o.packages.length > 1 ? `, package ${pk.index + 1} of ${o.packages.length}` : ""}`,
+        });
+      }
+    }
+    out.push({
+      label: `Offers by ${p.role_names[k]}`,
+      data: pts,
+      pointStyle: k === 0 ? "rect" : "circle",
+      pointRadius: 8,
+      pointHoverRadius: 10,
+      borderWidth: 3,
+      borderColor: roleColour[k],
+      backgroundColor: "#ffffff",
+      order: 1,
+      _kind: "offers",
+    });
+  }
+  if (p.outcome && p.outcome.reason === "accepted") {
+    out.push({
+      label: "Agreement reached",
+      data: [{ x: p.outcome.points[0], y: p.outcome.points[1], label: "Agreement" }],
+      pointStyle: "star",
+      pointRadius: 16,
+      borderWidth: 3,
+      borderColor: "#111",
+      backgroundColor: "#FFD400",
+      order: 0,
+      _kind: "agreed",
+    });
+  }
+  return out;
+}
+
+function drawOutcomes() {
+  const { sets, b } = outcomeDatasets();
+  const canvas = $("#chart-outcomes");
+  if (!charts.outcomes) {
+    charts.outcomes = new Chart(canvas, {
+      type: "scatter",
+      data: { datasets: sets },
+      options: spaceOptions(roles, b, {
+        onClick: (_ev, elements, chart) => {
+          for (const e of elements) {
+            const point = chart.data.datasets[e.datasetIndex].data[e.index];
+            if (point && point.id) {
+              $("#drill").value = point.id;
+              showPath(point.id);
+              return;
+            }
+          }
+        },
+      }),
+    });
+  } else {
+    const c = charts.outcomes;
+    c.data.datasets = sets;
+    Object.assign(c.options.scales.x, { min: b.x0, max: b.x1 });
+    Object.assign(c.options.scales.y, { min: b.y0, max: b.y1 });
+    c.update("none");
+  }
+  const counts = data.summary.conditions
+    .map((c) => `${data.summary.counts[c].agreed} ${condName(c)}`)
+    .join(", ");
+  const imp = data.summary.conditions.reduce((s, c) => s + data.summary.counts[c].impasses, 0);
+  canvas.setAttribute(
+    "aria-label",
+    `Outcome chart: agreements (${counts}) plotted as ${roles[0].name}'s points against ${roles[1].name}'s, with the Pareto frontier, both BATNAs and the compromise point; ${imp} impasses are listed beside it.` +
+      (drill ? ` Showing the path of ${drill.offers.length} offers of one negotiation.` : ""),
+  );
+  const tbody = $("#outcomes-table tbody");
+  tbody.replaceChildren(
+    ...data.summary.outcomes.map((o) =>
+      el(
+        "tr",
+        null,
+        el("td", null, (data.negotiations.find((n) => n.negotiation_id === o.negotiation_id) || { names: [o.negotiation_id] }).names.join(" & ")),
+        el("td", null, condName(o.condition)),
+        el("td", { class: "num" }, fmt(o.points[0])),
+        el("td", { class: "num" }, fmt(o.points[1])),
+        el("td", null, o.pareto_optimal === null ? "–" : o.pareto_optimal ? "yes" : "no"),
+      ),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- drill-down
+
+function renderDrillOptions() {
+  const sel = $("#drill");
+  const keep = sel.value;
+  const opts = [el("option", { value: "" }, "Choose a negotiation…")];
+  const sorted = [...data.negotiations].sort(
+    (a, b) => (a.round || 0) - (b.round || 0) || a.names.join().localeCompare(b.names.join()),
+  );
+  for (const n of sorted) {
+    const status =
+      n.status === "open" ? "open" : n.status === "agreed" ? `${fmt(n.points[0])} : ${fmt(n.points[1])}` : "impasse";
+    const rd = n.round ? `R${n.round} · ` : "";
+    opts.push(
+      el(
+        "option",
+        { value: n.negotiation_id },
+        `${rd}${n.names[0]} & ${n.names[1]} · ${condName(n.condition)} · ${n.offers_count} offers · ${status}`,
+      ),
+    );
+  }
+  sel.replaceChildren(...opts);
+  sel.value = keep;
+}
+
+async function showPath(nid) {
+  if (!nid) {
+    drill = null;
+    $("#path-panel").hidden = true;
+    $("#drill-clear").hidden = true;
+    drawOutcomes();
+    return;
+  }
+  const res = await api("GET", boot.urls.path.replace("NID", encodeURIComponent(nid)));
+  if (!res.ok) {
+    $("#path-title").textContent = errorText(res.data);
+    $("#path-panel").hidden = false;
+    return;
+  }
+  drill = res.data;
+  $("#drill-clear").hidden = false;
+  renderPathTable();
+  drawOutcomes();
+}
+
+function renderPathTable() {
+  const p = drill;
+  $("#path-panel").hidden = false;
+  const outcome = p.outcome
+    ? p.outcome.reason === "accepted"
+      ? `agreed at ${fmt(p.outcome.points[0])} : ${fmt(p.outcome.points[1])}`
+      : `impasse (${p.outcome.reason.replaceAll("_", " ")})`
+    : "still open";
+  $("#path-title").textContent = `Offers of ${p.names[0]} (${p.role_names[0]}) and ${p.names[1]} (${p.role_names[1]}) · ${condName(p.condition)} · ${outcome}`;
+  const rows = [];
+  for (const o of p.offers) {
+    o.packages.forEach((pk, j) => {
+      const note = [];
+      if (j === 0 && o.based_on) note.push(`based on package ${o.based_on.package + 1} of the previous offer`);
+      if (o.accepted === pk.index) note.push("accepted");
+      rows.push(
+        el(
+          "tr",
+          { class: o.accepted === pk.index ? "is-accepted" : "" },
+          j === 0 ? el("th", { scope: "row", class: "num", rowspan: o.packages.length }, o.seq) : null,
+          j === 0 ? el("td", { rowspan: o.packages.length }, p.role_names[o.by_index]) : null,
+          el("td", { class: "num" }, o.packages.length > 1 ? `${pk.index + 1} of ${o.packages.length}` : "1"),
+          el("td", { class: "num" }, fmt(pk.points[0])),
+          el("td", { class: "num" }, fmt(pk.points[1])),
+          el("td", null, note.join("; ") || ""),
+        ),
+      );
+    });
+  }
+  if (!rows.length) rows.push(el("tr", null, el("td", { colspan: 6 }, "No offers were made.")));
+  $("#path-table tbody").replaceChildren(...rows);
+}
+
+$("#drill").addEventListener("change", (e) => showPath(e.target.value));
+$("#drill-clear").addEventListener("click", () => {
+  $("#drill").value = "";
+  showPath("");
+  $("#drill").focus();
+});
+
+// ---------------------------------------------------------------- comparison table
+
+function cell(m, kind) {
+  if (kind === "rate") {
+    return el(
+      "td",
+      { class: "num" },
+      el("span", { class: "big-num" }, pct(m.rate)),
+      el("span", { class: "sub" }, `${m.count} of ${m.n}`),
+    );
+  }
+  return el(
+    "td",
+    { class: "num" },
+    el("span", { class: "big-num" }, fmt(m.mean)),
+    el("span", { class: "sub" }, `SD ${m.sd === null ? "–" : fmt(m.sd)} · n ${m.n}`),
+  );
+}
+
+function renderComparison() {
+  const rows = data.summary.comparison;
+  const table = $("#compare");
+  table.tHead.replaceChildren(
+    el(
+      "tr",
+      null,
+      el("th", { scope: "col" }, "Measure"),
+      ...rows.map((r) =>
+        el(
+          "th",
+          { scope: "col", class: "num" },
+          r.condition === "all" ? "All" : conditionBadge(r.condition, boot.conditions),
+          el("span", { class: "sub" }, `${r.finished} finished`),
+        ),
+      ),
+    ),
+  );
+  const body = [];
+  for (const m of data.summary.measures) {
+    body.push(
+      el("tr", null, el("th", { scope: "row" }, m.label), ...rows.map((r) => cell(r.measures[m.key]))),
+    );
+    if (m.key === "joint") {
+      body.push(
+        el(
+          "tr",
+          null,
+          el("th", { scope: "row" }, "Pareto-optimal agreements"),
+          ...rows.map((r) => cell(r.pareto_optimal, "rate")),
+        ),
+        el(
+          "tr",
+          null,
+          el("th", { scope: "row" }, "Impasse rate"),
+          ...rows.map((r) => cell(r.impasse, "rate")),
+        ),
+      );
+    }
+  }
+  table.tBodies[0].replaceChildren(...body);
+}
+
+// ---------------------------------------------------------------- joint points strip plot
+
+function jitter(i) {
+  // deterministic spread: golden-ratio sequence in [-0.28, 0.28]
+  return (((i * 0.6180339887) % 1) - 0.5) * 0.56;
+}
+
+function drawJoint() {
+  const conds = data.summary.conditions;
+  const sets = [];
+  const all = [];
+  conds.forEach((c, k) => {
+    const xs = data.summary.joint[c] || [];
+    all.push(...xs.map((x) => x.joint));
+    sets.push({
+      label: condName(c),
+      data: xs.map((x, i) => ({ x: k + jitter(i), y: x.joint, agreed: x.agreed })),
+      pointStyle: shape(c),
+      pointRadius: 8,
+      pointHoverRadius: 10,
+      borderWidth: 2,
+      borderColor: colour(c),
+      backgroundColor: xs.map((x) => (x.agreed ? colour(c) : "#ffffff")),
+    });
+    const row = data.summary.comparison.find((r) => r.condition === c);
+    const m = row && row.measures.joint.mean;
+    if (m !== null && m !== undefined) {
+      sets.push({
+        label: `${condName(c)} mean`,
+        type: "line",
+        data: [
+          { x: k - 0.38, y: m },
+          { x: k + 0.38, y: m },
+        ],
+        borderColor: INK,
+        borderWidth: 4,
+        pointRadius: 0,
+        _legend: false,
+      });
+    }
+  });
+  const mj = data.space.max_joint;
+  sets.push({
+    label: `Max joint (${nf.format(mj)})`,
+    type: "line",
+    data: [
+      { x: -0.5, y: mj },
+      { x: conds.length - 0.5, y: mj },
+    ],
+    borderColor: "#8A6D00",
+    borderDash: [8, 6],
+    borderWidth: 2,
+    pointRadius: 0,
+    pointStyle: "line",
+  });
+  const [y0, y1] = niceRange(Math.min(mj, ...all, data.space.batnas[0] + data.space.batnas[1]), mj);
+  const options = {
+    parsing: false,
+    scales: {
+      x: {
+        type: "linear",
+        min: -0.5,
+        max: conds.length - 0.5,
+        grid: { display: false },
+        afterBuildTicks: (axis) => {
+          axis.ticks = conds.map((_, k) => ({ value: k }));
+        },
+        ticks: { callback: (v) => condName(conds[v]) || "", font: { size: 16, weight: "bold" } },
+      },
+      y: {
+        min: y0,
+        max: y1,
+        title: { display: true, text: "Joint points", font: { size: 16, weight: "bold" } },
+        grid: { color: GRID },
+      },
+    },
+    plugins: {
+      legend: {
+        position: "bottom",
+        labels: { filter: (item, d) => d.datasets[item.datasetIndex]._legend !== false },
+      },
+      tooltip: {
+        callbacks: {
+          label: (ctx) =>
+            `${ctx.dataset.label}: ${nf.format(ctx.raw.y)}${ctx.raw.agreed === false ? " (impasse)" : ""}`,
+        },
+      },
+    },
+  };
+  const canvas = $("#chart-joint");
+  if (!charts.joint) charts.joint = new Chart(canvas, { type: "scatter", data: { datasets: sets }, options });
+  else {
+    charts.joint.data.datasets = sets;
+    charts.joint.options.scales = options.scales;
+    charts.joint.update("none");
+  }
+  const summary = conds
+    .map((c) => {
+      const r = data.summary.comparison.find((x) => x.condition === c);
+      return `${condName(c)}: mean ${fmt(r.measures.joint.mean)} over ${r.measures.joint.n}`;
+    })
+    .join("; ");
+  canvas.setAttribute("aria-label", `Joint points by condition. ${summary}. Max joint ${nf.format(mj)}.`);
+  $("#joint-table tbody").replaceChildren(
+    ...conds.map((c) =>
+      el(
+        "tr",
+        null,
+        el("th", { scope: "row" }, condName(c)),
+        el("td", null, (data.summary.joint[c] || []).map((x) => fmt(x.joint) + (x.agreed ? "" : " (impasse)")).join(", ") || "–"),
+      ),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- anchoring
+
+function drawAnchor() {
+  const conds = data.summary.conditions;
+  const a = data.summary.anchoring;
+  const sets = [];
+  const xs = a.pairs.map((p) => p.first_offer_value);
+  const x0 = Math.min(...xs);
+  const x1 = Math.max(...xs);
+  for (const c of conds) {
+    const pts = a.pairs.filter((p) => p.condition === c);
+    sets.push({
+      label: condName(c),
+      data: pts.map((p) => ({ x: p.first_offer_value, y: p.final_points, agreed: p.agreed })),
+      pointStyle: shape(c),
+      pointRadius: 8,
+      pointHoverRadius: 10,
+      borderWidth: 2,
+      borderColor: colour(c),
+      backgroundColor: pts.map((p) => (p.agreed ? colour(c) : "#ffffff")),
+    });
+    const f = a.fits[c];
+    if (f && Number.isFinite(x0)) {
+      sets.push({
+        label: `${condName(c)} fit`,
+        type: "line",
+        data: [
+          { x: x0, y: f.intercept + f.slope * x0 },
+          { x: x1, y: f.intercept + f.slope * x1 },
+        ],
+        borderColor: colour(c),
+        borderDash: c === "meso" ? [10, 6] : c === "single" ? [] : [3, 4],
+        borderWidth: 2.5,
+        pointRadius: 0,
+        _legend: false,
+      });
+    }
+  }
+  const options = {
+    parsing: false,
+    scales: {
+      x: {
+        type: "linear",
+        title: { display: true, text: "First offer's value to the first offerer", font: { size: 16, weight: "bold" } },
+        grid: { color: GRID },
+      },
+      y: {
+        title: { display: true, text: "First offerer's final points", font: { size: 16, weight: "bold" } },
+        grid: { color: GRID },
+      },
+    },
+    plugins: {
+      legend: {
+        position: "bottom",
+        labels: { filter: (item, d) => d.datasets[item.datasetIndex]._legend !== false },
+      },
+      tooltip: {
+        callbacks: {
+          label: (ctx) =>
+            `${ctx.dataset.label}: first offer ${nf.format(ctx.raw.x)}, final ${nf.format(ctx.raw.y)}${ctx.raw.agreed === false ? " (impasse)" : ""}`,
+        },
+      },
+    },
+  };
+  const canvas = $("#chart-anchor");
+  if (!charts.anchor) charts.anchor = new Chart(canvas, { type: "scatter", data: { datasets: sets }, options });
+  else {
+    charts.anchor.data.datasets = sets;
+    charts.anchor.update("none");
+  }
+  const desc = conds
+    .map((c) => {
+      const f = a.fits[c];
+      return f ? `${condName(c)}: slope ${fmt2(f.slope)}, r ${f.r === null ? "–" : fmt2(f.r)}` : `${condName(c)}: too few points`;
+    })
+    .join("; ");
+  canvas.setAttribute("aria-label", `First offer against the first offerer's final points. ${desc}.`);
+  $("#anchor-table tbody").replaceChildren(
+    ...conds.map((c) => {
+      const f = a.fits[c];
+      return el(
+        "tr",
+        null,
+        el("th", { scope: "row" }, condName(c)),
+        el("td", { class: "num" }, a.pairs.filter((p) => p.condition === c).length),
+        el("td", { class: "num" }, f ? fmt2(f.slope) : "–"),
+        el("td", { class: "num" }, f && f.r !== null ? fmt2(f.r) : "–"),
+      );
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- options agreed
+
+function renderOptions() {
+  const conds = data.summary.conditions;
+  const box = $("#options");
+  box.replaceChildren(
+    ...data.summary.options.map((issue) => {
+      const rows = issue.options.map((o) => {
+        const bar = el("span", { class: "bar" }, el("span", { class: "bar-fill" }));
+        bar.firstChild.style.width = `${Math.round((o.share || 0) * 100)}%`;
+        return el(
+          "tr",
+          null,
+          el("th", { scope: "row" }, o.label),
+          el("td", { class: "bar-cell" }, bar, el("span", { class: "bar-text" }, `${o.count} · ${pct(o.share)}`)),
+          ...conds.map((c) => el("td", { class: "num" }, `${o.by_condition[c].count}`, el("span", { class: "sub" }, pct(o.by_condition[c].share)))),
+        );
+      });
+      return el(
+        "div",
+        { class: "option-table" },
+        el(
+          "table",
+          { class: "data compact" },
+          el("caption", null, `${issue.name}`, el("span", { class: "muted small" }, ` · ${issue.agreements} agreements`)),
+          el(
+            "thead",
+            null,
+            el(
+              "tr",
+              null,
+              el("th", { scope: "col" }, "Option"),
+              el("th", { scope: "col" }, "All"),
+              ...conds.map((c) => el("th", { scope: "col", class: "num" }, el("span", { "aria-hidden": "true" }, CONDITION_SYMBOLS[c] || ""), " ", CONDITION_SHORT[c] || c)),
+            ),
+          ),
+          el("tbody", null, rows),
+        ),
+      );
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- everything, and live updates
+
+// how long each redraw took (ms): read by bench/instructor_console.py
+const timings = (window.parleyTimings = { render: [] });
+
+function renderAll() {
+  const t0 = performance.now();
+  renderCounts();
+  renderDrillOptions();
+  drawOutcomes();
+  renderComparison();
+  drawJoint();
+  drawAnchor();
+  renderOptions();
+  document.body.dataset.signature = data.signature;
+  timings.render.push(performance.now() - t0);
+}
+
+function setData(d) {
+  if (data && d.signature === data.signature) return false;
+  data = d;
+  renderAll();
+  return true;
+}
+
+const sessionKey = (negs) =>
+  negs
+    .map((n) => `${n.negotiation_id}:${n.status}:${n.offers_count}`)
+    .sort()
+    .join("|");
+setData(boot.initial);
+lastSessionKey = sessionKey(boot.initial.negotiations);
+
+let fetching = false;
+let again = false;
+let lastFetch = 0;
+async function refresh() {
+  if (fetching) {
+    again = true;
+    return;
+  }
+  const wait = 2000 - (Date.now() - lastFetch);
+  if (wait > 0) {
+    fetching = true;
+    await new Promise((r) => setTimeout(r, wait));
+    fetching = false;
+  }
+  fetching = true;
+  lastFetch = Date.now();
+  const res = await api("GET", boot.urls.data);
+  fetching = false;
+  if (res.ok && setData(res.data) && drill) {
+    // the drilled negotiation may have new offers
+    const n = res.data.negotiations.find((x) => x.negotiation_id === drill.negotiation_id);
+    if (n && (n.offers_count !== drill.offers.length || n.status !== drill.status)) showPath(drill.negotiation_id);
+  }
+  if (again) {
+    again = false;
+    refresh();
+  }
+}
+
+watchSession(
+  boot.code,
+  (msg) => {
+    const key = sessionKey(msg.session.negotiations);
+    if (key !== lastSessionKey) {
+      lastSessionKey = key;
+      refresh();
+    }
+  },
+  (status) => setLiveStatus($("#live-status"), status),
+);

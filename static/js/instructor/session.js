@@ -1,0 +1,428 @@
+// The live session page: join code and QR, participants, negotiations, actions, standings.
+// Redraws from each `session` push of the /instructor namespace (at most one a second); rows
+// are only rebuilt when their content changed, so 200 participants stay cheap.
+
+import {
+  announce,
+  api,
+  bootData,
+  clock,
+  conditionBadge,
+  el,
+  errorText,
+  fmt,
+  setLiveStatus,
+  signed,
+  syncRows,
+  watchSession,
+} from "./common.js";
+
+const boot = bootData();
+const roleNames = Object.fromEntries(boot.roles.map((r) => [r.id, r.name]));
+const roleIds = boot.roles.map((r) => r.id);
+const rounds = boot.pairing === "rounds";
+
+let current = null; // the last `session` payload
+let receivedAt = 0; // when it arrived (ms), for the time-left countdown
+let lastCounts = null;
+
+const $ = (sel) => document.querySelector(sel);
+const statNodes = (name) => document.querySelectorAll(`[data-stat="${name}"]`);
+function setStat(name, value) {
+  for (const n of statNodes(name)) if (n.textContent !== String(value)) n.textContent = value;
+}
+
+// ---------------------------------------------------------------- QR code and projector view
+
+function drawQr(node, url) {
+  // eslint-disable-next-line no-undef
+  const qr = qrcode(0, "M");
+  qr.addData(url);
+  qr.make();
+  node.innerHTML = qr.createSvgTag({ cellSize: 8, margin: 2, scalable: true });
+  const svg = node.querySelector("svg");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+}
+
+drawQr($("#qr"), boot.join_url);
+const dialog = $("#projector");
+$("#projector-btn").addEventListener("click", () => {
+  const big = $("#qr-big");
+  if (!big.firstChild) drawQr(big, boot.join_url);
+  dialog.showModal();
+});
+
+// ---------------------------------------------------------------- participants
+
+const phaseText = (p) => {
+  if (p.phase === "negotiating") return "Negotiating";
+  if (p.phase === "done") return p.connected ? "Finished – waiting" : "Finished";
+  return p.connected ? "Waiting" : "Joined";
+};
+
+function fillParticipant(tr, p) {
+  tr.className = p.connected ? "" : "is-offline";
+  tr.append(
+    el("td", { class: "num muted" }, p._n),
+    el(
+      "th",
+      { scope: "row" },
+      p.name,
+      p.label ? el("span", { class: "muted small" }, " · " + p.label) : null,
+    ),
+    el(
+      "td",
+      null,
+      el(
+        "span",
+        { class: "presence " + (p.connected ? "on" : "off") },
+        el("span", { class: "presence-dot", "aria-hidden": "true" }),
+        p.connected ? "online" : "offline",
+      ),
+    ),
+    el("td", null, el("span", { class: "phase phase-" + p.phase }, phaseText(p))),
+    el("td", null, p.role ? roleNames[p.role] || p.role : "–"),
+    el("td", { class: "num" }, p.negotiations),
+  );
+}
+
+function renderParticipants(parts) {
+  const filter = $("#participant-filter").value.trim().toLowerCase();
+  parts.forEach((p, i) => (p._n = i + 1));
+  const shown = filter
+    ? parts.filter((p) => (p.name + " " + (p.label || "")).toLowerCase().includes(filter))
+    : parts;
+  syncRows(
+    $("#participants tbody"),
+    shown,
+    (p) => p.participant_id,
+    (p) => [p._n, p.name, p.label, p.connected, p.phase, p.role, p.negotiations].join("\u0001"),
+    fillParticipant,
+  );
+  $("#participants-empty").hidden = parts.length > 0;
+  $("#participants").closest(".table-wrap").hidden = parts.length === 0;
+  setStat("participants-count", parts.length ? `(${parts.length})` : "");
+}
+
+$("#participant-filter").addEventListener("input", () => current && renderParticipants(current.session.participants));
+
+// ---------------------------------------------------------------- negotiations
+
+function statusCell(n) {
+  if (n.status === "open") {
+    const turn = n.turn ? `${roleNames[n.turn] || n.turn}'s turn` : "";
+    return el(
+      "span",
+      { class: "status status-open" },
+      el("span", { class: "status-icon", "aria-hidden": "true" }, "◷"),
+      "Open",
+      turn ? el("span", { class: "muted small" }, " · " + turn) : null,
+    );
+  }
+  if (n.status === "agreed")
+    return el(
+      "span",
+      { class: "status status-agreed" },
+      el("span", { class: "status-icon", "aria-hidden": "true" }, "✓"),
+      "Agreed",
+    );
+  const why = {
+    walked_away: "walked away",
+    deadline: "time ran out",
+    ended_by_instructor: "ended by you",
+  }[n.end_reason];
+  return el(
+    "span",
+    { class: "status status-impasse" },
+    el("span", { class: "status-icon", "aria-hidden": "true" }, "✕"),
+    "Impasse",
+    why ? el("span", { class: "muted small" }, " · " + why) : null,
+  );
+}
+
+function personCell(name, connected) {
+  return el(
+    "td",
+    null,
+    name,
+    connected ? null : el("span", { class: "offline-tag" }, " (offline)"),
+  );
+}
+
+function fillNegotiation(tr, n) {
+  tr.className = "neg-" + n.status;
+  const cells = [];
+  if (rounds) cells.push(el("td", { class: "num" }, n.round || "–"));
+  cells.push(
+    personCell(n.names[0], n.connected[0]),
+    personCell(n.names[1], n.connected[1]),
+    el("td", null, conditionBadge(n.condition, boot.conditions)),
+    el("td", null, statusCell(n)),
+    el("td", { class: "num" }, n.offers_count),
+    el("td", { class: "num time-left", dataset: { nid: n.negotiation_id } }, timeLeftText(n)),
+    el(
+      "td",
+      { class: "num points" },
+      n.points
+        ? el(
+            "span",
+            { title: `${roleNames[roleIds[0]]} : ${roleNames[roleIds[1]]}` },
+            `${fmt(n.points[0])} : ${fmt(n.points[1])}`,
+          )
+        : "–",
+    ),
+  );
+  const action = el("td", { class: "row-action" });
+  if (n.status === "open") {
+    action.append(
+      el(
+        "button",
+        {
+          type: "button",
+          class: "btn btn-sm btn-danger",
+          "aria-label": `End the negotiation of ${n.names[0]} and ${n.names[1]}`,
+          onclick: () => endNegotiation(n),
+        },
+        "End",
+      ),
+    );
+  }
+  cells.push(action);
+  tr.append(...cells);
+}
+
+function timeLeftText(n) {
+  if (n.status !== "open" || n.time_left === null || n.time_left === undefined) return "–";
+  const left = n.time_left - (Date.now() - receivedAt) / 1000;
+  return clock(left);
+}
+
+function renderNegotiations(negs) {
+  const status = $("#neg-status").value;
+  const roundSel = $("#neg-round");
+  const round = roundSel ? roundSel.value : "all";
+  const order = { open: 0, agreed: 1, impasse: 1 };
+  const sorted = negs
+    .filter((n) => status === "all" || (status === "open") === (n.status === "open"))
+    .filter((n) => round === "all" || String(n.round) === round)
+    .sort(
+      (a, b) =>
+        (b.round || 0) - (a.round || 0) ||
+        order[a.status] - order[b.status] ||
+        (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : 0),
+    );
+  syncRows(
+    $("#negotiations tbody"),
+    sorted,
+    (n) => n.negotiation_id,
+    (n) =>
+      [
+        n.status,
+        n.turn,
+        n.offers_count,
+        n.end_reason,
+        n.points && n.points.join(","),
+        n.connected.join(","),
+        n.time_left === null ? "" : Math.round(n.time_left),
+      ].join("\u0001"),
+    fillNegotiation,
+  );
+  $("#negotiations-empty").hidden = negs.length > 0;
+  $("#negotiations").closest(".table-wrap").hidden = negs.length === 0;
+  setStat("negotiations-count", negs.length ? `(${negs.length})` : "");
+  if (roundSel) {
+    const max = current ? current.session.round : 0;
+    while (roundSel.options.length - 1 < max) {
+      const r = roundSel.options.length;
+      roundSel.append(el("option", { value: String(r) }, String(r)));
+    }
+  }
+}
+
+$("#neg-status").addEventListener("change", () => current && renderNegotiations(current.session.negotiations));
+if ($("#neg-round"))
+  $("#neg-round").addEventListener("change", () => current && renderNegotiations(current.session.negotiations));
+
+// the countdown: only the time cells of open negotiations, once a second
+setInterval(() => {
+  if (!current) return;
+  const byId = new Map(current.session.negotiations.map((n) => [n.negotiation_id, n]));
+  for (const cell of document.querySelectorAll("#negotiations td.time-left")) {
+    const n = byId.get(cell.dataset.nid);
+    if (n && n.status === "open" && n.time_left !== null) {
+      const t = timeLeftText(n);
+      if (cell.textContent !== t) cell.textContent = t;
+    }
+  }
+}, 1000);
+
+// ---------------------------------------------------------------- standings
+
+function renderStandings(rows, maxRound) {
+  const table = $("#standings");
+  const played = rows.filter((r) => r.negotiations > 0);
+  $("#standings-empty").hidden = played.length > 0;
+  table.closest(".table-wrap").hidden = played.length === 0;
+  const nRounds = rounds ? Math.max(maxRound, ...rows.flatMap((r) => r.rounds.map((x) => x.round))) : 0;
+  const head = table.tHead;
+  if (head._rounds !== nRounds || !head.firstChild) {
+    head.replaceChildren(
+      el(
+        "tr",
+        null,
+        el("th", { scope: "col", class: "num" }, "Rank"),
+        el("th", { scope: "col" }, "Name"),
+        ...Array.from({ length: nRounds }, (_, i) =>
+          el("th", { scope: "col", class: "num" }, `Round ${i + 1}`),
+        ),
+        el("th", { scope: "col", class: "num" }, "Score within role"),
+        el("th", { scope: "col", class: "num" }, "Points"),
+        el("th", { scope: "col", class: "num" }, "Joint points"),
+      ),
+    );
+    head._rounds = nRounds;
+    // every row's cells change with the number of rounds
+    for (const tr of table.tBodies[0].rows) tr._sig = null;
+  }
+  let rank = 0;
+  let prev = null;
+  played.forEach((r, i) => {
+    if (prev === null || r.score_within_role !== prev) rank = i + 1;
+    prev = r.score_within_role;
+    r._rank = rank;
+  });
+  syncRows(
+    table.tBodies[0],
+    played,
+    (r) => r.participant_id,
+    (r) => JSON.stringify([r._rank, r.name, r.score_within_role, r.points_total, r.joint_total, r.rounds]),
+    (tr, r) => {
+      const byRound = new Map(r.rounds.map((x) => [x.round, x]));
+      tr.append(
+        el("td", { class: "num" }, r._rank),
+        el("th", { scope: "row" }, r.name),
+        ...Array.from({ length: nRounds }, (_, i) => {
+          const x = byRound.get(i + 1);
+          if (!x) return el("td", { class: "num muted" }, "–");
+          return el(
+            "td",
+            { class: "num round-cell" },
+            el("span", { class: "role-tag" }, roleNames[x.role] || x.role),
+            " ",
+            el("strong", null, fmt(x.points)),
+            el("span", { class: "muted small" }, ` (z ${signed(x.z)})`),
+            x.status === "impasse" ? el("span", { class: "muted small" }, " impasse") : null,
+          );
+        }),
+        el("td", { class: "num score" }, signed(r.score_within_role)),
+        el("td", { class: "num" }, fmt(r.points_total)),
+        el("td", { class: "num" }, fmt(r.joint_total)),
+      );
+    },
+  );
+}
+
+// ---------------------------------------------------------------- everything
+
+// how long each redraw took (ms), the last 100: read by bench/instructor_console.py
+const timings = (window.parleyTimings = { render: [] });
+
+function render(data) {
+  const t0 = performance.now();
+  current = data;
+  receivedAt = Date.now();
+  const s = data.session;
+  const parts = s.participants;
+  const negs = s.negotiations;
+  const counts = {
+    participants: parts.length,
+    connected: parts.filter((p) => p.connected).length,
+    waiting: parts.filter((p) => p.connected && p.phase !== "negotiating").length,
+    negotiating: parts.filter((p) => p.phase === "negotiating").length,
+    agreed: negs.filter((n) => n.status === "agreed").length,
+    impasse: negs.filter((n) => n.status === "impasse").length,
+    open: negs.filter((n) => n.status === "open").length,
+  };
+  for (const [k, v] of Object.entries(counts)) setStat(k, v);
+  setStat("round", s.round);
+  setStat("next-round", s.round + 1);
+  const startBtn = $("#start-round");
+  if (startBtn) {
+    const ready = counts.waiting;
+    startBtn.disabled = ready < 2;
+    const hint = $("#round-hint");
+    const text =
+      ready < 2
+        ? "Waiting for at least two participants who are online and not negotiating."
+        : `Pairs the ${ready} participants who are online and not negotiating: new partners where possible, roles alternate.` +
+          (ready % 2 ? " With an odd number, one sits out." : "") +
+          (counts.open ? ` ${counts.open} negotiation${counts.open === 1 ? " is" : "s are"} still open; those players wait for the round after.` : "");
+    if (hint.textContent !== text) hint.textContent = text;
+  }
+  renderParticipants(parts);
+  renderNegotiations(negs);
+  renderStandings(data.standings, s.round);
+  if (lastCounts) {
+    const news = [];
+    if (counts.participants !== lastCounts.participants)
+      news.push(`${counts.participants} participants`);
+    if (counts.agreed !== lastCounts.agreed) news.push(`${counts.agreed} agreements`);
+    if (counts.impasse !== lastCounts.impasse) news.push(`${counts.impasse} impasses`);
+    if (counts.open !== lastCounts.open) news.push(`${counts.open} negotiations open`);
+    if (news.length) announce(news.join(", "));
+  }
+  lastCounts = counts;
+  document.body.dataset.version = String((Number(document.body.dataset.version) || 0) + 1);
+  timings.render.push(performance.now() - t0);
+  if (timings.render.length > 100) timings.render.shift();
+}
+
+render(boot.initial);
+
+const liveNode = $("#live-status");
+watchSession(boot.code, render, (status) => setLiveStatus(liveNode, status));
+
+// ---------------------------------------------------------------- actions
+
+const statusLine = $("#action-status");
+function say(text, isError) {
+  statusLine.textContent = text;
+  statusLine.classList.toggle("is-error", !!isError);
+}
+
+for (const form of document.querySelectorAll("form[data-api]")) {
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const button = form.querySelector("button");
+    button.disabled = true;
+    const which = form.dataset.api;
+    const res = await api("POST", boot.urls[which], {});
+    button.disabled = false;
+    if (!res.ok) {
+      say(errorText(res.data), true);
+      return;
+    }
+    if (which === "round") {
+      const n = res.data.negotiations;
+      say(
+        n
+          ? `Round ${res.data.round} started: ${n} negotiation${n === 1 ? "" : "s"}.`
+          : `Round ${res.data.round} started, but nobody could be paired: at least two participants must be online and not negotiating.`,
+        !n,
+      );
+    } else {
+      const n = res.data.negotiations;
+      say(n ? `Paired ${n} negotiation${n === 1 ? "" : "s"}.` : "Nobody is waiting to be paired.");
+    }
+  });
+}
+
+async function endNegotiation(n) {
+  const ok = window.confirm(
+    `End the negotiation of ${n.names[0]} and ${n.names[1]} now? It counts as an impasse: both get their BATNA.`,
+  );
+  if (!ok) return;
+  const res = await api("POST", boot.urls.end.replace("NID", encodeURIComponent(n.negotiation_id)), {});
+  say(res.ok ? `Ended the negotiation of ${n.names[0]} and ${n.names[1]}.` : errorText(res.data), !res.ok);
+}
