@@ -705,13 +705,14 @@ class Hub:
         return {"since": p.waiting_since, "message": msg, "waiting": len(s.waiting)}
 
     # ------------------------------------------------------------ instructor reads
-    def negotiation_summary(self, n: Negotiation) -> dict:
+    def negotiation_summary(self, n: Negotiation, *, metrics: bool = True) -> dict:
         from game import scoring
 
         st = n.state
         sc = st.scenario
-        a = self.analysis(sc)
-        metrics = scoring.score(st, frontier=a["pareto"])
+        out_metrics = None
+        if metrics:
+            out_metrics = scoring.score(st, frontier=self.analysis(sc)["pareto"])
         return {
             "negotiation_id": n.id,
             "round": n.round,
@@ -732,10 +733,12 @@ class Hub:
             "ended_at": iso(st.ended_at),
             "agreement": st.outcome.package if st.outcome else None,
             "points": list(st.outcome.points) if st.outcome else None,
-            "metrics": metrics,
+            "metrics": out_metrics,
         }
 
-    def session_view(self, code: str) -> dict:
+    def session_view(self, code: str, *, metrics: bool = True) -> dict:
+        """The session for the instructor; ``metrics=False`` leaves out each negotiation's
+        scores (the live push does, to stay small with hundreds of participants)."""
         s = self.session(code)
         with self.lock:
             parts = [p for p in self.participants.values() if p.code == s.code]
@@ -775,7 +778,7 @@ class Hub:
                 "created_at": s.created_at,
                 "demo": s.demo,
                 "participants": out_parts,
-                "negotiations": [self.negotiation_summary(n) for n in negs],
+                "negotiations": [self.negotiation_summary(n, metrics=metrics) for n in negs],
             }
 
     def standings(self, code: str) -> list[dict]:

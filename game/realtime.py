@@ -82,7 +82,7 @@ class Realtime:
         try:
             data = {
                 "code": code,
-                "session": self.hub.session_view(code),
+                "session": self.hub.session_view(code, metrics=False),
                 "standings": self.hub.standings(code),
             }
         except ApiError:
