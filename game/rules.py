@@ -116,7 +116,8 @@ class State:
         """How many packages ``role``'s next offer may hold, (fewest, most)."""
         hi = 1 if self.condition == "single" else self.scenario.max_packages
         lo = 1
-        if self.condition == "meso" and not self.offers:
+        # meso: the negotiation's first offer (the first mover's) must hold 2 or more
+        if self.condition == "meso" and not self.offers and role == self.scenario.first_mover:
             lo = min(2, hi)
         return lo, hi
 

@@ -914,3 +914,12 @@ def test_meso_with_decimal_points_that_add_up_to_the_same_value_is_equivalent():
     sc = parse(doc)
     s = propose(start(sc=sc), "buyer", {"a": "x", "b": "x"}, {"a": "y", "b": "y"})
     assert len(s.latest.packages) == 2
+
+
+def test_in_meso_only_the_first_mover_is_told_its_next_offer_needs_two_packages():
+    from tests.support import scenario_dict
+
+    sc = parse(scenario_dict())
+    st = rules.new_state("n1", sc, "meso", started_at=0.0)
+    assert st.package_bounds("seller") == (2, 3)  # seller moves first
+    assert st.package_bounds("buyer") == (1, 3)  # the buyer's first offer is a counteroffer
