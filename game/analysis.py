@@ -95,6 +95,8 @@ def _issue_options(issue: Issue) -> list[tuple[Number, Number, int]]:
 
 def _build(sc: Scenario) -> _Frontier:
     """The issue-by-issue Pareto merge (see the module docstring and docs/analysis.md)."""
+    if _all_int(sc):
+        return _build_int(sc)
     cur: list[Point] = [(0, 0)]
     levels: list[tuple[list[int], array]] = []
     for issue in sc.issues:
@@ -119,6 +121,60 @@ def _build(sc: Scenario) -> _Frontier:
         cur = pts  # ascending p0, the order the next level's parent indices refer to
         levels.append(([j for _, _, j in opts], array("q", codes)))
     return _Frontier(cur, [p[0] for p in cur], levels)
+
+
+def _build_int(sc: Scenario) -> _Frontier:
+    """The same merge for integer points, each candidate packed into one int.
+
+    A candidate (p0, p1, code) becomes ``P0 << (b1 + bc) | P1 << bc | (cmax - code)`` with
+    ``P0 = p0 + off0`` and ``P1 = p1 + off1`` shifted to be non-negative. Sorting these ints in
+    reverse gives exactly the order of the tuple version (p0 down, p1 down, code up), and
+    adding an option to a partial sum is one integer addition, because every field stays within
+    its bits. Same result as the tuple version, about twice as fast.
+    """
+    off0 = -sum(min(0, min(o.points[0] for o in i.options)) for i in sc.issues)
+    off1 = -sum(min(0, min(o.points[1] for o in i.options)) for i in sc.issues)
+    top1 = off1 + sum(max(0, max(o.points[1] for o in i.options)) for i in sc.issues)
+    b1 = max(1, int(top1).bit_length())
+    m1 = (1 << b1) - 1
+    cur0: list[int] = [off0]  # shifted partial sums, ascending p0
+    cur1: list[int] = [off1]
+    levels: list[tuple[list[int], array]] = []
+    for issue in sc.issues:
+        opts = _issue_options(issue)
+        width = len(opts)
+        bc = max(1, (len(cur0) * width).bit_length())
+        cmax = (1 << bc) - 1
+        s0 = b1 + bc
+        base = [
+            (x << s0) + (y << bc) + (cmax - i * width)
+            for i, (x, y) in enumerate(zip(cur0, cur1, strict=True))
+        ]
+        cand: list[int] = []
+        for pos, (a, b, _) in enumerate(opts):
+            d = (int(a) << s0) + (int(b) << bc) - pos
+            cand.extend([k + d for k in base])
+        del base
+        cand.sort(reverse=True)
+        n0: list[int] = []
+        n1: list[int] = []
+        codes: list[int] = []
+        best = -1
+        for key in cand:
+            y = (key >> bc) & m1
+            if y > best:
+                n0.append(key >> s0)
+                n1.append(y)
+                codes.append(cmax - (key & cmax))
+                best = y
+        del cand
+        n0.reverse()
+        n1.reverse()
+        codes.reverse()
+        cur0, cur1 = n0, n1
+        levels.append(([j for _, _, j in opts], array("q", codes)))
+    pts = [(x - off0, y - off1) for x, y in zip(cur0, cur1, strict=True)]
+    return _Frontier(pts, [p[0] for p in pts], levels)
 
 
 def _frontier(sc: Scenario) -> _Frontier:

@@ -375,3 +375,20 @@ def test_pairs_of_equivalent_packages_differ_on_every_issue_when_they_can():
     assert len(got) == 3
     for p, q in combinations(got, 2):
         assert sum(p[k] != q[k] for k in p) == 4
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.tuples(INTS, INTS), min_size=2, max_size=5), min_size=1, max_size=5))
+def test_packed_integer_merge_gives_the_same_frontier_and_packages_as_the_tuple_merge(t):
+    sc = scenario(t, (0, 0))
+    packed = analysis._build_int(sc)
+    real = analysis._all_int
+    try:
+        analysis._all_int = lambda _sc: False  # force the general (tuple) path
+        general = analysis._build(sc)
+    finally:
+        analysis._all_int = real
+    assert packed.points == general.points
+    assert [packed.choice(k) for k in range(len(packed.points))] == [
+        general.choice(k) for k in range(len(general.points))
+    ]
