@@ -47,12 +47,16 @@ def cmd_analyze(args) -> int:
 
 def cmd_export(args) -> int:
     from game import export
-    from game.store import Store
+    from game.store import NotParleyDatabase, open_readonly
 
     if not Path(args.db).exists():
         print(f"{args.db}: no such database", file=sys.stderr)
         return 1
-    store = Store(args.db)
+    try:
+        store = open_readonly(args.db)  # an export never changes the database it reads
+    except NotParleyDatabase as e:
+        print(str(e), file=sys.stderr)
+        return 1
     code = None
     if args.session:
         from game.lobby import normalize_code
@@ -92,6 +96,10 @@ def cmd_serve(args) -> int:
     hub, key = parley["hub"], parley["key"]
     host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
     base = f"http://{host}:{args.port}"
+    if args.host in ("0.0.0.0", "::"):
+        lan = _lan_address()
+        if lan:
+            base = f"http://{lan}:{args.port}"
     demo = [s for s in hub.sessions.values() if s.demo]
     print("Parley is running.", flush=True)
     print(f"  Students:    {base}/", flush=True)
@@ -107,6 +115,20 @@ def cmd_serve(args) -> int:
     socketio = app.extensions["socketio"]
     socketio.run(app, host=args.host, port=args.port, max_size=5000, log_output=False)
     return 0
+
+
+def _lan_address() -> str | None:
+    """This machine's address on the local network, from its own name (sends nothing)."""
+    import socket
+
+    try:
+        addrs = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return None
+    for *_, sockaddr in addrs:
+        if not sockaddr[0].startswith("127."):
+            return sockaddr[0]
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

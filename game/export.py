@@ -238,9 +238,15 @@ def table(store: Store, name: str, session_code: str | None = None) -> list[dict
     }[name](store, session_code)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(v: Any) -> str:
     if v is None:
         return ""
+    if isinstance(v, str):
+        # text a participant typed must never run as a spreadsheet formula (CSV injection)
+        return "'" + v if v.startswith(FORMULA_START) else v
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (dict, list, tuple)):

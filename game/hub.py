@@ -286,7 +286,8 @@ class Hub:
             )
             self.sessions[code] = s
             self.version += 1
-            return code
+        self.analysis(sc)  # computed now, not when the first negotiation ends mid-class
+        return code
 
     def session(self, code: str) -> Session:
         s = self.sessions.get(lobby.normalize_code(code or ""))
@@ -494,11 +495,8 @@ class Hub:
                 lobby.Past(*n.participants) for n in self.negotiations.values() if n.code == s.code
             ]
             if len(ready) < 2:
-                raise ApiError(
-                    409,
-                    f"round: {len(ready)} participant(s) connected and free to play; "
-                    "a round needs at least two",
-                )
+                # nobody to pair: the contract's answer (no negotiation started), nothing changed
+                return s.round, 0, set()
             sat = {pid: self.participants[pid].last_sat_out for pid in ready}
             sat = {k: v for k, v in sat.items() if v >= 0}
             plan = lobby.plan_round(
@@ -723,6 +721,7 @@ class Hub:
             "connected": [self.participants[x].connected for x in n.participants],
             "status": st.status,
             "end_reason": st.outcome.reason if st.outcome else None,
+            "ended_by": st.outcome.by if st.outcome else None,
             "turn": st.turn,
             "offers_count": len(st.offers),
             "deadline": st.deadline,

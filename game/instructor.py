@@ -457,9 +457,15 @@ def form_round(code: str):
 @page
 @form_post
 def form_pair(code: str):
-    count, touched = hub().pair_waiting(code)
-    _push(touched)
-    flash(f"Paired {count} negotiation{'s' * (count != 1)}.")
+    try:
+        count, touched = hub().pair_waiting(code)
+    except ApiError as e:
+        if e.status == 404:
+            raise
+        flash("; ".join(x.partition(": ")[2] or x for x in e.errors), "error")
+    else:
+        _push(touched)
+        flash(f"Paired {count} negotiation{'s' * (count != 1)}.")
     return redirect(url_for("instructor.session_page", code=code))
 
 
@@ -630,18 +636,23 @@ def zip_bytes(code: str) -> tuple[str, bytes]:
         "created_at": s.created_at,
         "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+    scenario = s.scenario.to_dict()
+    # the tables are a long read: off the event loop, so play goes on meanwhile
+    data = web.offload(_zip_build, h.store, s.code, folder, scenario, settings)
+    return f"{folder}.zip", data
+
+
+def _zip_build(store, code: str, folder: str, scenario: dict, settings: dict) -> bytes:
+    """The zip's bytes; touches only the store's read-only connections (safe in a thread)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for t in export.TABLES:
-            z.writestr(f"{folder}/{t}.csv", export.csv_text(export.table(h.store, t, s.code), t))
-        z.writestr(
-            f"{folder}/scenario.json",
-            json.dumps(s.scenario.to_dict(), indent=2, ensure_ascii=False),
-        )
+            z.writestr(f"{folder}/{t}.csv", export.session_csv(store, t, code))
+        z.writestr(f"{folder}/scenario.json", json.dumps(scenario, indent=2, ensure_ascii=False))
         z.writestr(f"{folder}/session.json", json.dumps(settings, indent=2))
         if DATA_DICTIONARY.exists():
             z.writestr(f"{folder}/data-dictionary.md", DATA_DICTIONARY.read_text(encoding="utf-8"))
-    return f"{folder}.zip", buf.getvalue()
+    return buf.getvalue()
 
 
 @bp.get("/api/sessions/<code>/export.zip")
@@ -734,6 +745,8 @@ def upload_scenario():
         return _upload_failed(h, filename, text, ["file: choose a scenario file (JSON)"], None)
     try:
         data = json.loads(text)
+    except RecursionError:
+        return _upload_failed(h, filename, text, ["file: nested too deeply"], None)
     except json.JSONDecodeError as e:
         return _upload_failed(
             h,

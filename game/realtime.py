@@ -132,7 +132,10 @@ class Realtime:
             self.push(hub.disconnect(request.sid))
 
         def action(kind: str):
-            def handler(payload: Any = None):
+            def handler(*args: Any):
+                if len(args) > 1:
+                    return RuleError("bad_request", "send one payload object").as_answer()
+                payload = args[0] if args else None
                 bucket = self.buckets.get(request.sid)
                 if bucket is not None and not bucket.allow():
                     return RuleError("rate_limited", "too many events: slow down").as_answer()
@@ -151,7 +154,10 @@ class Realtime:
             action(kind)
 
         @sio.on("suggest")
-        def on_suggest(payload: Any = None):
+        def on_suggest(*args: Any):
+            if len(args) > 1:
+                return RuleError("bad_request", "send one payload object").as_answer()
+            payload = args[0] if args else None
             bucket = self.buckets.get(request.sid)
             if bucket is not None and not bucket.allow():
                 return RuleError("rate_limited", "too many events: slow down").as_answer()

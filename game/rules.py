@@ -13,7 +13,7 @@ their ``role``:
 - ``walked_away``  {role}
 - ``deadline``     {}                      (made by the server itself)
 - ``chat``         {role, text}
-- ``ended``        {reason: "ended_by_instructor"} (an instructor closes it as an impasse)
+- ``ended``        {by: "instructor"} (the instructor calls time: an impasse, reason ``deadline``)
 
 Error codes, checked in this order when several apply (PROTOCOL.md section 4):
 rate_limited (the shell's), bad_request, not_negotiating, not_your_turn, offer_limit,
@@ -56,10 +56,10 @@ class Offer:
 
 @dataclass(frozen=True)
 class Outcome:
-    reason: str  # accepted | walked_away | deadline | ended_by_instructor
+    reason: str  # accepted | walked_away | deadline (the contract's three reasons)
     package: dict | None
     points: tuple[float, float]  # by role index; the BATNAs on impasse
-    by: str | None = None  # the role that accepted or walked away
+    by: str | None = None  # the role that accepted or walked away; "instructor" if it called time
 
 
 @dataclass(frozen=True)
@@ -199,9 +199,13 @@ def fold(state: State, event: dict) -> State:
         package = offer.packages[event["package"]]
         outcome = Outcome("accepted", package, offer.points[event["package"]], event["role"])
         return replace(state, outcome=outcome, ended_at=at, events=n)
-    if t in ("walked_away", "deadline", "ended"):
-        reason = event.get("reason", t) if t == "ended" else t
-        outcome = Outcome(reason, None, state.scenario.batnas, event.get("role"))
+    if t in ("walked_away", "deadline"):
+        outcome = Outcome(t, None, state.scenario.batnas, event.get("role"))
+        return replace(state, outcome=outcome, ended_at=at, events=n)
+    if t == "ended":
+        # The instructor calls time: for the contract's closed list of reasons this is a
+        # deadline (an impasse at the BATNAs), and ``by`` says who called it.
+        outcome = Outcome("deadline", None, state.scenario.batnas, event.get("by", "instructor"))
         return replace(state, outcome=outcome, ended_at=at, events=n)
     if t == "chat":
         msg = {"by": event["role"], "text": event["text"], "at": at}
@@ -291,6 +295,9 @@ def parse_action(kind: str, payload: Any) -> dict:
     if kind == "walk_away":
         return {"type": "walk_away"}
     if kind == "chat":
+        unknown = set(payload) - {"text"}
+        if unknown:
+            raise _bad(f"unknown field {sorted(unknown)[0]!r}")
         text = payload.get("text")
         if not isinstance(text, str):
             raise _bad("text must be a string")
@@ -428,7 +435,7 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
 def end_by_instructor(state: State, now: float) -> list[dict]:
     if not state.is_open:
         raise RuleError("not_negotiating", "this negotiation has ended")
-    return [{"type": "ended", "reason": "ended_by_instructor", "at": now}]
+    return [{"type": "ended", "by": "instructor", "at": now}]
 
 
 def _fmt(x: float) -> str:

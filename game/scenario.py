@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ID_RE = re.compile(r"^[a-z0-9_-]+$")
+ID_RE = re.compile(r"[a-z0-9_-]+")  # used with fullmatch: "$" would allow a final newline
 
 TOP_KEYS = (
     "id",
@@ -244,7 +244,7 @@ def _ident(errors: list[str], obj: dict, place: str) -> str | None:
     if not isinstance(v, str):
         errors.append(f"{where}: must be a string")
         return None
-    if not ID_RE.match(v) or len(v) > 64:
+    if not ID_RE.fullmatch(v) or len(v) > 64:
         errors.append(f"{where}: {v!r} must match [a-z0-9_-]+ (at most 64 characters)")
         return None
     return v
@@ -427,6 +427,8 @@ def loads(text: str) -> Scenario:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise ScenarioError([f"line {e.lineno} column {e.colno}: not valid JSON ({e.msg})"]) from e
+    except RecursionError as e:
+        raise ScenarioError(["scenario: nested too deeply to be a scenario"]) from e
     return parse(data)
 
 

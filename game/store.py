@@ -123,6 +123,36 @@ def _m1(db: sqlite_utils.Database) -> None:
 MIGRATIONS = [_m1]
 
 
+class NotParleyDatabase(ValueError):
+    pass
+
+
+def open_readonly(path: str | Path) -> Store:
+    """A Store on an existing Parley database that it will not change (for exports)."""
+    p = Path(path).resolve()
+    conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as e:
+        raise NotParleyDatabase(f"{path}: not an SQLite database ({e})") from e
+    finally:
+        conn.close()
+    need = {"sessions", "participants", "negotiations", "events"}
+    if version < 1 or not need <= tables:
+        raise NotParleyDatabase(f"{path}: not a Parley database")
+    if version > SCHEMA_VERSION:
+        raise NotParleyDatabase(
+            f"{path}: made by a newer Parley (schema {version}; this one knows {SCHEMA_VERSION})"
+        )
+    store = Store.__new__(Store)
+    store.path = str(p)
+    store.lock = threading.RLock()
+    store.conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True, check_same_thread=False)
+    store.db = sqlite_utils.Database(store.conn)
+    return store
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
@@ -134,8 +164,6 @@ class Store:
         self.db = sqlite_utils.Database(self.conn)
         self.lock = threading.RLock()
         self._migrate()
-        self._reader: sqlite_utils.Database | None = None
-        self._reader_lock = threading.Lock()
 
     # ------------------------------------------------------------ schema
     def _migrate(self) -> None:
@@ -151,8 +179,6 @@ class Store:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.conn.close()
         self.conn.close()
 
     # ------------------------------------------------------------ meta
@@ -309,10 +335,20 @@ class Store:
 
     # ------------------------------------------------------------ reads for exports
     def read(self, sql: str, params: Any = ()) -> list[dict]:
-        """A read on a second, read-only connection: with WAL it never blocks the writer."""
-        with self._reader_lock:
-            if self._reader is None:
-                conn = _connect(self.path)
-                conn.execute("PRAGMA query_only = 1")
-                self._reader = sqlite_utils.Database(conn)
-            return list(self._reader.query(sql, params))
+        """A read on its own read-only connection: with WAL it never blocks the writer.
+
+        A fresh connection per call, with no lock shared between calls: exports run it in a
+        native thread (eventlet's tpool) while the event loop goes on, and a lock made green by
+        monkey-patching must never be taken from such a thread.
+        """
+        if self.path == ":memory:":
+            with self.lock:
+                return list(self.db.query(sql, params))
+        conn = sqlite3.connect(
+            f"file:{Path(self.path).resolve()}?mode=ro", uri=True, check_same_thread=False
+        )
+        try:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            return list(sqlite_utils.Database(conn).query(sql, params))
+        finally:
+            conn.close()

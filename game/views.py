@@ -53,6 +53,17 @@ def negotiation_view(
     return view
 
 
+MAX_FRONTIER_POINTS = 1500
+
+
+def thin(points: list, limit: int = MAX_FRONTIER_POINTS) -> list:
+    """At most ``limit`` points, evenly spread and keeping both ends (for a chart)."""
+    if len(points) <= limit:
+        return points
+    step = (len(points) - 1) / (limit - 1)
+    return [points[round(k * step)] for k in range(limit)]
+
+
 def debrief(state: State, role: str, analysis: dict[str, Any]) -> dict[str, Any]:
     """The whole picture, both roles' points included: only for a negotiation that has ended."""
     if state.is_open:
@@ -82,7 +93,7 @@ def debrief(state: State, role: str, analysis: dict[str, Any]) -> dict[str, Any]
         "left_on_table": max_joint - joint,
         "efficiency": (joint / max_joint) if max_joint > 0 else None,
         "pareto_optimal": pareto_optimal,
-        "frontier": frontier,
+        "frontier": thin(frontier),
         "cloud": analysis.get("cloud", []),
         "nash": (analysis.get("nash") or {}).get("points"),
         "compromise": (analysis.get("compromise") or {}).get("points"),

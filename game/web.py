@@ -96,10 +96,30 @@ def error(status: int, errors: list[str] | str) -> tuple[Response, int]:
 
 
 def body():
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, "body: JSON nested too deeply") from None
     if data is None:
         raise ApiError(400, "body: must be JSON (Content-Type: application/json)")
     return data
+
+
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@bp.after_request
+def _headers(resp: Response) -> Response:
+    """The student pages: a strict Content-Security-Policy, no sniffing, no framing."""
+    if resp.mimetype == "text/html":
+        resp.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "same-origin")
+    return resp
 
 
 @bp.app_errorhandler(ApiError)

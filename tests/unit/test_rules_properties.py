@@ -283,7 +283,7 @@ def check_invariants(state):
             assert o.by == sc.other(state.latest.by)  # only the recipient accepts
         else:
             assert state.status == "impasse"
-            assert o.reason in ("walked_away", "deadline", "ended_by_instructor")
+            assert o.reason in ("walked_away", "deadline")
             assert o.package is None
             assert o.points == sc.batnas
         if o.reason == "deadline":

@@ -127,11 +127,10 @@ function statusCell(n) {
       el("span", { class: "status-icon", "aria-hidden": "true" }, "✓"),
       "Agreed",
     );
-  const why = {
-    walked_away: "walked away",
-    deadline: "time ran out",
-    ended_by_instructor: "ended by you",
-  }[n.end_reason];
+  const why =
+    n.end_reason === "deadline" && n.ended_by === "instructor"
+      ? "ended by you"
+      : { walked_away: "walked away", deadline: "time ran out" }[n.end_reason];
   return el(
     "span",
     { class: "status status-impasse" },
