@@ -108,7 +108,8 @@ def cmd_serve(args) -> int:
     if demo:
         print(
             f"  Demo session: code {demo[0].code} ({demo[0].scenario.title}) — open "
-            f"{base}/join/{demo[0].code} in two browser tabs to play both sides",
+            f"{base}/join/{demo[0].code} in two browser tabs to play both sides "
+            "(in the second tab, choose 'Join as a new participant')",
             flush=True,
         )
     print(f"  Database: {args.db}   (Ctrl+C stops)", flush=True)

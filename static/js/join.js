@@ -1,5 +1,7 @@
-// The join page: session code + display name -> POST /api/sessions/<code>/join -> /play.
-import { getSeat, lastCode, normalizeCode, saveSeat } from "./play/seats.js";
+// The join page: session code + display name -> POST /api/sessions/<code>/join -> /play?p=<id>.
+// When this browser already holds seats in the session, "Continue as <name>" comes first and
+// joining again (a second, separate seat) is an explicit choice.
+import { lastSeat, normalizeCode, playUrl, saveSeat, seatsIn } from "./play/seats.js";
 
 const form = document.getElementById("join-form");
 const codeInput = document.getElementById("code");
@@ -11,10 +13,22 @@ const errors = {
   name: document.getElementById("name-error"),
   form: document.getElementById("form-error"),
 };
+const resume = {
+  box: document.getElementById("resume"),
+  code: document.getElementById("resume-code"),
+  lead: document.getElementById("resume-lead"),
+  list: document.getElementById("resume-list"),
+  choice: document.getElementById("new-seat-choice"),
+  choose: document.getElementById("new-seat-button"),
+  note: document.getElementById("new-seat-note"),
+  noteText: document.getElementById("new-seat-text"),
+  pageLead: document.getElementById("join-lead"),
+};
+const PAGE_LEAD = resume.pageLead.textContent;
 
-function playUrl(code) {
-  return `/play?code=${encodeURIComponent(code)}`;
-}
+// true once the student chose "Join as a new participant", or edits the code themselves
+let chosenNew = false;
+let busy = false;
 
 function sentence(text) {
   text = String(text || "").trim();
@@ -34,22 +48,68 @@ function clearErrors() {
   for (const f of Object.keys(errors)) showError(f, "");
 }
 
-// ---- "you already have a seat here"
-function showResume() {
-  const code = normalizeCode(codeInput.value) || lastCode();
-  const seat = code ? getSeat(code) : null;
-  const box = document.getElementById("resume");
-  if (!seat) {
-    box.hidden = true;
-    return;
-  }
-  document.getElementById("resume-code").textContent = code;
-  document.getElementById("resume-name").textContent = seat.name || "you";
-  const link = document.getElementById("resume-link");
-  link.href = playUrl(code);
-  link.textContent = `Continue as ${seat.name || "before"}`;
-  box.hidden = false;
+function names(seats) {
+  const list = seats.map((s) => s.name || "you");
+  return list.length <= 1 ? list.join("") : `${list.slice(0, -1).join(", ")} and ${list[list.length - 1]}`;
 }
+
+// ---- the seats this browser already holds: "Continue as <name>", first
+/** Draw the seats of the session being joined (or of the last session, on the start page). */
+function showSeats() {
+  const code = normalizeCode(codeInput.value);
+  const last = lastSeat();
+  const shown = code || (last ? last.code : "");
+  const seats = shown ? seatsIn(shown) : [];
+  // seats in the very session the form would join: joining again makes another seat
+  const here = seats.length > 0 && shown === code;
+  const collapsed = here && !chosenNew;
+
+  resume.box.hidden = seats.length === 0;
+  if (seats.length) {
+    resume.code.textContent = shown;
+    const many = seats.length > 1;
+    if (here) {
+      resume.lead.textContent = many
+        ? `This browser already has ${seats.length} seats in this session. Continue with one of them:`
+        : "This browser already has a seat in this session. Continue where you left off:";
+    } else {
+      resume.lead.textContent = `This browser has ${many ? `${seats.length} seats` : "a seat"} in your last session. Continue, or enter a new code below.`;
+    }
+    // the first seat is the page's main action, unless the form is open to join afresh
+    const primary = collapsed ? 0 : -1;
+    const key = `${primary}|${seats.map((s) => `${s.participant_id}:${s.name}`).join("|")}`;
+    if (resume.list.dataset.key !== key) {
+      resume.list.dataset.key = key;
+      resume.list.replaceChildren(
+        ...seats.map((s, i) => {
+          const a = document.createElement("a");
+          a.className = `btn ${i === primary ? "btn-primary" : "btn-secondary"} btn-block`;
+          a.href = playUrl(s);
+          a.textContent = `Continue as ${s.name || "before"}`;
+          const li = document.createElement("li");
+          li.append(a);
+          return li;
+        }),
+      );
+    }
+  }
+  form.hidden = collapsed;
+  resume.choice.hidden = !collapsed;
+  resume.pageLead.textContent = collapsed ? "Welcome back. Your seat is kept in this browser." : PAGE_LEAD;
+  resume.note.hidden = !here || collapsed;
+  resume.noteText.textContent = here
+    ? `You are joining session ${code} as a new participant: a second, separate seat. ` +
+      `Your seat${seats.length > 1 ? "s" : ""} as ${names(seats)} stay${seats.length > 1 ? "" : "s"} in this browser.`
+    : "";
+  if (!busy) button.textContent = here ? "Join as a new participant" : "Join";
+  return collapsed;
+}
+
+resume.choose.addEventListener("click", () => {
+  chosenNew = true;
+  showSeats();
+  (codeInput.value ? nameInput : codeInput).focus();
+});
 
 // ---- the scenario's title once the code is known
 let lookup = 0;
@@ -73,10 +133,11 @@ async function lookUpCode() {
 
 let timer = null;
 codeInput.addEventListener("input", () => {
+  chosenNew = true; // typing in the form: keep it open, and say so if the code has seats here
   clearTimeout(timer);
   timer = setTimeout(() => {
     lookUpCode();
-    showResume();
+    showSeats();
   }, 250);
 });
 
@@ -101,6 +162,7 @@ form.addEventListener("submit", async (ev) => {
     (errors.code.textContent ? codeInput : nameInput).focus();
     return;
   }
+  busy = true;
   button.disabled = true;
   button.textContent = "Joining…";
   try {
@@ -111,8 +173,8 @@ form.addEventListener("submit", async (ev) => {
     });
     const data = await r.json().catch(() => ({}));
     if (r.status === 201 && data.token) {
-      saveSeat(code, { token: data.token, participant_id: data.participant_id, name });
-      window.location.assign(playUrl(code));
+      const seat = saveSeat({ participant_id: data.participant_id, token: data.token, name: name.split(/\s+/).join(" "), code });
+      window.location.assign(playUrl(seat));
       return;
     }
     if (r.status === 404) {
@@ -130,14 +192,24 @@ form.addEventListener("submit", async (ev) => {
   } catch {
     showError("form", "Could not reach the server. Check your connection and try again");
   }
+  busy = false;
   button.disabled = false;
-  button.textContent = "Join";
+  showSeats();
 });
 
-if (codeInput.value) {
-  lookUpCode();
-  nameInput.focus();
+// another tab joined or forgot a seat: redraw the list (a form in use is never folded away)
+window.addEventListener("storage", () => {
+  if (!form.hidden) chosenNew = true;
+  showSeats();
+});
+// back from /play with the browser's back button: the page may come from the cache
+window.addEventListener("pageshow", (ev) => {
+  if (ev.persisted) showSeats();
+});
+
+if (codeInput.value) lookUpCode();
+if (showSeats()) {
+  resume.list.querySelector("a").focus();
 } else {
-  codeInput.focus();
+  (codeInput.value ? nameInput : codeInput).focus();
 }
-showResume();

@@ -2,20 +2,23 @@
 // last `state` the server sent, and sends intentions (propose, accept, walk_away, chat,
 // suggest) whose answers are shown beside the control that sent them.
 import { Builder } from "./play/builder.js";
-import { chatItems } from "./play/chat.js";
+import { syncChat } from "./play/chat.js";
 import { offersChart } from "./play/charts.js";
-import { debriefCard, outcomeCard } from "./play/debrief.js";
+import { debriefCard, outcomeCard, reasonWords } from "./play/debrief.js";
 import { announce, clock, h, keyed, markdown, pts, replaceChildren, setError, timeOfDay } from "./play/dom.js";
 import { offersSummary, timeline } from "./play/history.js";
 import { offerCards } from "./play/offers.js";
-import { forgetSeat, getSeat, lastCode, normalizeCode } from "./play/seats.js";
+import { forgetSeat, getSeat, lastSeat, normalizeCode, playUrl, seatsIn, touchSeat } from "./play/seats.js";
 import { pointsTable } from "./play/table.js";
 
 const $ = (id) => document.getElementById(id);
 
+// Which seat this tab plays: ?p=<participant_id> (each tab its own), else (an old link with
+// ?code=, or a bare /play) the seat joined or opened last.
 const params = new URLSearchParams(window.location.search);
-const code = normalizeCode(params.get("code") || lastCode() || "");
-const seat = code ? getSeat(code) : null;
+const wanted = params.get("p");
+const seat = wanted ? getSeat(wanted) : params.get("code") ? seatsIn(params.get("code"))[0] || null : lastSeat();
+const code = seat ? seat.code : normalizeCode(params.get("code") || "");
 
 let socket = null;
 let last = null; // the last state drawn
@@ -89,7 +92,7 @@ function connect() {
   socket.on("connect_error", (err) => {
     if (!socket.active) {
       // the server refused the token: the seat is unknown (a new database, or a wrong link)
-      forgetSeat(code);
+      forgetSeat(seat.participant_id);
       fatal(
         `The server does not know your seat in session ${code} any more (${err.message}). Join again to get a new seat.`,
         `/join/${encodeURIComponent(code)}`,
@@ -135,7 +138,6 @@ function render(state) {
 
   if (changed && shownPhase !== null) {
     if (phase === "negotiating") {
-      announce(`Your negotiation has started. You are the ${neg.scenario.role_name}.`);
       $("neg-title").setAttribute("tabindex", "-1");
       $("neg-title").focus();
     } else if (phase === "done") {
@@ -146,11 +148,55 @@ function render(state) {
         t.setAttribute("tabindex", "-1");
         t.focus();
       }
-      announce(neg.outcome.reason === "accepted" ? "Deal reached." : "The negotiation has ended without a deal.");
     }
   }
+  const said = news(state, phase);
+  if (said.length) announce(said.join(" "));
   shownPhase = phase;
   tick();
+}
+
+// ------------------------------------------------------------------ what a screen reader is told
+// The last state's facts that are announced when they change: the negotiation, its latest
+// offer, the partner's presence and the phase. The first state only sets them.
+let heard = null;
+
+function news(state, phase) {
+  const neg = phase === "lobby" ? null : state.negotiation;
+  const latest = neg && neg.offers.length ? neg.offers[neg.offers.length - 1] : null;
+  const now = {
+    neg: neg ? neg.id : null,
+    offer: latest ? latest.id : null,
+    connected: neg ? Boolean(neg.partner.connected) : null,
+    phase,
+  };
+  const before = heard;
+  heard = now;
+  if (!before || !neg) return [];
+  const partner = partnerName(neg);
+  const role = neg.scenario.role_name;
+  const out = [];
+  const fresh = before.neg !== neg.id;
+  if (fresh && phase === "negotiating") {
+    out.push(`Your negotiation has started. You are the ${role}, negotiating with ${partner}.`);
+    if (!latest) out.push(neg.turn === neg.role ? "Your turn: make the first offer." : `${partner} makes the first offer.`);
+  }
+  if (latest && latest.id !== before.offer && latest.by !== neg.role) {
+    const n = latest.packages.length;
+    const last = neg.offers_left === 0 ? ", the final offer" : "";
+    out.push(`${partner} sent offer ${latest.seq} with ${n} package${n === 1 ? "" : "s"}${last}.`);
+    if (phase === "negotiating" && neg.turn === neg.role) {
+      out.push(neg.offers_left > 0 ? "Your turn." : "Your turn: accept a package or walk away.");
+    }
+  }
+  if (!fresh && phase === "negotiating" && before.connected !== now.connected) {
+    out.push(now.connected ? `${partner} has connected.` : `${partner} has disconnected.`);
+  }
+  if (phase === "done" && (before.phase !== "done" || fresh) && neg.outcome) {
+    const agreed = neg.outcome.reason === "accepted";
+    out.push(`${agreed ? "Deal reached" : "No deal"}. ${reasonWords(neg)} You get ${pts(neg.outcome.points)} points.`);
+  }
+  return out;
 }
 
 function drawLobby(state) {
@@ -227,7 +273,7 @@ function drawNegotiation(state, done) {
   // chat
   const log = $("chat-log");
   const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  if (keyed(log, `${neg.id}:${neg.chat.length}:${partner}`, () => chatItems(neg))) {
+  if (syncChat(log, neg)) {
     if (nearBottom || (neg.chat.length && neg.chat[neg.chat.length - 1].by === neg.role)) {
       log.scrollTop = log.scrollHeight;
     }
@@ -297,12 +343,12 @@ function drawIncoming(neg, myTurn) {
     replaceChildren(title, `Waiting for ${partner}`);
     sub.textContent = `Your offer #${latest.seq} is with ${partner}: they can accept one of its packages, or counter.`;
     keyed(body, key, () => {
-      const parts = [h("h3", { class: "small muted", style: "margin:0 0 8px" }, "Your offer")];
+      const parts = [h("h3", { class: "small muted incoming-label" }, "Your offer")];
       const cards = offerCards(neg, latest, {});
       for (const c of cards.querySelectorAll(".offer-card")) c.classList.add("mine");
       parts.push(cards);
       if (theirs) {
-        parts.push(h("h3", { class: "small muted", style: "margin:16px 0 8px" }, `${partner}'s last offer (#${theirs.seq})`));
+        parts.push(h("h3", { class: "small muted incoming-label incoming-label-later" }, `${partner}'s last offer (#${theirs.seq})`));
         parts.push(offerCards(neg, theirs, { onCounter: null }));
       }
       return parts;
@@ -404,13 +450,17 @@ $("walk-confirm").addEventListener("click", async () => {
 setInterval(tick, 250);
 
 // ------------------------------------------------------------------ start
-if (!code) {
-  window.location.replace("/");
+if (wanted && !seat) {
+  fatal(
+    "This browser has no seat for this link: a seat is kept in the browser that joined. Join the session to get a seat here.",
+    "/",
+    "Join a session",
+  );
 } else if (!seat) {
-  window.location.replace(`/join/${encodeURIComponent(code)}`);
+  window.location.replace(code ? `/join/${encodeURIComponent(code)}` : "/");
 } else {
-  if (params.get("code") !== code) {
-    window.history.replaceState(null, "", `/play?code=${encodeURIComponent(code)}`);
-  }
+  touchSeat(seat.participant_id);
+  const here = playUrl(seat);
+  if (window.location.pathname + window.location.search !== here) window.history.replaceState(null, "", here);
   connect();
 }

@@ -12,7 +12,9 @@ import io
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
+
+from tests.support import scenario_dict
 
 ISSUES = ["Salary", "Signing bonus", "Remote work", "Contract", "Start date", "Vacation"]
 # option index per issue (0 is "Choose an option…"): a middle package with equivalents
@@ -20,6 +22,12 @@ MIDDLE = [3, 3, 3, 2, 2, 2]
 # the hiring manager's opening: $96,000, $4,000, 2 remote days, 2 years, 4 weeks, 23 days
 OPENING = [3, 2, 3, 2, 2, 2]
 PHONE = {"width": 375, "height": 812}
+# the policy the server is to send on the student pages
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 
 # ---------------------------------------------------------------- helpers (through the UI)
@@ -30,7 +38,7 @@ def join(page: Page, server, code: str, name: str) -> Page:
     expect(page.get_by_label("Session code")).to_have_value(code)
     page.get_by_label("Your name").fill(name)
     page.get_by_role("button", name="Join", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/play\?code="))
+    expect(page).to_have_url(re.compile(r"/play\?p=p_\w+$"))
     return page
 
 
@@ -181,9 +189,9 @@ def test_a_reload_mid_negotiation_returns_to_the_same_state(server, student, sho
     expect(second.get_by_label("Salary, package 1", exact=True)).not_to_have_value("")
     shot(second, "after-reload")
 
-    # a second tab of the same browser is the same seat
+    # a second tab opened on the same link is the same seat
     tab = second.context.new_page()
-    tab.goto(f"{server.url}/play?code={code}")
+    tab.goto(second.url)
     expect(tab.locator("#nav-you")).to_have_text(role)
     expect(incoming_cards(tab)).to_have_count(2)
     # ... and the join page offers to continue in it
@@ -248,7 +256,7 @@ def test_the_join_page_explains_a_wrong_code_and_a_missing_name(server, student)
     expect(page.locator("#name-error")).to_have_text("Enter your name.")
     page.get_by_label("Your name").fill("Ana")
     page.get_by_label("Your name").press("Enter")
-    expect(page).to_have_url(re.compile(rf"/play\?code={code}$"))
+    expect(page).to_have_url(re.compile(r"/play\?p=p_\w+$"))
     expect(page.get_by_role("heading", name="Waiting for a partner")).to_be_visible()
 
 
@@ -370,3 +378,196 @@ def test_a_lost_connection_shows_a_banner_and_reconnects_by_itself(server, stude
     expect(incoming_cards(second)).to_have_count(2)
     # and the page works again: the partner's presence comes back
     expect(second.locator("#partner-note")).to_contain_text("Connected", timeout=20_000)
+
+
+def test_two_tabs_of_one_browser_hold_two_seats_and_each_reload_keeps_its_own(server, student):
+    code = server.create_session(scenario="job-offer", conditions=["meso"])
+    one = join(student(), server, code, "Tab One")
+    expect(one.get_by_role("heading", name="Waiting for a partner")).to_be_visible()
+
+    # a second tab of the same browser opens the join link: the seat it holds comes first ...
+    two = one.context.new_page()
+    two.goto(f"{server.url}/join/{code}")
+    expect(two.get_by_role("link", name="Continue as Tab One")).to_be_focused()
+    expect(two.get_by_label("Your name")).to_be_hidden()
+    expect(two.get_by_role("button", name="Join", exact=True)).to_have_count(0)
+    # ... and a second seat is an explicit choice, worded as one
+    two.get_by_role("button", name="Join as a new participant").click()
+    expect(two.get_by_label("Your name")).to_be_focused()
+    expect(two.locator("#new-seat-note")).to_contain_text("Your seat as Tab One stays")
+    two.get_by_label("Your name").fill("Tab Two")
+    two.get_by_role("button", name="Join as a new participant").click()
+    expect(two).to_have_url(re.compile(r"/play\?p=p_\w+$"))
+    assert two.url != one.url
+
+    # the two seats are paired with each other
+    negotiating(one, two)
+    expect(one.locator("#partner-name")).to_have_text("Tab Two")
+    expect(two.locator("#partner-name")).to_have_text("Tab One")
+    roles = [page.locator("#nav-you").inner_text() for page in (one, two)]
+    assert "Tab One" in roles[0] and "Tab Two" in roles[1] and roles[0] != roles[1]
+
+    # each tab's reload returns to that tab's seat
+    for page, role in ((one, roles[0]), (two, roles[1]), (one, roles[0])):
+        page.reload()
+        expect(page.locator("#nav-you")).to_have_text(role)
+        expect(page.locator("#turn-text")).to_have_text(re.compile("turn"))
+
+    # /play without a seat in the link opens the seat opened last (Tab One, reloaded last)
+    three = one.context.new_page()
+    three.goto(f"{server.url}/play")
+    expect(three.locator("#nav-you")).to_have_text(roles[0])
+    expect(three).to_have_url(one.url)
+    # the join page offers both seats
+    three.goto(f"{server.url}/join/{code}")
+    expect(three.get_by_role("link", name=re.compile("^Continue as"))).to_have_count(2)
+    three.get_by_role("link", name="Continue as Tab Two").click()
+    expect(three.locator("#nav-you")).to_have_text(roles[1])
+    # a link to a seat this browser does not hold says so
+    three.goto(f"{server.url}/play?p=p_000000000000")
+    expect(three.locator("#fatal")).to_contain_text("This browser has no seat for this link")
+
+
+def test_screen_readers_hear_offers_presence_and_outcome_and_chat_is_appended(server, student):
+    code = server.create_session(scenario="job-offer", conditions=["meso"])
+    a = join(student(), server, code, "Ana")
+    b = join(student(), server, code, "Ben")
+    first, second = first_mover(a, b)
+    name, other = ("Ana", "Ben") if first is a else ("Ben", "Ana")
+    live = second.locator("#sr-live")
+
+    # the chat log keeps the messages it shows: a new one is appended, nothing is redrawn
+    chat(first, "Hello!")
+    chat(second, "Hi there.")
+    items = second.locator("#chat-log li")
+    expect(items).to_have_count(2)
+    before = items.element_handles()
+    chat(first, "Shall we start?")
+    expect(items).to_have_count(3)
+    assert second.evaluate(
+        "els => els.every((el, i) => el === document.querySelectorAll('#chat-log li')[i])",
+        before,
+    ), "the chat log rebuilt the messages it already showed"
+
+    # the partner's offer, and whose turn it is now
+    send_meso(first, 2)
+    expect(live).to_have_text(f"{name} sent offer 1 with 2 packages. Your turn.")
+
+    # the partner's presence
+    url = first.url
+    first.goto("about:blank")
+    expect(live).to_have_text(f"{name} has disconnected.")
+    first.goto(url)
+    expect(live).to_have_text(f"{name} has connected.")
+
+    # the outcome, on both sides
+    incoming_cards(second).nth(0).get_by_role("button", name="Accept", exact=True).click()
+    expect(first.locator("#sr-live")).to_have_text(
+        re.compile(rf"^Deal reached\. {other} accepted your package\. You get [\d,]+ points\.$")
+    )
+    expect(live).to_have_text(
+        re.compile(rf"^Deal reached\. You accepted {name}'s package\. You get [\d,]+ points\.$")
+    )
+
+
+def test_a_brief_keeps_only_plain_formatting(server, student, players):
+    evil = (
+        "**Read this first.**\n\n"
+        "<style>#walk-button, .walk-away { display: none !important }</style>\n\n"
+        '<img src="http://127.0.0.1:9/tracker.png" alt="tracker">\n\n'
+        '<form action="https://phish.example/login" method="post">'
+        "<p>Session expired: log in again</p>"
+        '<input name="password" type="password"><button type="submit">Log in</button>'
+        "</form>\n\n"
+        "[Click for a bonus](javascript:window.pwned=1), [the rules](https://example.org/rules) "
+        'and <a href="JavaScript:window.pwned=2">this</a>.\n\n'
+        '<p style="display:none" onclick="window.pwned=3">Hidden text</p>\n'
+    )
+    scenario = scenario_dict(id="evil-brief", description=evil)
+    for role in scenario["roles"]:
+        role["brief"] = evil
+    r = server.upload(scenario)
+    assert r.status_code == 201, r.text
+    code = server.create_session(scenario="evil-brief", conditions=["any"])
+    page = student()
+    requests: list[str] = []
+    page.on("request", lambda req: requests.append(req.url))
+    join(page, server, code, "Ana")
+    players(server, server.join(code, "Ben")["token"])
+    negotiating(page)
+    page.locator("#brief-case summary").click()
+
+    for box in (page.locator("#brief-body"), page.locator("#case-body")):
+        expect(box.locator("strong")).to_have_text("Read this first.")
+        expect(box).to_contain_text("Click for a bonus")
+        expect(box).to_contain_text("Hidden text")
+        for tag in ("style", "img", "form", "input", "button", "[style]", "[onclick]"):
+            expect(box.locator(tag)).to_have_count(0)
+        hrefs = box.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+        assert hrefs == ["https://example.org/rules"], hrefs
+        rules = box.get_by_role("link", name="the rules")
+        expect(rules).to_have_attribute("target", "_blank")
+        expect(rules).to_have_attribute("rel", "noopener noreferrer")
+    expect(page.get_by_role("button", name="Walk away", exact=True)).to_be_visible()
+    assert not [u for u in requests if "tracker" in u or "phish" in u], requests
+    assert page.evaluate("window.pwned") is None
+
+
+def test_the_student_pages_work_under_the_content_security_policy(server, student):
+    """The whole game with the server's coming CSP added to every page: no violation."""
+    code = server.create_session(scenario="job-offer", conditions=["meso"])
+    violations: list[str] = []
+
+    def add_csp(route: Route) -> None:
+        if route.request.resource_type != "document":
+            route.continue_()
+            return
+        response = route.fetch()
+        route.fulfill(
+            response=response,
+            headers={**response.headers, "content-security-policy": CSP},
+        )
+
+    def csp_student() -> Page:
+        page = student()
+        page.context.route(re.compile(r"^http://127\.0\.0\.1:\d+/(join/|play|$)"), add_csp)
+        page.on(
+            "console",
+            lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        return page
+
+    a = csp_student()
+    a.goto(server.url + "/")
+    a.get_by_label("Session code").fill(code)
+    expect(a.locator("#code-found")).to_contain_text("Job Offer")
+    a.get_by_label("Your name").fill("Ana")
+    a.get_by_role("button", name="Join", exact=True).click()
+    expect(a.get_by_role("heading", name="Waiting for a partner")).to_be_visible()
+    b = join(csp_student(), server, code, "Ben")
+    first, second = first_mover(a, b)
+
+    chat(first, "Three packages, pick one.")
+    send_meso(first, 3)
+    cards = incoming_cards(second)
+    expect(cards).to_have_count(3)
+    cards.nth(1).get_by_role("button", name="Counter", exact=True).click()
+    expect(builder(second).locator("[data-builder-note]")).to_contain_text("Countering")
+    second.get_by_role("button", name="Send offer").click()
+    expect(second.locator("#send-status")).to_contain_text("Offer sent with 1 package")
+    expect(second.locator("#incoming-body")).to_contain_text("Your offer")
+    incoming_cards(first).first.get_by_role("button", name="Accept", exact=True).click()
+    for page in (first, second):
+        expect(page.get_by_role("heading", name="Debrief")).to_be_visible()
+        expect(page.locator("#outcome canvas")).to_be_visible()
+    first.reload()
+    expect(first.get_by_role("heading", name="Debrief")).to_be_visible()
+    first.goto(f"{server.url}/join/{code}")
+    expect(first.get_by_role("link", name=re.compile("^Continue as"))).to_be_visible()
+    # the meters are drawn with widths (through the CSSOM, which the policy allows)
+    assert second.locator("#points-body .meter-fill").first.evaluate("e => e.style.width") != ""
+
+    assert violations == []
+    # and the policy was in force: an inline style attribute is refused
+    with first.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        first.evaluate("document.body.setAttribute('style', 'outline: 1px solid red')")

@@ -4,11 +4,12 @@
 import { announce, h, pts, replaceChildren, setError, signed, vsBatna } from "./dom.js";
 import { cleanPackage, emptyPackage, isComplete, packageValue, samePackage } from "./model.js";
 
+// drafts live in this tab (sessionStorage), by negotiation and role: two tabs may play both sides
 const DRAFT_KEY = "parley.draft.";
 
-function loadDraft(negId) {
+function loadDraft(key) {
   try {
-    const raw = window.sessionStorage.getItem(DRAFT_KEY + negId);
+    const raw = window.sessionStorage.getItem(DRAFT_KEY + key);
     const d = raw ? JSON.parse(raw) : null;
     return d && Array.isArray(d.packages) ? d : null;
   } catch {
@@ -16,9 +17,9 @@ function loadDraft(negId) {
   }
 }
 
-function saveDraft(negId, draft) {
+function saveDraft(key, draft) {
   try {
-    window.sessionStorage.setItem(DRAFT_KEY + negId, JSON.stringify(draft));
+    window.sessionStorage.setItem(DRAFT_KEY + key, JSON.stringify(draft));
   } catch {
     // storage full or blocked: the draft lives in this page only
   }
@@ -59,6 +60,10 @@ export class Builder {
     });
   }
 
+  get draftKey() {
+    return `${this.neg.id}.${this.neg.role}`;
+  }
+
   get sc() {
     return this.neg.scenario;
   }
@@ -76,7 +81,7 @@ export class Builder {
     const fresh = !this.neg || this.neg.id !== neg.id;
     this.neg = neg;
     let changed = fresh;
-    if (fresh) this.draft = loadDraft(neg.id) || this.blank();
+    if (fresh) this.draft = loadDraft(this.draftKey) || this.blank();
     if (this.draft.basedOn && !neg.offers.some((o) => o.id === this.draft.basedOn.offer_id)) {
       this.draft.basedOn = null;
       changed = true;
@@ -107,7 +112,7 @@ export class Builder {
   }
 
   store() {
-    saveDraft(this.neg.id, this.draft);
+    saveDraft(this.draftKey, this.draft);
   }
 
   /** Counter: start from the other side's package, remembered as `based_on`. */
@@ -348,8 +353,8 @@ export class Builder {
           role: "img",
           "aria-label": `Spread ${pts(spread)} of at most ${pts(tol)} points`,
         },
-        h("div", { class: "meter-fill", style: `width:${Math.max(2, (100 * spread) / scale)}%` }),
-        h("div", { class: "meter-limit", style: `left:${(100 * tol) / scale}%` }),
+        h("div", { class: "meter-fill", style: { width: `${Math.max(2, (100 * spread) / scale)}%` } }),
+        h("div", { class: "meter-limit", style: { left: `${(100 * tol) / scale}%` } }),
       ),
       h(
         "div",

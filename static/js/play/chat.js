@@ -1,18 +1,41 @@
 // The chat log. Messages are text: never parsed as HTML.
+// The log is a live region (role="log"): only new messages are appended, as new <li>s keyed by
+// their index, and the ones already shown stay the same nodes, so a screen reader reads each
+// message once instead of the whole history on every new one.
 import { h, timeOfDay } from "./dom.js";
 
-export function chatItems(neg) {
-  if (!neg.chat.length) {
-    return [h("li", { class: "muted small" }, "No messages yet. Say hello, ask what matters to them, explain your offers.")];
-  }
+function emptyItem() {
+  return h("li", { class: "muted small chat-empty" }, "No messages yet. Say hello, ask what matters to them, explain your offers.");
+}
+
+function messageItem(neg, m, index) {
+  const mine = m.by === neg.role;
   const partner = neg.partner.name || neg.partner.role_name;
-  return neg.chat.map((m) => {
-    const mine = m.by === neg.role;
-    return h(
-      "li",
-      { class: `chat-msg ${mine ? "by-you" : "by-partner"}` },
-      h("span", { class: "chat-who" }, mine ? "You" : partner, m.at ? h("span", { class: "muted" }, ` · ${timeOfDay(m.at)}`) : null),
-      h("span", { class: "chat-text" }, m.text),
-    );
-  });
+  return h(
+    "li",
+    { class: `chat-msg ${mine ? "by-you" : "by-partner"}`, "data-index": index },
+    h("span", { class: "chat-who" }, mine ? "You" : partner, m.at ? h("span", { class: "muted" }, ` · ${timeOfDay(m.at)}`) : null),
+    h("span", { class: "chat-text" }, m.text),
+  );
+}
+
+/**
+ * Bring the log up to date with neg.chat; true when messages were added (or the log redrawn).
+ * Only another negotiation, or a history that shrank, redraws the log from scratch.
+ */
+export function syncChat(log, neg) {
+  const partner = neg.partner.name || neg.partner.role_name;
+  const shown = log.querySelectorAll(":scope > li.chat-msg").length;
+  const sameLog = log._neg === neg.id && log._partner === partner && shown <= neg.chat.length;
+  if (!sameLog) {
+    log._neg = neg.id;
+    log._partner = partner;
+    log.replaceChildren(...(neg.chat.length ? neg.chat.map((m, i) => messageItem(neg, m, i)) : [emptyItem()]));
+    return true;
+  }
+  if (shown === neg.chat.length) return false;
+  const empty = log.querySelector(":scope > li.chat-empty");
+  if (empty) empty.remove();
+  for (let i = shown; i < neg.chat.length; i++) log.appendChild(messageItem(neg, neg.chat[i], i));
+  return true;
 }

@@ -4,7 +4,8 @@ import { debriefChart } from "./charts.js";
 import { h, pts, vsBatna } from "./dom.js";
 import { termsList } from "./offers.js";
 
-function reasonWords(neg) {
+/** Why the negotiation ended, in one or two sentences (also announced to screen readers). */
+export function reasonWords(neg) {
   const o = neg.outcome;
   const partner = neg.partner.name || neg.partner.role_name;
   const by = o.by === neg.role ? "You" : partner;
@@ -14,9 +15,9 @@ function reasonWords(neg) {
     case "walked_away":
       return `${by} walked away, so there is no deal: both sides get their BATNA.`;
     case "deadline":
+      if (o.by === "instructor")
+        return "The instructor called time before an agreement, so there is no deal: both sides get their BATNA.";
       return "Time ran out before an agreement, so there is no deal: both sides get their BATNA.";
-    case "ended_by_instructor":
-      return "The instructor ended the negotiation without a deal: both sides get their BATNA.";
     default:
       return "The negotiation has ended without a deal: both sides get their BATNA.";
   }
@@ -47,22 +48,22 @@ export function outcomeCard(neg) {
         "div",
         null,
         h("h2", { id: "outcome-title", class: "outcome-title" }, agreed ? "Deal reached" : "No deal"),
-        h("p", { class: "muted", style: "margin:0" }, reasonWords(neg)),
+        h("p", { class: "muted flush" }, reasonWords(neg)),
       ),
     ),
     h(
       "div",
-      { class: "grid-2", style: "margin-top:16px" },
+      { class: "grid-2 outcome-body" },
       h(
         "div",
         { class: "stack-sm" },
         h("div", { class: "stat-label" }, "Your points"),
-        h("div", { class: "stat-value", style: "font-size:2.25rem" }, pts(o.points)),
+        h("div", { class: "stat-value outcome-points" }, pts(o.points)),
         vsBatna(o.points, sc.batna),
         h("p", { class: "muted small" }, `Your BATNA was ${pts(sc.batna)} points.`),
       ),
       agreed && o.package
-        ? h("div", { class: "outcome-terms" }, h("h3", { class: "section-title", style: "margin-bottom:8px" }, "The terms you agreed"), termsList(sc, o.package))
+        ? h("div", { class: "outcome-terms" }, h("h3", { class: "section-title outcome-terms-title" }, "The terms you agreed"), termsList(sc, o.package))
         : h("p", { class: "muted" }, "No terms were agreed."),
     ),
   );
@@ -119,7 +120,7 @@ export function debriefCard(neg) {
     ),
     h(
       "div",
-      { class: "debrief-grid", style: "margin-top:16px" },
+      { class: "debrief-grid" },
       h("div", { class: "chart-box chart-box-lg" }, canvas),
       h(
         "div",

@@ -4,7 +4,9 @@
  * h("button", {class: "btn", onclick: fn, "aria-label": "..."}, "text", child, ...)
  * Strings and numbers become text nodes; null/false children are skipped; arrays are flattened.
  * Attributes: class, dataset (object), on<event> (function), hidden/disabled/... (booleans),
- * text (sets textContent); anything else through setAttribute.
+ * text (sets textContent), style (an object of CSSOM properties, e.g. {width: "40%"}: the page's
+ * Content-Security-Policy blocks style="..." attributes, not the CSSOM); anything else through
+ * setAttribute.
  */
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
@@ -14,6 +16,10 @@ export function h(tag, attrs, ...children) {
       if (k === "class") el.className = v;
       else if (k === "dataset") Object.assign(el.dataset, v);
       else if (k === "text") el.textContent = v;
+      else if (k === "style") {
+        if (typeof v === "object") Object.assign(el.style, v);
+        else el.style.cssText = String(v); // CSSOM, never the style attribute
+      }
       else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
       else if (v === true) el.setAttribute(k, "");
       else el.setAttribute(k, String(v));
@@ -122,16 +128,58 @@ export function setError(el, message) {
   el.textContent = message ? sentence(message) : "";
 }
 
+// Briefs are Markdown from a scenario file, which may come from elsewhere: only plain text
+// formatting survives. No styles (they could hide the Walk away button), no forms or inputs (a
+// phishing form), no images or media (remote requests), no frames, SVG or MathML.
+const MD_TAGS = [
+  "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i", "a",
+  "blockquote", "code", "pre", "hr", "br", "table", "thead", "tbody", "tr", "th", "td",
+];
+const MD_FORBID_TAGS = [
+  "style", "form", "input", "button", "textarea", "select", "option", "iframe", "object", "embed",
+  "img", "video", "audio", "svg", "math",
+];
+export const MARKDOWN_PURIFY = {
+  ALLOWED_TAGS: MD_TAGS,
+  ALLOWED_ATTR: ["href", "title", "align", "colspan", "rowspan", "start"],
+  FORBID_TAGS: MD_FORBID_TAGS,
+  FORBID_ATTR: ["style"],
+  ALLOW_DATA_ATTR: false,
+  ALLOW_ARIA_ATTR: false,
+  RETURN_DOM_FRAGMENT: true,
+};
+
+/** Links: http(s) ones open in a new tab without access to this page; in-page #anchors stay;
+ * any other scheme (javascript:, data:, mailto:, relative paths) keeps its text only. */
+function safeLinks(root) {
+  for (const a of root.querySelectorAll("a")) {
+    const href = (a.getAttribute("href") || "").trim();
+    let url = null;
+    try {
+      url = href && !href.startsWith("#") ? new URL(href) : null; // relative: no base, throws
+    } catch {
+      url = null;
+    }
+    if (url && (url.protocol === "https:" || url.protocol === "http:")) {
+      a.setAttribute("href", url.href);
+      a.setAttribute("target", "_blank");
+      a.setAttribute("rel", "noopener noreferrer");
+    } else if (href.startsWith("#") && href.length > 1) {
+      a.removeAttribute("target");
+    } else {
+      a.replaceWith(...a.childNodes);
+    }
+  }
+}
+
 /** Sanitised Markdown as DOM (marked + DOMPurify, both vendored globals). */
 export function markdown(text) {
   const div = h("div", { class: "prose" });
   const src = String(text || "");
   if (window.marked && window.DOMPurify) {
-    div.innerHTML = window.DOMPurify.sanitize(window.marked.parse(src));
-    for (const a of div.querySelectorAll("a[href]")) {
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
-    }
+    const frag = window.DOMPurify.sanitize(window.marked.parse(src), MARKDOWN_PURIFY);
+    safeLinks(frag);
+    div.appendChild(frag);
   } else {
     for (const para of src.split(/\n{2,}/)) div.appendChild(h("p", null, para));
   }

@@ -40,7 +40,7 @@ export function timeline(neg) {
           null,
           h("summary", null, "Terms", h("span", { class: "visually-hidden" }, ` of offer ${o.seq}`)),
           o.packages.map((pkg, i) =>
-            h("div", { class: "stack-sm", style: "margin-top:8px" }, n > 1 ? h("strong", null, `Package ${i + 1}: ${pts(o.points[i])} points`) : null, termsList(neg.scenario, pkg)),
+            h("div", { class: "stack-sm tl-terms" }, n > 1 ? h("strong", null, `Package ${i + 1}: ${pts(o.points[i])} points`) : null, termsList(neg.scenario, pkg)),
           ),
         ),
       );

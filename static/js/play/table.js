@@ -35,7 +35,7 @@ export function pointsTable(scenario) {
           h(
             "span",
             { class: "meter", "aria-hidden": "true" },
-            h("span", { class: "meter-fill", style: `width:${Math.max(3, Math.round((100 * stake) / maxStake))}%` }),
+            h("span", { class: "meter-fill", style: { width: `${Math.max(3, Math.round((100 * stake) / maxStake))}%` } }),
           ),
         ),
       ),
