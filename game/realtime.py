@@ -144,7 +144,9 @@ class Realtime:
                 except Exception:
                     log.exception("%s failed", kind)
                     return {"ok": False, "error": {"code": "internal", "message": "server error"}}
-                self.push(touched)
+                me = hub.sid_owner.get(request.sid)
+                self.push(touched - {me})  # the partner first: the one waiting for the news
+                self.push(touched & {me})
                 return answer
 
             handler.__name__ = f"on_{kind}"

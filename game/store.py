@@ -160,7 +160,11 @@ class Store:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.conn = _connect(self.path)
         self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.execute("PRAGMA synchronous = FULL")
+        # WAL + NORMAL: a committed event survives the server process being killed (SQLite
+        # has written it to the WAL file); only an OS crash or power cut may lose the last
+        # commits. FULL would add an fsync per event, which stalls eventlet's one loop
+        # (docs/performance.md measured p99 13.2 ms with FULL, 9.1 ms with NORMAL).
+        self.conn.execute("PRAGMA synchronous = NORMAL")
         self.db = sqlite_utils.Database(self.conn)
         self.lock = threading.RLock()
         self._migrate()
