@@ -441,31 +441,38 @@ def form_round(code: str):
             "Nobody to pair: at least two participants must be online and not negotiating.", "error"
         )
         return redirect(url_for("instructor.session_page", code=code))
-    try:
-        round_no, count, touched = hub().start_round(code)
-    except ApiError as e:
-        if e.status == 404:
-            raise
-        flash("; ".join(x.partition(": ")[2] or x for x in e.errors), "error")
-    else:
-        _push(touched)
-        flash(f"Round {round_no} started: {count} negotiation{'s' * (count != 1)}.")
-    return redirect(url_for("instructor.session_page", code=code))
+    return _session_action(
+        code,
+        lambda: hub().start_round(code),
+        lambda round_no, count: f"Round {round_no} started: {_negotiations(count)}.",
+    )
 
 
 @bp.post("/sessions/<code>/pair")
 @page
 @form_post
 def form_pair(code: str):
+    return _session_action(
+        code, lambda: hub().pair_waiting(code), lambda count: f"Paired {_negotiations(count)}."
+    )
+
+
+def _negotiations(count: int) -> str:
+    return f"{count} negotiation{'s' * (count != 1)}"
+
+
+def _session_action(code: str, act, message):
+    """A console form's action on a session: push the changes and flash what happened, or flash
+    the API's refusal in plain words; back to the session page either way."""
     try:
-        count, touched = hub().pair_waiting(code)
+        *result, touched = act()
     except ApiError as e:
         if e.status == 404:
             raise
         flash("; ".join(x.partition(": ")[2] or x for x in e.errors), "error")
     else:
         _push(touched)
-        flash(f"Paired {count} negotiation{'s' * (count != 1)}.")
+        flash(message(*result))
     return redirect(url_for("instructor.session_page", code=code))
 
 

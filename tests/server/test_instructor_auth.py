@@ -355,3 +355,23 @@ def test_the_instructor_namespace_refuses_a_missing_or_wrong_key(world):
                 wait_timeout=5,
             )  # fmt: skip
         client.disconnect()
+
+
+def test_a_logged_in_form_starts_a_round_and_says_so(module_server, players):
+    s = module_server
+    code = s.create_session(scenario="test-supply", pairing="rounds")
+    ps = [players(s, s.join(code, f"F{k}")["token"]) for k in range(4)]
+    for p in ps:
+        p.wait_phase("lobby")
+    web, token = login(s)
+    r = web.post(
+        f"{s.url}/instructor/sessions/{code}/round", data={"csrf_token": token}, timeout=10
+    )
+    assert r.status_code == 200  # followed back to the session page
+    assert "Round 1 started: 2 negotiations." in r.text
+    for p in ps:
+        p.wait_phase("negotiating")
+    # everyone is negotiating: pairing the waiting ones starts a round with nobody free
+    r = web.post(f"{s.url}/instructor/sessions/{code}/pair", data={"csrf_token": token}, timeout=10)
+    assert "Paired 0 negotiations." in r.text
+    assert s.api("GET", f"/api/sessions/{code}").json()["round"] == 1
