@@ -592,8 +592,7 @@ class Hub:
         values = [sc.value(x, role) for x in given]
         lo, hi = min(values), max(values)
         # equivalent to every package given: within the tolerance of the lowest and the highest
-        room = sc.meso_tolerance - (hi - lo)
-        if room < 0:
+        if hi - lo > sc.meso_tolerance:
             return RuleError(
                 "not_equivalent", "the packages given already differ by more than the tolerance"
             ).as_answer()
@@ -613,12 +612,11 @@ class Hub:
             for x in extra
             if max(hi, sc.value(x, role)) - min(lo, sc.value(x, role)) <= sc.meso_tolerance
         ]
-        target = values[0]
         return {
             "ok": True,
             "packages": extra,
             "points": [sc.value(x, role) for x in extra],
-            "target": target,
+            "target": values[0],
         }
 
     def end_negotiation(self, nid: str) -> set[str]:

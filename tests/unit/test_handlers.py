@@ -240,3 +240,19 @@ def test_a_malformed_suggest_is_a_bad_request(http, sio, payload):
     answer = seller.emit("suggest", payload, callback=True)
     assert answer["ok"] is False
     assert answer["error"]["code"] == "bad_request", answer
+
+
+def test_suggest_fills_an_offer_with_packages_equivalent_to_every_package_given(http, sio):
+    seller, _ = paired(http, sio, conditions=["meso"])
+    answer = seller.emit("suggest", {"packages": [A, B], "count": 3}, callback=True)
+    assert answer["ok"] is True
+    assert len(answer["packages"]) == 1 and answer["packages"][0] not in (A, B)
+    values = [500, 500, *answer["points"]]  # A and B are worth 500 each to the seller
+    assert max(values) - min(values) <= 50
+
+
+def test_suggest_for_packages_already_too_far_apart_is_not_equivalent(http, sio):
+    seller, _ = paired(http, sio, conditions=["meso"])
+    far = dict(A, price="price3")  # 1,100 to the seller, against A's 500
+    answer = seller.emit("suggest", {"packages": [A, far]}, callback=True)
+    assert answer["ok"] is False and answer["error"]["code"] == "not_equivalent"
