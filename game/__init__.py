@@ -64,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         max_http_buffer_size=64 * 1024,
         ping_interval=10,
         ping_timeout=20,
+        serializer=realtime.Packet,
     )
     rt = realtime.Realtime(socketio, hub, key)
     app.extensions["parley"] = {"hub": hub, "store": store, "key": key, "realtime": rt}

@@ -13,8 +13,10 @@ import logging
 import time
 from typing import Any
 
+import socketio.packet
 from flask import request, session
 from flask_socketio import SocketIO, join_room, leave_room
+from socketio.exceptions import ConnectionRefusedError as SioConnectionRefused
 
 from game.hub import ApiError, Hub
 from game.rules import RuleError
@@ -25,6 +27,19 @@ RATE = 20.0  # events a second, sustained, per connection (the contract asks for
 BURST = 40.0
 INSTRUCTOR_PUSH_S = 1.0  # at most one live update a second per watched session
 TICK_S = 0.25
+CHECKPOINT_S = 1.0
+
+
+class Packet(socketio.packet.Packet):
+    """Socket.IO packets for a server that never sends bytes.
+
+    python-socketio scans every outgoing payload for bytes to decide on a binary packet: a walk
+    of each 6 kB state, 15 % of the server's busy time under load (docs/performance.md). Parley
+    sends JSON only, so the scan is off (as in python-socketio's own msgpack packets); binary
+    packets a client sends are still decoded.
+    """
+
+    uses_binary_events = False
 
 
 class Bucket:
@@ -49,6 +64,7 @@ class Bucket:
 class Realtime:
     def __init__(self, socketio: SocketIO, hub: Hub, instructor_key: str):
         self.socketio = socketio
+        self.server = socketio.server  # python-socketio's Server
         self.hub = hub
         self.key = instructor_key
         self.buckets: dict[str, Bucket] = {}
@@ -70,7 +86,7 @@ class Realtime:
                     continue
                 self.dirty.add(p.code)
                 if p.sids:
-                    self.socketio.emit("state", self.hub.view(pid), to=f"p:{pid}")
+                    self.server.emit("state", self.hub.view(pid), to=f"p:{pid}")
 
     def flush_instructors(self) -> None:
         dirty, self.dirty = self.dirty, set()
@@ -94,7 +110,26 @@ class Realtime:
         if self.started:
             return
         self.started = True
+        self.hub.store.defer_checkpoints()
         self.socketio.start_background_task(self._loop)
+        self.socketio.start_background_task(self._checkpoints)
+
+    def _checkpoints(self) -> None:
+        """Checkpoint the WAL every second, in a native thread under eventlet, so no commit of
+        play ever waits for the copy into the database file and its fsync."""
+        while True:
+            self.socketio.sleep(CHECKPOINT_S)
+            try:
+                self._native(self.hub.store.checkpoint)
+            except Exception:  # keep checkpointing: the next try may succeed
+                log.exception("checkpoint")
+
+    def _native(self, fn):
+        if self.socketio.async_mode == "eventlet":
+            from eventlet import tpool
+
+            return tpool.execute(fn)
+        return fn()
 
     def _loop(self) -> None:
         last_push = 0.0
@@ -116,58 +151,65 @@ class Realtime:
         sio = self.socketio
         hub = self.hub
 
-        @sio.on("connect")
-        def on_connect(auth: Any = None):
+        # Students: registered on python-socketio's server itself, not through Flask-SocketIO,
+        # so the hot path of play (an offer every second per pair) skips the Flask request and
+        # session context that no student handler uses (docs/performance.md).
+        srv = self.server
+
+        def on_connect(sid: str, _environ: dict, auth: Any = None):
             token = auth.get("token") if isinstance(auth, dict) else None
-            p, touched = hub.connect(token, request.sid)
+            p, touched = hub.connect(token, sid)
             if p is None:
-                raise ConnectionRefusedError("unknown or missing token: join the session first")
-            join_room(f"p:{p.id}")
-            self.buckets[request.sid] = Bucket()
+                raise SioConnectionRefused("unknown or missing token: join the session first")
+            srv.enter_room(sid, f"p:{p.id}")
+            self.buckets[sid] = Bucket()
             self.push({p.id} | touched)
 
-        @sio.on("disconnect")
-        def on_disconnect(*_args):
-            self.buckets.pop(request.sid, None)
-            self.push(hub.disconnect(request.sid))
+        def on_disconnect(sid: str, *_args):
+            self.buckets.pop(sid, None)
+            self.push(hub.disconnect(sid))
+
+        def refusal(sid: str, args: tuple) -> dict | None:
+            """The answer refusing an event before any work, or None to go on."""
+            if len(args) > 1:
+                return RuleError("bad_request", "send one payload object").as_answer()
+            bucket = self.buckets.get(sid)
+            if bucket is not None and not bucket.allow():
+                return RuleError("rate_limited", "too many events: slow down").as_answer()
+            return None
 
         def action(kind: str):
-            def handler(*args: Any):
-                if len(args) > 1:
-                    return RuleError("bad_request", "send one payload object").as_answer()
-                payload = args[0] if args else None
-                bucket = self.buckets.get(request.sid)
-                if bucket is not None and not bucket.allow():
-                    return RuleError("rate_limited", "too many events: slow down").as_answer()
+            def handler(sid: str, *args: Any):
+                refused = refusal(sid, args)
+                if refused:
+                    return refused
                 try:
-                    answer, touched = hub.act(request.sid, kind, payload)
+                    answer, touched = hub.act(sid, kind, args[0] if args else None)
                 except Exception:
                     log.exception("%s failed", kind)
                     return {"ok": False, "error": {"code": "internal", "message": "server error"}}
-                me = hub.sid_owner.get(request.sid)
+                me = hub.sid_owner.get(sid)
                 self.push(touched - {me})  # the partner first: the one waiting for the news
                 self.push(touched & {me})
                 return answer
 
-            handler.__name__ = f"on_{kind}"
-            sio.on(kind)(handler)
+            return handler
 
-        for kind in ("propose", "accept", "walk_away", "chat"):
-            action(kind)
-
-        @sio.on("suggest")
-        def on_suggest(*args: Any):
-            if len(args) > 1:
-                return RuleError("bad_request", "send one payload object").as_answer()
-            payload = args[0] if args else None
-            bucket = self.buckets.get(request.sid)
-            if bucket is not None and not bucket.allow():
-                return RuleError("rate_limited", "too many events: slow down").as_answer()
+        def on_suggest(sid: str, *args: Any):
+            refused = refusal(sid, args)
+            if refused:
+                return refused
             try:
-                return hub.suggest(request.sid, payload)
+                return hub.suggest(sid, args[0] if args else None)
             except Exception:
                 log.exception("suggest failed")
                 return {"ok": False, "error": {"code": "internal", "message": "server error"}}
+
+        srv.on("connect", on_connect)
+        srv.on("disconnect", on_disconnect)
+        for kind in ("propose", "accept", "walk_away", "chat"):
+            srv.on(kind, action(kind))
+        srv.on("suggest", on_suggest)
 
         @sio.on("connect", namespace="/instructor")
         def on_instructor_connect(auth: Any = None):
@@ -176,7 +218,7 @@ class Realtime:
                 session.get("instructor")
             )
             if not ok:
-                raise ConnectionRefusedError("instructor key required")
+                raise SioConnectionRefused("instructor key required")
 
         @sio.on("watch", namespace="/instructor")
         def on_watch(payload: Any = None):

@@ -150,6 +150,7 @@ def open_readonly(path: str | Path) -> Store:
     store.lock = threading.RLock()
     store.conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True, check_same_thread=False)
     store.db = sqlite_utils.Database(store.conn)
+    store._checkpointer = None
     return store
 
 
@@ -167,6 +168,7 @@ class Store:
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.db = sqlite_utils.Database(self.conn)
         self.lock = threading.RLock()
+        self._checkpointer: sqlite3.Connection | None = None
         self._migrate()
 
     # ------------------------------------------------------------ schema
@@ -184,6 +186,33 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+
+    # ------------------------------------------------------------ checkpoints
+    def defer_checkpoints(self) -> None:
+        """Stop commits from checkpointing: the caller will call :meth:`checkpoint` instead.
+
+        By default SQLite copies the WAL back into the database file inside the COMMIT that
+        takes it past 1,000 pages, with an fsync: a stall of several milliseconds for whoever
+        committed, and under eventlet for every connection of the server. The server calls
+        :meth:`checkpoint` from its background loop in a native thread instead, so a commit
+        only appends to the WAL.
+        """
+        with self.lock:
+            self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """Copy what the WAL holds into the database file (PASSIVE: never waits for a writer).
+
+        Runs on a connection of its own, so it may be called from a native thread while the
+        writer goes on; returns SQLite's (busy, frames in the WAL, frames checkpointed).
+        """
+        if self.path == ":memory:":
+            return (0, 0, 0)
+        if self._checkpointer is None:
+            self._checkpointer = _connect(self.path)
+        return tuple(self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
 
     # ------------------------------------------------------------ meta
     def get_meta(self, key: str) -> str | None:

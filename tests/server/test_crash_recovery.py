@@ -3,6 +3,8 @@ acknowledged is lost, the same tokens reconnect, deadlines hold across the downt
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import threading
 import time
 
@@ -245,3 +247,32 @@ def test_rounds_go_on_after_a_restart_with_new_partners_and_the_next_sitter(serv
         pid = s["participant"]["id"]
         if pid in first:
             assert neg(s)["role"] != first[pid]
+
+
+def test_the_server_checkpoints_the_wal_into_the_database_file_by_itself(server, players, tmp_path):
+    """Commits only append to the WAL; the server's background checkpoints (off the event loop)
+    copy them into the database file within a few seconds."""
+    assert server.upload(SCENARIO).status_code == 201
+    pair = new_pair(server, players, conditions=["meso"])
+    seller, buyer = pair.both
+    offer_id = ok(seller.call("propose", {"packages": MESO}))["offer_id"]
+    ok(buyer.call("accept", {"offer_id": offer_id, "package": 0}))
+    seller.wait_phase("done")
+
+    def in_the_file_alone() -> int:
+        copy = tmp_path / "file-alone.db"
+        shutil.copyfile(server.db, copy)
+        conn = sqlite3.connect(copy)
+        try:
+            return conn.execute(
+                "SELECT count(*) FROM events WHERE type IN ('proposed', 'accepted')"
+            ).fetchone()[0]
+        except sqlite3.DatabaseError:  # not there yet, or copied mid-checkpoint
+            return 0
+        finally:
+            conn.close()
+
+    end = time.monotonic() + 15
+    while in_the_file_alone() < 2:
+        assert time.monotonic() < end, "no checkpoint within 15 s"
+        time.sleep(0.2)  # polling the file: the checkpoint sends no event to wait for

@@ -349,12 +349,15 @@ def test_the_instructor_namespace_refuses_a_missing_or_wrong_key(world):
     s = world["server"]
     for auth in (None, {"key": WRONG}, {"token": "x"}):
         client = socketio.Client(reconnection=False)
+        errors = []
+        client.on("connect_error", errors.append, namespace="/instructor")
         with pytest.raises(socketio.exceptions.ConnectionError):
             client.connect(
                 s.url, namespaces=["/instructor"], auth=auth, transports=["websocket"],
                 wait_timeout=5,
             )  # fmt: skip
         client.disconnect()
+        assert errors[-1]["message"] == "instructor key required"
 
 
 def test_a_logged_in_form_starts_a_round_and_says_so(module_server, players):

@@ -188,8 +188,9 @@ def test_first_state_follows_the_accepted_connection(module_server, players):
 )
 def test_a_missing_or_unknown_token_is_refused_at_connect(module_server, auth):
     client = socketio.Client(reconnection=False)
-    states = []
+    states, errors = [], []
     client.on("state", states.append)
+    client.on("connect_error", errors.append)
     kwargs = {"transports": ["websocket"], "wait_timeout": 10}
     if auth is not None:
         kwargs["auth"] = auth
@@ -197,6 +198,8 @@ def test_a_missing_or_unknown_token_is_refused_at_connect(module_server, auth):
         client.connect(module_server.url, **kwargs)
     assert not client.connected
     assert states == []
+    # the refusal names the problem
+    assert errors[-1]["message"] == "unknown or missing token: join the session first"
     client.disconnect()
 
 

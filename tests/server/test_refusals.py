@@ -127,6 +127,10 @@ def test_ten_events_a_second_are_served_even_after_a_flood(any_pair):
         ("chat", {"text": ""}),
         ("chat", {"text": "   \n\t "}),
         ("chat", {"text": "x" * 1001}),
+        # binary packets: decoded (the server only never sends bytes), then refused
+        ("propose", b"\x00packages"),
+        ("propose", {"packages": [{**A, "price": b"price1"}]}),
+        ("chat", {"text": b"hello"}),
     ],
 )
 def test_a_payload_of_the_wrong_type_shape_or_size_is_a_bad_request(any_pair, event, data):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import threading
 
@@ -96,7 +97,7 @@ def test_a_later_migration_runs_once_on_an_older_database(tmp_path, monkeypatch)
     assert calls == [1]
 
 
-def test_the_database_is_in_wal_mode_with_full_sync(store, tmp_path):
+def test_the_database_is_in_wal_mode_with_normal_sync(store, tmp_path):
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL (WAL)
     store.set_meta("k", "v")
@@ -277,6 +278,60 @@ def test_a_long_read_does_not_block_the_writer(store, tmp_path):
     reader.execute("COMMIT")
     assert reader.execute("SELECT count(*) FROM events").fetchone()[0] == 1
     reader.close()
+
+
+def _events_in_the_file_alone(store, tmp_path) -> int:
+    """Events held by the database file itself, without its WAL (a copy of the file alone)."""
+    copy = tmp_path / "file-alone.db"
+    shutil.copyfile(store.path, copy)
+    conn = sqlite3.connect(copy)
+    try:
+        return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_deferred_checkpoints_leave_commits_in_the_wal_until_a_checkpoint(store, tmp_path):
+    store.add_session(session_row())
+    store.add_negotiation(negotiation_row())
+    store.checkpoint()
+    store.defer_checkpoints()
+    text = "x" * 3000  # about a page an event
+    for n in range(1500):
+        store.append("ABC234", "n_1", "p_a", [{"type": "chat", "text": text, "at": float(n)}])
+    # no commit checkpointed: by default SQLite copies the WAL back at 1,000 pages
+    assert _events_in_the_file_alone(store, tmp_path) == 0
+    busy, frames, done = store.checkpoint()
+    assert frames > 1500 and busy == 0 and done == frames
+    assert _events_in_the_file_alone(store, tmp_path) == 1500
+    # and the writer goes on after it
+    store.append("ABC234", "n_1", "p_a", [{"type": "chat", "text": "after", "at": 2e3}])
+    assert len(store.events_of("n_1")) == 1501
+
+
+def test_a_checkpoint_runs_beside_the_writer_on_its_own_connection(store, tmp_path):
+    store.add_session(session_row())
+    store.add_negotiation(negotiation_row())
+    store.defer_checkpoints()
+    stop = threading.Event()
+    results = []
+
+    def checkpoints():
+        while not stop.is_set():
+            results.append(store.checkpoint())
+
+    t = threading.Thread(target=checkpoints)
+    t.start()
+    try:
+        for n in range(300):
+            store.append("ABC234", "n_1", "p_a", [{"type": "chat", "text": "x", "at": float(n)}])
+    finally:
+        stop.set()
+        t.join()
+    store.checkpoint()
+    # PASSIVE: a checkpoint copies what it can meanwhile and never waits for the writer
+    assert any(done > 0 for _busy, _frames, done in results)
+    assert _events_in_the_file_alone(store, tmp_path) == 300
 
 
 def test_reads_for_exports_cannot_write(store):
