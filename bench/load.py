@@ -39,7 +39,9 @@ phase ("others"), ``--wait-quiet`` waits for an idle machine before each phase, 
 ``--repeat N`` runs everything N times (alternating which server goes first) and judges the
 goals on the medians.
 
-Diagnostics: ``--phases`` may add ``state-relay`` (bench/relay.py ``--state-like``: the relay
+Diagnostics: ``--phases`` may add ``tuned-relay`` (bench/relay.py ``--tuned``: the bare relay
+with the transport settings Parley's server takes for its students) and ``state-relay``
+(bench/relay.py ``--state-like``: the relay
 sends Parley's messages and bytes, without its rules and database); ``--server-cmd`` and
 ``--relay-cmd`` start a variant server; ``--dump DIR`` writes every offer's (send time, latency);
 ``--profile DIR`` records the Parley server with py-spy (folded stacks, idle included) during
@@ -779,7 +781,12 @@ def read_profile(path: Path) -> tuple[int, list[tuple[str, int]], list[tuple[str
 # ---------------------------------------------------------------- phases (parent side)
 SERVER_CMD = "{python} run.py serve --port {port} --db {db}"
 RELAY_CMD = "{python} bench/relay.py --port {port}"
-LABELS = {"relay": "bare relay", "state-relay": "state relay", "parley": "Parley"}
+LABELS = {
+    "relay": "bare relay",
+    "tuned-relay": "tuned relay",
+    "state-relay": "state relay",
+    "parley": "Parley",
+}
 
 
 def start_parley(workdir: Path, tag: str, cmd: str = SERVER_CMD) -> ServerProc:
@@ -815,11 +822,13 @@ def make_session(srv: ServerProc, scenario: dict, max_offers: int) -> str:
 def run_negotiation_phase(kind: str, args, workdir: Path, scenario: dict, cleanup: list) -> dict:
     """Run the relay or Parley phase; a dict of figures."""
     pairs, rounds = args.pairs, args.rounds
-    if kind in ("relay", "state-relay"):
+    if kind in ("relay", "tuned-relay", "state-relay"):
         port = free_port()
         argv = [a.format(python=sys.executable, port=port) for a in shlex.split(args.relay_cmd)]
         if kind == "state-relay":
             argv.append("--state-like")
+        if kind == "tuned-relay":
+            argv.append("--tuned")
         srv = ServerProc("relay", argv, port, workdir).start()
     else:
         srv = start_parley(workdir, "negotiations", args.server_cmd)
@@ -1066,7 +1075,7 @@ def print_report(
     args, command: str, negs: dict[str, list[dict]], bursts: list[dict], profile: tuple | None
 ) -> None:
     relays, parleys = negs["relay"], negs["parley"]
-    kinds = [negs[k] for k in ("relay", "state-relay", "parley") if negs[k]]
+    kinds = [negs[k] for k in ("relay", "tuned-relay", "state-relay", "parley") if negs[k]]
     print()
     print(f"command: {command}")
     print(
@@ -1179,6 +1188,18 @@ def print_report(
                     f"diagnostic: Parley / state relay: p50 {med['parley']['p50'] / st['p50']:.2f}x,"
                     f" p99 {med['parley']['p99'] / st['p99']:.2f}x (rules, database and views)"
                 )
+        if "tuned-relay" in med:
+            tu = med["tuned-relay"]
+            if "relay" in med:
+                print(
+                    f"diagnostic: tuned relay / bare relay: p50 {tu['p50'] / med['relay']['p50']:.2f}x,"
+                    f" p99 {tu['p99'] / med['relay']['p99']:.2f}x (Parley's transport settings alone)"
+                )
+            if "parley" in med:
+                print(
+                    f"diagnostic: Parley / tuned relay: p50 {med['parley']['p50'] / tu['p50']:.2f}x,"
+                    f" p99 {med['parley']['p99'] / tu['p99']:.2f}x (over the same transport)"
+                )
         if parleys:
             lost = sum(r["lost"] for r in parleys)
             print(f"events lost (Parley): {lost}  (goal 0)  {'PASS' if lost == 0 else 'FAIL'}")
@@ -1264,10 +1285,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--phases",
         default="relay,parley,burst",
-        help="comma-separated subset of relay,state-relay,parley,burst (default "
-        "relay,parley,burst; state-relay is a diagnostic: bench/relay.py "
-        "--state-like sends Parley's messages and bytes without its rules and "
-        "database)",
+        help="comma-separated subset of relay,tuned-relay,state-relay,parley,burst "
+        "(default relay,parley,burst; the others are diagnostics: bench/relay.py "
+        "--tuned takes Parley's transport settings, --state-like sends Parley's "
+        "messages and bytes without its rules and database)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="a smoke run: 20 pairs, 40 joiners, 6 rounds"
@@ -1334,8 +1355,8 @@ def main(argv: list[str] | None = None) -> int:
             min(args.rounds, 6),
         )
     phases = {p.strip() for p in args.phases.split(",") if p.strip()}
-    if phases - {"relay", "state-relay", "parley", "burst"}:
-        parser.error("--phases takes relay, state-relay, parley and burst")
+    if phases - {"relay", "tuned-relay", "state-relay", "parley", "burst"}:
+        parser.error("--phases takes relay, tuned-relay, state-relay, parley and burst")
     if args.burst_window > 5:
         print("note: the goal is a burst within 5 s", file=sys.stderr)
     try:
@@ -1362,7 +1383,7 @@ def main(argv: list[str] | None = None) -> int:
     cleanup: list = []
     workdir = Path(tempfile.mkdtemp(prefix="parley-bench-"))
     scenario = bench_scenario(max(args.rounds + 2, 12))
-    negs: dict[str, list[dict]] = {"relay": [], "state-relay": [], "parley": []}
+    negs: dict[str, list[dict]] = {"relay": [], "tuned-relay": [], "state-relay": [], "parley": []}
     bursts: list[dict] = []
     profile = None
     failed = False
@@ -1372,7 +1393,7 @@ def main(argv: list[str] | None = None) -> int:
             args.run_tag = f"-{rep + 1}" if args.repeat > 1 else ""
             tag = f" (run {rep + 1} of {args.repeat})" if args.repeat > 1 else ""
             # alternate which server goes first, so slow drifts of the machine hit both alike
-            order = ["relay", "state-relay", "parley"]
+            order = ["relay", "tuned-relay", "state-relay", "parley"]
             for kind in order if rep % 2 == 0 else order[::-1]:
                 if kind not in phases:
                     continue

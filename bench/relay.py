@@ -12,7 +12,13 @@ offer, minus the rules and the database: a dict shaped like a Parley ``state`` (
 and a list of offers, about 6.4 kB of JSON, the mean size of a state in bench/load.py's
 negotiations) to the partner first, a copy to the sender, then an acknowledgement.
 
-    python bench/relay.py --port 5001 [--state-like]
+With ``--tuned`` (a diagnostic too) the relay takes the two transport settings Parley's server
+takes for its students (game/realtime.py): handlers registered on python-socketio's server
+itself, without Flask-SocketIO's per-event request context, and packets that skip the scan of
+each outgoing payload for bytes. Parley against the tuned relay shows what Parley's rules,
+database and views cost above the same transport.
+
+    python bench/relay.py --port 5001 [--state-like] [--tuned]
 """
 
 from __future__ import annotations
@@ -77,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="send a state-sized dict to both sides and acknowledge each offer",
     )
+    parser.add_argument(
+        "--tuned",
+        action="store_true",
+        help="handlers on python-socketio's server and no binary scan, as Parley's students get",
+    )
     args = parser.parse_args(argv)
     state = _state_like() if args.state_like else None
 
@@ -84,8 +95,12 @@ def main(argv: list[str] | None = None) -> int:
 
     eventlet.monkey_patch()
 
+    import socketio.packet
     from flask import Flask, request
     from flask_socketio import SocketIO, join_room
+
+    class Packet(socketio.packet.Packet):
+        uses_binary_events = False
 
     app = Flask(__name__)
     socketio = SocketIO(
@@ -94,37 +109,56 @@ def main(argv: list[str] | None = None) -> int:
         max_http_buffer_size=64 * 1024,
         ping_interval=10,
         ping_timeout=20,
+        **({"serializer": Packet} if args.tuned else {}),
     )
     rooms: dict[str, str] = {}
+    emit = socketio.server.emit if args.tuned else socketio.emit
+
+    def relay(sid: str, data):
+        room = rooms.get(sid)
+        if room is None:
+            return None
+        if state is None:
+            emit("offer", data, to=room, skip_sid=sid)
+            return None
+        out = dict(data, state=state)
+        emit("offer", out, to=room, skip_sid=sid)
+        emit("offer", dict(out, echo=True), to=sid)
+        return {"ok": True}
 
     @app.get("/healthz")
     def healthz():
         return {"ok": True}
 
-    @socketio.on("connect")
-    def on_connect(auth=None):
-        room = auth.get("room") if isinstance(auth, dict) else None
-        if not isinstance(room, str) or not room:
-            raise ConnectionRefusedError("auth.room required")
-        rooms[request.sid] = room
-        join_room(room)
+    if args.tuned:
 
-    @socketio.on("disconnect")
-    def on_disconnect(*_args):
-        rooms.pop(request.sid, None)
+        def tuned_connect(sid, _environ, auth=None):
+            room = auth.get("room") if isinstance(auth, dict) else None
+            if not isinstance(room, str) or not room:
+                raise ConnectionRefusedError("auth.room required")
+            rooms[sid] = room
+            socketio.server.enter_room(sid, room)
 
-    @socketio.on("offer")
-    def on_offer(data=None):
-        room = rooms.get(request.sid)
-        if room is None:
-            return None
-        if state is None:
-            socketio.emit("offer", data, to=room, skip_sid=request.sid)
-            return None
-        out = dict(data, state=state)
-        socketio.emit("offer", out, to=room, skip_sid=request.sid)
-        socketio.emit("offer", dict(out, echo=True), to=request.sid)
-        return {"ok": True}
+        socketio.server.on("connect", tuned_connect)
+        socketio.server.on("disconnect", lambda sid, *_args: rooms.pop(sid, None))
+        socketio.server.on("offer", lambda sid, data=None: relay(sid, data))
+    else:
+
+        @socketio.on("connect")
+        def on_connect(auth=None):
+            room = auth.get("room") if isinstance(auth, dict) else None
+            if not isinstance(room, str) or not room:
+                raise ConnectionRefusedError("auth.room required")
+            rooms[request.sid] = room
+            join_room(room)
+
+        @socketio.on("disconnect")
+        def on_disconnect(*_args):
+            rooms.pop(request.sid, None)
+
+        @socketio.on("offer")
+        def on_offer(data=None):
+            return relay(request.sid, data)
 
     print(f"relay listening on http://{args.host}:{args.port}", flush=True)
     socketio.run(app, host=args.host, port=args.port, max_size=5000, log_output=False)
