@@ -108,6 +108,7 @@ class Hub:
         self.by_token: dict[str, str] = {}
         self.negotiations: dict[str, Negotiation] = {}
         self.sid_owner: dict[str, str] = {}
+        self.encoder = views.ViewEncoder()
         if scenarios_dir is not None:
             for sc in load_dir(scenarios_dir):
                 self.scenarios[sc.id] = sc
@@ -530,6 +531,8 @@ class Hub:
         self.store.append(n.code, n.id, pid, events, summary=summary)
         n.state = state
         self.version += 1
+        if not state.is_open:
+            self.encoder.forget(n.id)
 
     def act(self, sid: str, kind: str, payload: Any) -> tuple[dict, set[str]]:
         """A participant's action; (the acknowledgement, who to update)."""
@@ -684,6 +687,11 @@ class Hub:
             if out["phase"] != "negotiating":
                 out["lobby"] = self._lobby_view(s, p)
             return out
+
+    def view_json(self, pid: str) -> str:
+        """``view(pid)`` as JSON text for Socket.IO, its unchanging parts encoded only once."""
+        with self.lock:
+            return self.encoder.encode(self.view(pid))
 
     def _lobby_view(self, s: Session, p: Participant) -> dict:
         if s.pairing == "arrival":

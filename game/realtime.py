@@ -9,6 +9,7 @@ in it. Nothing is broadcast to everyone.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import time
 from typing import Any
@@ -40,6 +41,23 @@ class Packet(socketio.packet.Packet):
     """
 
     uses_binary_events = False
+
+    def encode(self):
+        data = self.data
+        if (
+            self.packet_type == socketio.packet.EVENT
+            and self.id is None
+            and self.namespace in (None, "/")
+            and isinstance(data, list)
+            and len(data) == 2
+            and isinstance(data[1], Encoded)
+        ):
+            return f"{socketio.packet.EVENT}[{json.dumps(data[0])},{data[1]}]"
+        return super().encode()
+
+
+class Encoded(str):
+    """A payload that is JSON text already (``Hub.view_json``): :class:`Packet` sends it as is."""
 
 
 class Bucket:
@@ -86,7 +104,7 @@ class Realtime:
                     continue
                 self.dirty.add(p.code)
                 if p.sids:
-                    self.server.emit("state", self.hub.view(pid), to=f"p:{pid}")
+                    self.server.emit("state", Encoded(self.hub.view_json(pid)), to=f"p:{pid}")
 
     def flush_instructors(self) -> None:
         dirty, self.dirty = self.dirty, set()
