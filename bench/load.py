@@ -41,8 +41,8 @@ goals on the medians.
 
 Diagnostics: ``--phases`` may add ``tuned-relay`` (bench/relay.py ``--tuned``: the bare relay
 with the transport settings Parley's server takes for its students) and ``state-relay``
-(bench/relay.py ``--state-like``: the relay
-sends Parley's messages and bytes, without its rules and database); ``--server-cmd`` and
+(bench/relay.py ``--state-like``: the relay sends Parley's messages and bytes, without its
+rules and database); ``--server-cmd`` and
 ``--relay-cmd`` start a variant server; ``--dump DIR`` writes every offer's (send time, latency);
 ``--profile DIR`` records the Parley server with py-spy (folded stacks, idle included) during
 the negotiations and prints where the server's time went (sampling perturbs that run).
@@ -765,6 +765,8 @@ def read_profile(path: Path) -> tuple[int, list[tuple[str, int]], list[tuple[str
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():
             continue
+        if "(eventlet/tpool.py" in stack:
+            continue  # a native thread of eventlet's pool (checkpoints, exports), not the loop
         c = int(count)
         n += c
         bucket = "other (Flask/werkzeug request handling, greenlet switches, ...)"
