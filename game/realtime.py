@@ -29,6 +29,7 @@ BURST = 40.0
 INSTRUCTOR_PUSH_S = 1.0  # at most one live update a second per watched session
 TICK_S = 0.25
 CHECKPOINT_S = 1.0
+CHECKPOINT_FAILURES = 5  # in a row, before commits take the checkpoints back
 
 
 class Packet(socketio.packet.Packet):
@@ -37,22 +38,26 @@ class Packet(socketio.packet.Packet):
     python-socketio scans every outgoing payload for bytes to decide on a binary packet: a walk
     of each 6 kB state, 15 % of the server's busy time under load (docs/performance.md). Parley
     sends JSON only, so the scan is off (as in python-socketio's own msgpack packets); binary
-    packets a client sends are still decoded.
+    packets a client sends are still decoded. An :class:`Encoded` argument is JSON text
+    already and goes out as it is.
     """
 
     uses_binary_events = False
 
     def encode(self):
         data = self.data
-        if (
-            self.packet_type == socketio.packet.EVENT
-            and self.id is None
-            and self.namespace in (None, "/")
-            and isinstance(data, list)
-            and len(data) == 2
-            and isinstance(data[1], Encoded)
+        if self.packet_type in (socketio.packet.EVENT, socketio.packet.ACK) and any(
+            isinstance(x, Encoded) for x in data or ()
         ):
-            return f"{socketio.packet.EVENT}[{json.dumps(data[0])},{data[1]}]"
+            head = str(self.packet_type)
+            if self.namespace not in (None, "/"):
+                head += self.namespace + ","
+            if self.id is not None:
+                head += str(self.id)
+            args = (
+                x if isinstance(x, Encoded) else json.dumps(x, separators=(",", ":")) for x in data
+            )
+            return f"{head}[{','.join(args)}]"
         return super().encode()
 
 
@@ -134,13 +139,27 @@ class Realtime:
 
     def _checkpoints(self) -> None:
         """Checkpoint the WAL every second, in a native thread under eventlet, so no commit of
-        play ever waits for the copy into the database file and its fsync."""
-        while True:
+        play ever waits for the copy into the database file and its fsync.
+
+        Should checkpoints keep failing, the commits get them back (SQLite's default), so the
+        WAL cannot grow without bound; they are taken back at the next success.
+        """
+        store = self.hub.store
+        failures = 0
+        while not store.closed:
             self.socketio.sleep(CHECKPOINT_S)
             try:
-                self._native(self.hub.store.checkpoint)
-            except Exception:  # keep checkpointing: the next try may succeed
-                log.exception("checkpoint")
+                self._native(store.checkpoint)
+            except Exception:  # keep trying: the next one may succeed
+                failures += 1
+                log.exception("checkpoint failed (%d in a row)", failures)
+                if failures == CHECKPOINT_FAILURES and not store.closed:
+                    log.error("checkpoints keep failing: commits checkpoint again meanwhile")
+                    store.defer_checkpoints(False)
+                continue
+            if failures >= CHECKPOINT_FAILURES and not store.closed:
+                store.defer_checkpoints()
+            failures = 0
 
     def _native(self, fn):
         if self.socketio.async_mode == "eventlet":
@@ -174,7 +193,23 @@ class Realtime:
         # session context that no student handler uses (docs/performance.md).
         srv = self.server
 
-        def on_connect(sid: str, _environ: dict, auth: Any = None):
+        def sent_by_client(sid: str, namespace: str = "/") -> bool:
+            """Whether a ``connect`` or ``disconnect`` is an event a client sent.
+
+            python-socketio calls these handlers while the connection is pending (not yet or no
+            longer connected); a client may also send events of those names, which must never
+            reset a rate limit or mark a connected participant away.
+            """
+            return srv.manager.is_connected(sid, namespace)
+
+        def not_an_event() -> dict:
+            return RuleError(
+                "bad_request", "connect and disconnect are not events to send"
+            ).as_answer()
+
+        def on_connect(sid: str, _environ: Any = None, auth: Any = None):
+            if sent_by_client(sid):
+                return not_an_event()
             token = auth.get("token") if isinstance(auth, dict) else None
             p, touched = hub.connect(token, sid)
             if p is None:
@@ -184,6 +219,8 @@ class Realtime:
             self.push({p.id} | touched)
 
         def on_disconnect(sid: str, *_args):
+            if sent_by_client(sid):
+                return not_an_event()
             self.buckets.pop(sid, None)
             self.push(hub.disconnect(sid))
 
@@ -231,6 +268,8 @@ class Realtime:
 
         @sio.on("connect", namespace="/instructor")
         def on_instructor_connect(auth: Any = None):
+            if sent_by_client(request.sid, "/instructor"):
+                return not_an_event()
             key = auth.get("key") if isinstance(auth, dict) else None
             ok = (isinstance(key, str) and hmac.compare_digest(key, self.key)) or bool(
                 session.get("instructor")
@@ -265,5 +304,7 @@ class Realtime:
 
         @sio.on("disconnect", namespace="/instructor")
         def on_instructor_disconnect(*_args):
+            if sent_by_client(request.sid, "/instructor"):
+                return not_an_event()
             for code in self.watching.pop(request.sid, set()):
                 self.watchers[code] = max(0, self.watchers.get(code, 0) - 1)

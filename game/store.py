@@ -150,7 +150,7 @@ def open_readonly(path: str | Path) -> Store:
     store.lock = threading.RLock()
     store.conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True, check_same_thread=False)
     store.db = sqlite_utils.Database(store.conn)
-    store._checkpointer = None
+    store.closed = False
     return store
 
 
@@ -168,7 +168,7 @@ class Store:
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.db = sqlite_utils.Database(self.conn)
         self.lock = threading.RLock()
-        self._checkpointer: sqlite3.Connection | None = None
+        self.closed = False
         self._migrate()
 
     # ------------------------------------------------------------ schema
@@ -185,34 +185,36 @@ class Store:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
+        self.closed = True
         self.conn.close()
-        if self._checkpointer is not None:
-            self._checkpointer.close()
 
     # ------------------------------------------------------------ checkpoints
-    def defer_checkpoints(self) -> None:
+    def defer_checkpoints(self, defer: bool = True) -> None:
         """Stop commits from checkpointing: the caller will call :meth:`checkpoint` instead.
 
         By default SQLite copies the WAL back into the database file inside the COMMIT that
         takes it past 1,000 pages, with an fsync: a stall of several milliseconds for whoever
         committed, and under eventlet for every connection of the server. The server calls
         :meth:`checkpoint` from its background loop in a native thread instead, so a commit
-        only appends to the WAL.
+        only appends to the WAL. ``defer=False`` gives the checkpoints back to the commits.
         """
         with self.lock:
-            self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+            self.conn.execute(f"PRAGMA wal_autocheckpoint = {0 if defer else 1000}")
 
     def checkpoint(self) -> tuple[int, int, int]:
         """Copy what the WAL holds into the database file (PASSIVE: never waits for a writer).
 
-        Runs on a connection of its own, so it may be called from a native thread while the
-        writer goes on; returns SQLite's (busy, frames in the WAL, frames checkpointed).
+        Opens a connection of its own for the call and takes no lock, so it may run in a
+        native thread while the writer goes on, and never shares a connection with
+        :meth:`close`. Returns SQLite's (busy, frames in the WAL, frames checkpointed).
         """
-        if self.path == ":memory:":
+        if self.path == ":memory:" or self.closed:
             return (0, 0, 0)
-        if self._checkpointer is None:
-            self._checkpointer = _connect(self.path)
-        return tuple(self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+        conn = _connect(self.path)
+        try:
+            return tuple(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+        finally:
+            conn.close()
 
     # ------------------------------------------------------------ meta
     def get_meta(self, key: str) -> str | None:

@@ -177,6 +177,28 @@ def test_the_rate_limit_is_per_connection(http, sio):
     assert fresh.emit("chat", {"text": ""}, callback=True)["error"]["code"] == "bad_request"
 
 
+def test_a_connect_sent_as_an_event_is_refused_and_resets_no_rate_limit(http, sio):
+    pair = paired(http, sio)
+    seller = pair[0]
+    for _ in range(100):
+        seller.emit("chat", {"text": ""}, callback=True)
+    answer = seller.emit("connect", 0, {"token": pair.tokens["seller"]}, callback=True)
+    assert answer["ok"] is False and answer["error"]["code"] == "bad_request"
+    assert "not events" in answer["error"]["message"]
+    assert seller.emit("chat", {"text": ""}, callback=True)["error"]["code"] == "rate_limited"
+
+
+def test_a_disconnect_sent_as_an_event_is_refused_and_changes_nothing(http, sio):
+    seller, buyer = paired(http, sio)
+    answer = buyer.emit("disconnect", callback=True)
+    assert answer["ok"] is False and answer["error"]["code"] == "bad_request"
+    assert states(seller) == []  # the partner was not told the buyer left
+    assert buyer.emit("chat", {"text": "still here"}, callback=True) == {"ok": True}
+    st = states(seller)[-1]
+    assert st["negotiation"]["partner"]["connected"] is True
+    assert st["negotiation"]["chat"][-1]["text"] == "still here"
+
+
 def test_states_go_only_to_the_participants_concerned(http, sio):
     seller, buyer = paired(http, sio)
     code = new_session(http)
@@ -256,3 +278,29 @@ def test_suggest_for_packages_already_too_far_apart_is_not_equivalent(http, sio)
     far = dict(A, price="price3")  # 1,100 to the seller, against A's 500
     answer = seller.emit("suggest", {"packages": [A, far]}, callback=True)
     assert answer["ok"] is False and answer["error"]["code"] == "not_equivalent"
+
+
+def test_checkpoints_that_keep_failing_give_them_back_to_the_commits(app, monkeypatch, caplog):
+    """The background checkpoints (Realtime._checkpoints), driven in this thread."""
+    from game import realtime
+
+    rt, store = app.extensions["parley"]["realtime"], app.extensions["parley"]["store"]
+    store.defer_checkpoints()
+    monkeypatch.setattr(realtime, "CHECKPOINT_S", 0)
+    seen = []  # SQLite's wal_autocheckpoint at each call: 0 while deferred
+
+    def checkpoint():
+        seen.append(store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        if len(seen) <= realtime.CHECKPOINT_FAILURES:
+            raise OSError("disk trouble")
+        if len(seen) == realtime.CHECKPOINT_FAILURES + 2:
+            store.closed = True  # ends the loop after this call
+        return (0, 0, 0)
+
+    monkeypatch.setattr(store, "checkpoint", checkpoint)
+    rt._checkpoints()
+    n = realtime.CHECKPOINT_FAILURES
+    # deferred while failing; after n failures in a row the commits checkpoint (1000 pages);
+    # deferred again after the next success
+    assert seen == [0] * n + [1000, 0]
+    assert "checkpoints keep failing" in caplog.text

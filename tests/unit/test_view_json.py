@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 
 import pytest
+import socketio.packet
 
 from game.hub import Hub
+from game.realtime import Encoded, Packet
 from game.store import Store
 from game.views import ViewEncoder, dumps
 from tests.support import scenario_dict
@@ -131,6 +133,7 @@ def test_parts_that_no_longer_match_the_view_are_encoded_afresh():
         view(offers=["x"]),  # other offers under the same key: not the cached ones
         view(offers=[]),
         view(offers=["y", "z"]),
+        view(offers=["p", "q"]),  # as many offers as cached, other ones
         view(role="buyer", offers=["y"]),
     ):
         assert json.loads(enc.encode(v)) == v
@@ -152,6 +155,48 @@ def test_parts_that_no_longer_match_the_view_are_encoded_afresh():
 )
 def test_edge_shapes_encode_to_themselves(v):
     assert json.loads(ViewEncoder().encode(v)) == v
+
+
+def test_an_ended_negotiation_drops_its_parts():
+    enc = ViewEncoder()
+    enc.encode(view(offers=["a"]))
+    enc.encode(view(role="buyer", offers=["a"]))
+    assert len(enc) == 2
+    ended = view(offers=["a"], status="agreed")
+    assert json.loads(enc.encode(ended)) == ended
+    assert len(enc) == 1  # this role's parts; the other role's go with its own view or forget()
+
+
+# ---------------------------------------------------------------- packets
+
+
+@pytest.mark.parametrize(
+    "kind,namespace,id_",
+    [
+        (socketio.packet.EVENT, None, None),
+        (socketio.packet.EVENT, "/instructor", None),
+        (socketio.packet.EVENT, "/", 7),
+        (socketio.packet.ACK, "/instructor", 12),
+    ],
+)
+def test_a_packet_sends_encoded_json_as_the_same_data(kind, namespace, id_):
+    data = ["state", view(offers=["a", "b"]), {"n": [1, "é"]}]
+    pre = ["state", Encoded(dumps(data[1])), data[2]]
+    text = Packet(kind, data=pre, namespace=namespace, id=id_).encode()
+    assert text == Packet(kind, data=data, namespace=namespace, id=id_).encode()
+    back = socketio.packet.Packet(encoded_packet=text)
+    assert (back.packet_type, back.id, back.data) == (kind, id_, data)
+    assert back.namespace == (namespace if namespace != "/" else None)
+
+
+def test_packets_never_scan_for_bytes_but_still_read_binary_ones():
+    assert Packet(socketio.packet.EVENT, data=["x", {"a": 1}]).packet_type == socketio.packet.EVENT
+    sent = socketio.packet.Packet(socketio.packet.EVENT, data=["chat", {"text": b"hi"}])
+    text, attachment = sent.encode()
+    got = Packet(encoded_packet=text)
+    assert got.packet_type == socketio.packet.BINARY_EVENT
+    assert got.add_attachment(attachment)
+    assert got.data == ["chat", {"text": b"hi"}]
 
 
 def test_dumps_is_compact_json():
