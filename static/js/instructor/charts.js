@@ -8,6 +8,12 @@ export const INK = "#1b2433";
 export const MUTED = "#5b6576";
 export const GRID = "rgba(27, 36, 51, 0.10)";
 
+/** An axis title in the charts' one style. */
+export const axisTitle = (text) => ({ display: true, text, font: { size: 16, weight: "bold" } });
+
+/** Legend filter: datasets marked `_legend: false` stay out of the legend. */
+export const inLegend = (item, data) => data.datasets[item.datasetIndex]._legend !== false;
+
 export function setDefaults() {
   Chart.defaults.font.family =
     'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -154,14 +160,14 @@ export function spaceOptions(roles, b, extra = {}) {
         type: "linear",
         min: b.x0,
         max: b.x1,
-        title: { display: true, text: `${roles[0].name}'s points`, font: { size: 16, weight: "bold" } },
+        title: axisTitle(`${roles[0].name}'s points`),
         grid: { color: GRID },
       },
       y: {
         type: "linear",
         min: b.y0,
         max: b.y1,
-        title: { display: true, text: `${roles[1].name}'s points`, font: { size: 16, weight: "bold" } },
+        title: axisTitle(`${roles[1].name}'s points`),
         grid: { color: GRID },
       },
     },
@@ -169,7 +175,7 @@ export function spaceOptions(roles, b, extra = {}) {
       legend: {
         position: "bottom",
         labels: {
-          filter: (item, data) => data.datasets[item.datasetIndex]._legend !== false,
+          filter: inLegend,
           sort: (a, b, data) => rank(data.datasets[a.datasetIndex]) - rank(data.datasets[b.datasetIndex]),
         },
       },

@@ -23,9 +23,11 @@ import {
   watchSession,
 } from "./common.js";
 import {
+  axisTitle,
   bounds,
   GRID,
   INK,
+  inLegend,
   niceRange,
   setDefaults,
   spaceDatasets,
@@ -445,14 +447,14 @@ function drawJoint() {
       y: {
         min: y0,
         max: y1,
-        title: { display: true, text: "Joint points", font: { size: 16, weight: "bold" } },
+        title: axisTitle("Joint points"),
         grid: { color: GRID },
       },
     },
     plugins: {
       legend: {
         position: "bottom",
-        labels: { filter: (item, d) => d.datasets[item.datasetIndex]._legend !== false },
+        labels: { filter: inLegend },
       },
       tooltip: {
         callbacks: {
@@ -531,18 +533,18 @@ function drawAnchor() {
     scales: {
       x: {
         type: "linear",
-        title: { display: true, text: "First offer's value to the first offerer", font: { size: 16, weight: "bold" } },
+        title: axisTitle("First offer's value to the first offerer"),
         grid: { color: GRID },
       },
       y: {
-        title: { display: true, text: "First offerer's final points", font: { size: 16, weight: "bold" } },
+        title: axisTitle("First offerer's final points"),
         grid: { color: GRID },
       },
     },
     plugins: {
       legend: {
         position: "bottom",
-        labels: { filter: (item, d) => d.datasets[item.datasetIndex]._legend !== false },
+        labels: { filter: inLegend },
       },
       tooltip: {
         callbacks: {
