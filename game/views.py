@@ -62,10 +62,9 @@ class ViewEncoder:
         for o in offers[len(encoded) :]:
             encoded.append(dumps(o))
             ids.append(o["id"])
+        # never "{}": id, role and status (read above) are in it
         rest = dumps({k: v for k, v in neg.items() if k not in ("scenario", "offers")})
         neg_json = f'{{"scenario":{scenario},"offers":[{",".join(encoded)}],{rest[1:]}'
-        if len(rest) == 2:  # "{}": nothing else (views always have more; kept exact anyway)
-            neg_json = f'{{"scenario":{scenario},"offers":[{",".join(encoded)}]}}'
         outer = dumps({k: v for k, v in view.items() if k != "negotiation"})
         if len(outer) == 2:
             return f'{{"negotiation":{neg_json}}}'
