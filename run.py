@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent
 
 
 def cmd_validate(args) -> int:
-    from game.scenario import ScenarioError, load_file
+    from game.core.scenario import ScenarioError, load_file
 
     failed = False
     for f in args.files:
@@ -28,8 +28,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_analyze(args) -> int:
-    from game import analysis
-    from game.scenario import ScenarioError, load_file
+    from game.core import analysis
+    from game.core.scenario import ScenarioError, load_file
 
     try:
         sc = load_file(args.file)
@@ -46,8 +46,8 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from game import export
-    from game.store import NotParleyDatabase, open_readonly
+    from game.server import export
+    from game.server.store import NotParleyDatabase, open_readonly
 
     if not Path(args.db).exists():
         print(f"{args.db}: no such database", file=sys.stderr)
@@ -59,7 +59,7 @@ def cmd_export(args) -> int:
         return 1
     code = None
     if args.session:
-        from game.lobby import normalize_code
+        from game.core.lobby import normalize_code
 
         code = normalize_code(args.session)
         if not store.read("SELECT 1 FROM sessions WHERE code = ?", [code]):
@@ -76,7 +76,7 @@ def cmd_serve(args) -> int:
     eventlet.monkey_patch()
 
     from game import create_app
-    from game.scenario import ScenarioError
+    from game.core.scenario import ScenarioError
 
     try:
         app = create_app(

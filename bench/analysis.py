@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from game import analysis  # noqa: E402
-from game.scenario import Scenario, parse  # noqa: E402
+from game.core import analysis  # noqa: E402
+from game.core.scenario import Scenario, parse  # noqa: E402
 
 try:
     import numpy as np

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from flask_socketio import SocketIO
+from game.paths import ROOT, SCENARIOS
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SCENARIOS = ROOT / "scenarios"
+if TYPE_CHECKING:  # the web stack is imported by create_app only, so game.core needs none of it
+    from flask import Flask
+
+DEFAULT_SCENARIOS = SCENARIOS
+__all__ = ["ROOT", "DEFAULT_SCENARIOS", "create_app"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -26,9 +27,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     It never imports eventlet: the process that serves monkey-patches and passes
     ASYNC_MODE="eventlet"; tests use threading.
     """
-    from game import instructor, realtime, web
-    from game.hub import Hub
-    from game.store import Store
+    from flask import Flask
+    from flask_socketio import SocketIO
+
+    from game.server import instructor, realtime, web
+    from game.server.hub import Hub
+    from game.server.store import Store
 
     config = dict(config or {})
     app = Flask(

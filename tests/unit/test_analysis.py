@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game import analysis
-from game.scenario import parse
+from game.core import analysis
+from game.core.scenario import parse
 
 # ------------------------------------------------------------------ building scenarios
 

@@ -19,8 +19,8 @@ import math
 
 import pytest
 
-from game import debrief, rules, scoring
-from game.scenario import parse
+from game.core import debrief, rules, scoring
+from game.core.scenario import parse
 
 T0 = 1_700_000_000.0
 

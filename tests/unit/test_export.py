@@ -11,9 +11,9 @@ import json
 
 import pytest
 
-from game import export
-from game.hub import Hub
-from game.store import Store, iso
+from game.server import export
+from game.server.hub import Hub
+from game.server.store import Store, iso
 from tests.support import scenario_dict
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z

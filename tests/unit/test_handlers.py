@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from game import create_app
-from game.realtime import BURST
+from game.server.realtime import BURST
 from tests.support import scenario_dict
 
 KEY = "k"
@@ -282,7 +282,7 @@ def test_suggest_for_packages_already_too_far_apart_is_not_equivalent(http, sio)
 
 def test_checkpoints_that_keep_failing_give_them_back_to_the_commits(app, monkeypatch, caplog):
     """The background checkpoints (Realtime._checkpoints), driven in this thread."""
-    from game import realtime
+    from game.server import realtime
 
     rt, store = app.extensions["parley"]["realtime"], app.extensions["parley"]["store"]
     store.defer_checkpoints()

@@ -9,8 +9,8 @@ import string
 
 import pytest
 
-from game import lobby
-from game.lobby import Past, plan_round
+from game.core import lobby
+from game.core.lobby import Past, plan_round
 
 # ---------------------------------------------------------------- codes and tokens
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from game import rules
-from game.rules import RuleError
-from game.scenario import parse
+from game.core import rules
+from game.core.rules import RuleError
+from game.core.scenario import parse
 
 T0 = 1_000_000.0
 

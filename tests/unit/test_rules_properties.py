@@ -16,9 +16,9 @@ from itertools import product
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from game import rules
-from game.rules import RuleError
-from game.scenario import parse
+from game.core import rules
+from game.core.rules import RuleError
+from game.core.scenario import parse
 
 T0 = 1_000_000.0
 

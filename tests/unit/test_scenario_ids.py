@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from game.scenario import validate
-from game.views import thin
+from game.core.scenario import validate
+from game.core.views import thin
 from tests.support import scenario_dict
 
 

@@ -28,8 +28,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game import analysis, rules, scoring
-from game.scenario import parse
+from game.core import analysis, rules, scoring
+from game.core.scenario import parse
 
 T0 = 1_700_000_000.0
 

@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
-from game import store as store_mod
-from game.store import MIGRATIONS, SCHEMA_VERSION, Store, iso
+from game.server import store as store_mod
+from game.server.store import MIGRATIONS, SCHEMA_VERSION, Store, iso
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ import json
 import pytest
 import socketio.packet
 
-from game.hub import Hub
-from game.realtime import Encoded, Packet
-from game.store import Store
-from game.views import ViewEncoder, dumps
+from game.core.views import ViewEncoder, dumps
+from game.server.hub import Hub
+from game.server.realtime import Encoded, Packet
+from game.server.store import Store
 from tests.support import scenario_dict
 
 A = {"price": "price1", "delivery": "delivery0", "warranty": "warranty0", "training": "training0"}

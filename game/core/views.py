@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from game import rules
-from game.rules import State
+from game.core import rules
+from game.core.rules import State
 
 
 def dumps(obj: Any) -> str:

@@ -23,9 +23,9 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from game import export
-from game.hub import ApiError, Hub
-from game.lobby import normalize_code
+from game.core.lobby import normalize_code
+from game.server import export
+from game.server.hub import ApiError, Hub
 
 bp = Blueprint("web", __name__)
 

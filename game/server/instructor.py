@@ -51,8 +51,10 @@ from flask import (
     url_for,
 )
 
-from game import ROOT, debrief, export, web
-from game.hub import ApiError, Hub
+from game.core import debrief
+from game.paths import ROOT
+from game.server import export, web
+from game.server.hub import ApiError, Hub
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 

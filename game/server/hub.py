@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from game import analysis as analysis_mod
-from game import lobby, rules, views
-from game.rules import RuleError, State
-from game.scenario import Scenario, ScenarioError, load_dir, parse
-from game.store import Store, iso
+from game.core import analysis as analysis_mod
+from game.core import lobby, rules, views
+from game.core.rules import RuleError, State
+from game.core.scenario import Scenario, ScenarioError, load_dir, parse
+from game.server.store import Store, iso
 
 PAIRINGS = ("arrival", "rounds")
 NAME_MAX = 80
@@ -710,7 +710,7 @@ class Hub:
 
     # ------------------------------------------------------------ instructor reads
     def negotiation_summary(self, n: Negotiation, *, metrics: bool = True) -> dict:
-        from game import scoring
+        from game.core import scoring
 
         st = n.state
         sc = st.scenario

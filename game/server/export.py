@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from game import analysis, rules, scoring
-from game.scenario import parse
-from game.store import Store, iso
+from game.core import analysis, rules, scoring
+from game.core.scenario import parse
+from game.server.store import Store, iso
 
 TABLES = ("negotiations", "offers", "events", "participants")
 

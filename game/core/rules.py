@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from game.scenario import Scenario
+from game.core.scenario import Scenario
 
 CONDITIONS = ("single", "meso", "any")
 MAX_CHAT = 1000

@@ -19,8 +19,8 @@ from flask import request, session
 from flask_socketio import SocketIO, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as SioConnectionRefused
 
-from game.hub import ApiError, Hub
-from game.rules import RuleError
+from game.core.rules import RuleError
+from game.server.hub import ApiError, Hub
 
 log = logging.getLogger("parley.realtime")
 

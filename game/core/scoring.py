@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from game import analysis
-from game.rules import Offer, State
-from game.scenario import Scenario
+from game.core import analysis
+from game.core.rules import Offer, State
+from game.core.scenario import Scenario
 
 Number = int | float
 

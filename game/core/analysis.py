@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
-from game.scenario import Issue, Scenario
+from game.core.scenario import Issue, Scenario
 
 Number = int | float
 Point = tuple[Number, Number]
