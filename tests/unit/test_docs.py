@@ -27,9 +27,7 @@ WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven"
 @functools.cache
 def doc(name: str) -> str:
     """A doc's text with every run of white space as one space (sentences wrap across lines)."""
-    path = ROOT / name if name in ("README.md",) else DOCS / name
-    if name == "PROTOCOL.md":
-        path = ROOT.parent / "shared" / "PROTOCOL.md"
+    path = ROOT / name if name == "README.md" else DOCS / name
     return " ".join(path.read_text().split())
 
 
@@ -84,7 +82,6 @@ def test_chat_length():
     for name, pattern in (
         ("protocol.md", r"chat text 1–(\d+) characters after trimming"),
         ("data-dictionary.md", r"`text` \(1–(\d+) characters, trimmed\)"),
-        ("PROTOCOL.md", r"`chat` \| `\{\"text\"\}` \(1\.\.(\d+) characters\)"),
     ):
         (n,) = found(name, pattern)
         assert num(n) == rules.MAX_CHAT, name
@@ -104,8 +101,6 @@ def test_name_and_label_length():
     (name,) = found("data-dictionary.md", r"the name typed at join, 1–(\d+) characters")
     (label,) = found("data-dictionary.md", r"an optional label of at most (\d+) characters")
     assert (num(name), num(label)) == (hub.NAME_MAX, hub.LABEL_MAX)
-    (name,) = found("PROTOCOL.md", r"400 unless the name is 1–(\d+) characters after trimming")
-    assert num(name) == hub.NAME_MAX
 
 
 def test_session_codes():
@@ -139,8 +134,6 @@ def test_scenario_limits():
     (options,) = found("scenarios.md", r"\| 2 to (\d+) option objects")
     assert num(options) == scenario.MAX_OPTIONS
     (packages,) = found("scenarios.md", r"\| `max_packages` \| whole number \| 1 to (\d+) \|")
-    assert num(packages) == scenario.MAX_PACKAGES
-    (packages,) = found("PROTOCOL.md", r"\"max_packages\": 3, // 1\.\.(\d+)")
     assert num(packages) == scenario.MAX_PACKAGES
     (offers,) = found("scenarios.md", r"\| `max_offers` \| whole number \| 1 to (\d+) \|")
     assert num(offers) == scenario.MAX_OFFERS
