@@ -75,7 +75,7 @@ def cmd_export(args) -> int:
 def cmd_serve(args) -> int:
     if not sys.warnoptions:
         # eventlet's deprecation notice is for developers choosing a server, not for whoever
-        # runs Parley; any -W option (or PYTHONWARNINGS) shows it again.
+        # runs Parley; given any -W option (or PYTHONWARNINGS), Python's filters decide alone.
         import warnings
 
         warnings.filterwarnings("ignore", message=EVENTLET_DEPRECATION)

@@ -27,12 +27,14 @@ class Launch:
         key: str | None,
         port: int,
         python_options: tuple[str, ...] = (),
+        extra_env: dict[str, str] | None = None,
     ):
         env = {
             k: v
             for k, v in os.environ.items()
             if k not in ("PARLEY_INSTRUCTOR_KEY", "PYTHONWARNINGS")
         }
+        env.update(extra_env or {})
         env["PYTHONUNBUFFERED"] = "1"
         if key is not None:
             env["PARLEY_INSTRUCTOR_KEY"] = key
@@ -310,6 +312,19 @@ def test_the_eventlet_warning_is_hidden_unless_warnings_are_asked_for(tmp_path):
         shown.stop()
     assert EVENTLET_NOTICE in out and "EventletDeprecationWarning" in out, out
     assert "Parley is running." in out
+
+    by_environment = Launch(
+        tmp_path,
+        ["--port", str(port), "--db", "a.db"],
+        "k",
+        port,
+        extra_env={"PYTHONWARNINGS": "default"},
+    )
+    try:
+        out = by_environment.wait_ready()
+    finally:
+        by_environment.stop()
+    assert EVENTLET_NOTICE in out, out
 
 
 def test_on_the_whole_network_the_printed_urls_use_the_lan_address(tmp_path):
