@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+# The start of the warning eventlet gives when imported (a regex, as warnings.filterwarnings takes).
+EVENTLET_DEPRECATION = r"\s*Eventlet is deprecated"
 
 
 def cmd_validate(args) -> int:
@@ -71,6 +73,12 @@ def cmd_export(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    if not sys.warnoptions:
+        # eventlet's deprecation notice is for developers choosing a server, not for whoever
+        # runs Parley; given any -W option (or PYTHONWARNINGS), Python's filters decide alone.
+        import warnings
+
+        warnings.filterwarnings("ignore", message=EVENTLET_DEPRECATION)
     import eventlet
 
     eventlet.monkey_patch()
@@ -136,34 +144,60 @@ def _lan_address() -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python run.py", description="Parley negotiation game")
+    parser = argparse.ArgumentParser(
+        prog="python run.py",
+        description="Parley negotiation game",
+        epilog="Without a command, run.py serves: 'python run.py --port 5001' is "
+        "'python run.py serve --port 5001' (see 'python run.py serve --help').",
+    )
     sub = parser.add_subparsers(dest="command")
 
     s = sub.add_parser("serve", help="start the server (the default)")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=5000)
-    s.add_argument("--db", default="parley.db")
-    s.add_argument("--scenarios", default=str(ROOT / "scenarios"))
+    s.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on; 0.0.0.0 for the whole network (default: %(default)s)",
+    )
+    s.add_argument("--port", type=int, default=5000, help="(default: %(default)s)")
+    s.add_argument(
+        "--db", metavar="PATH", default="parley.db", help="the SQLite file (default: %(default)s)"
+    )
+    s.add_argument(
+        "--scenarios",
+        metavar="DIR",
+        default=str(ROOT / "scenarios"),
+        help="folder of scenario files (default: the shipped scenarios/)",
+    )
     s.set_defaults(func=cmd_serve)
 
     v = sub.add_parser("validate", help="check scenario files")
-    v.add_argument("files", nargs="+")
+    v.add_argument("files", metavar="FILE", nargs="+", help="scenario files (JSON)")
     v.set_defaults(func=cmd_validate)
 
     a = sub.add_parser("analyze", help="the outcome space of a scenario")
-    a.add_argument("file")
+    a.add_argument("file", metavar="FILE", help="a scenario file (JSON)")
     a.add_argument("--json", action="store_true", help="print one JSON object")
     a.set_defaults(func=cmd_analyze)
 
     e = sub.add_parser("export", help="write the research tables as CSV files")
-    e.add_argument("--db", required=True)
-    e.add_argument("--out", required=True)
-    e.add_argument("--session", default=None, help="only this session's rows")
+    e.add_argument(
+        "--db", metavar="PATH", required=True, help="the SQLite file to read (never changed)"
+    )
+    e.add_argument(
+        "--out", metavar="DIR", required=True, help="folder for the CSV files (created if needed)"
+    )
+    e.add_argument(
+        "--session",
+        metavar="CODE",
+        default=None,
+        help="only this session's rows (any case; spaces and dashes ignored)",
+    )
     e.set_defaults(func=cmd_export)
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["serve", *argv]  # serve is the default command, with or without its options
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["serve", *(argv or [])])
     return args.func(args)
 
 

@@ -12,6 +12,8 @@ if TYPE_CHECKING:  # the web stack is imported by create_app only, so game.core 
     from flask import Flask
 
 DEFAULT_SCENARIOS = SCENARIOS
+MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # bytes of an HTTP request body; a larger one answers 413
+MAX_HTTP_BUFFER_SIZE = 64 * 1024  # bytes of one Socket.IO message; the transport refuses more
 __all__ = ["ROOT", "DEFAULT_SCENARIOS", "create_app"]
 
 
@@ -40,7 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["JSON_SORT_KEYS"] = False
@@ -65,7 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     socketio = SocketIO(
         app,
         async_mode=config.get("ASYNC_MODE", "threading"),
-        max_http_buffer_size=64 * 1024,
+        max_http_buffer_size=MAX_HTTP_BUFFER_SIZE,
         ping_interval=10,
         ping_timeout=20,
         serializer=realtime.Packet,

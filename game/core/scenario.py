@@ -35,6 +35,9 @@ OPTION_KEYS = ("id", "label", "points")
 MAX_ISSUES = 40
 MAX_OPTIONS = 40
 MAX_TEXT = 20_000
+MAX_ID_CHARS = 64  # ids of the scenario, its roles, issues and options
+MAX_PACKAGES = 3  # the largest max_packages: packages in one offer
+MAX_OFFERS = 1000  # the largest max_offers
 
 
 class ScenarioError(ValueError):
@@ -244,8 +247,8 @@ def _ident(errors: list[str], obj: dict, place: str) -> str | None:
     if not isinstance(v, str):
         errors.append(f"{where}: must be a string")
         return None
-    if not ID_RE.fullmatch(v) or len(v) > 64:
-        errors.append(f"{where}: {v!r} must match [a-z0-9_-]+ (at most 64 characters)")
+    if not ID_RE.fullmatch(v) or len(v) > MAX_ID_CHARS:
+        errors.append(f"{where}: {v!r} must match [a-z0-9_-]+ (at most {MAX_ID_CHARS} characters)")
         return None
     return v
 
@@ -369,8 +372,8 @@ def validate(data: Any) -> list[str]:
 
     if "max_packages" not in data:
         errors.append("max_packages: missing")
-    elif not _is_int(data["max_packages"]) or not 1 <= data["max_packages"] <= 3:
-        errors.append("max_packages: must be a whole number from 1 to 3")
+    elif not _is_int(data["max_packages"]) or not 1 <= data["max_packages"] <= MAX_PACKAGES:
+        errors.append(f"max_packages: must be a whole number from 1 to {MAX_PACKAGES}")
 
     if "meso_tolerance" not in data:
         errors.append("meso_tolerance: missing")
@@ -386,8 +389,8 @@ def validate(data: Any) -> list[str]:
 
     if "max_offers" not in data:
         errors.append("max_offers: missing")
-    elif not _is_int(data["max_offers"]) or not 1 <= data["max_offers"] <= 1000:
-        errors.append("max_offers: must be a whole number from 1 to 1000")
+    elif not _is_int(data["max_offers"]) or not 1 <= data["max_offers"] <= MAX_OFFERS:
+        errors.append(f"max_offers: must be a whole number from 1 to {MAX_OFFERS}")
     return errors
 
 

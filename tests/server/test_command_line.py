@@ -20,8 +20,21 @@ from tests.support import ROOT, Server, free_port, scenario_dict
 class Launch:
     """``python run.py ARGS`` in ``cwd``, with or without PARLEY_INSTRUCTOR_KEY."""
 
-    def __init__(self, cwd: Path, args: list[str], key: str | None, port: int):
-        env = {k: v for k, v in os.environ.items() if k != "PARLEY_INSTRUCTOR_KEY"}
+    def __init__(
+        self,
+        cwd: Path,
+        args: list[str],
+        key: str | None,
+        port: int,
+        python_options: tuple[str, ...] = (),
+        extra_env: dict[str, str] | None = None,
+    ):
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("PARLEY_INSTRUCTOR_KEY", "PYTHONWARNINGS")
+        }
+        env.update(extra_env or {})
         env["PYTHONUNBUFFERED"] = "1"
         if key is not None:
             env["PARLEY_INSTRUCTOR_KEY"] = key
@@ -29,7 +42,7 @@ class Launch:
         self.url = f"http://127.0.0.1:{port}"
         with open(self.out, "w") as f:
             self.proc = subprocess.Popen(
-                [sys.executable, str(ROOT / "run.py"), *args],
+                [sys.executable, *python_options, str(ROOT / "run.py"), *args],
                 cwd=cwd,
                 env=env,
                 stdout=f,
@@ -210,3 +223,126 @@ def test_serve_refuses_a_folder_with_an_invalid_scenario(tmp_path):
     )
     assert done.returncode != 0
     assert "issues[0].colour: unknown key" in done.stdout + done.stderr
+
+
+def test_options_without_a_command_serve_exactly_as_serve_does(tmp_path):
+    """``python run.py --port P ...`` is ``python run.py serve --port P ...``."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "mine.json").write_text(json.dumps(scenario_dict(id="folder-case")))
+    ports = free_port(), free_port()
+    launches = [
+        Launch(
+            tmp_path,
+            [
+                *(["serve"] if n else []),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--db",
+                f"class-{n}.db",
+                "--scenarios",
+                str(folder),
+            ],
+            "k-same",
+            port,
+        )
+        for n, port in enumerate(ports)
+    ]
+    try:
+        outs = [launch.wait_ready() for launch in launches]
+        for launch in launches:
+            h = {"Authorization": "Bearer k-same"}
+            ids = {s["id"] for s in requests.get(launch.url + "/api/scenarios", headers=h).json()}
+            assert ids == {"folder-case"}
+    finally:
+        for launch in launches:
+            launch.stop()
+    for n in (0, 1):
+        assert (tmp_path / f"class-{n}.db").exists()
+    # the same lines, but for the port and the database's name (no demo session: the folder
+    # has no job-offer)
+    same = [
+        out.replace(str(port), "PORT").replace(f"class-{n}.db", "DB")
+        for n, (out, port) in enumerate(zip(outs, ports, strict=True))
+    ]
+    assert same[0] == same[1]
+    assert "Demo session" not in same[0]
+    assert "http://localhost:PORT/instructor" in same[0], same[0]
+
+
+def test_an_unknown_option_or_command_exits_2_naming_it(tmp_path):
+    for args, named in (
+        (["--bogus"], "--bogus"),
+        (["--port", "many"], "many"),
+        (["nope"], "nope"),
+    ):
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "run.py"), *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert named in done.stderr, done.stderr
+    assert list(tmp_path.iterdir()) == []  # no database made
+
+
+EVENTLET_NOTICE = "Eventlet is deprecated"
+
+
+def test_the_eventlet_warning_is_hidden_unless_warnings_are_asked_for(tmp_path):
+    port = free_port()
+    plain = Launch(tmp_path, ["--port", str(port), "--db", "a.db"], "k", port)
+    try:
+        out = plain.wait_ready()
+    finally:
+        plain.stop()
+    assert "Parley is running." in out
+    assert EVENTLET_NOTICE not in out and "Warning" not in out, out
+
+    shown = Launch(
+        tmp_path, ["--port", str(port), "--db", "a.db"], "k", port, python_options=("-W", "default")
+    )
+    try:
+        out = shown.wait_ready()
+    finally:
+        shown.stop()
+    assert EVENTLET_NOTICE in out and "EventletDeprecationWarning" in out, out
+    assert "Parley is running." in out
+
+    by_environment = Launch(
+        tmp_path,
+        ["--port", str(port), "--db", "a.db"],
+        "k",
+        port,
+        extra_env={"PYTHONWARNINGS": "default"},
+    )
+    try:
+        out = by_environment.wait_ready()
+    finally:
+        by_environment.stop()
+    assert EVENTLET_NOTICE in out, out
+
+
+def test_on_the_whole_network_the_printed_urls_use_the_lan_address(tmp_path):
+    """``--host 0.0.0.0``: this machine's first non-loopback IPv4 address by its host name, or
+    ``localhost`` when it has none (docs/deployment.md)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        infos = []
+    lan = [i[4][0] for i in infos if not i[4][0].startswith("127.")]
+    host = lan[0] if lan else "localhost"
+    port = free_port()
+    launch = Launch(tmp_path, ["--host", "0.0.0.0", "--port", str(port)], "k", port)
+    try:
+        out = launch.wait_ready()
+    finally:
+        launch.stop()
+    assert f"Students:    http://{host}:{port}/\n" in out, out
+    assert f"Instructor:  http://{host}:{port}/instructor\n" in out, out
