@@ -2,7 +2,8 @@
 // The log is a live region (role="log"): only new messages are appended, as new <li>s keyed by
 // their index, and the ones already shown stay the same nodes, so a screen reader reads each
 // message once instead of the whole history on every new one.
-import { h, timeOfDay } from "./dom.js";
+import { h } from "../shared/dom.js";
+import { timeOfDay } from "./dom.js";
 
 function emptyItem() {
   return h("li", { class: "muted small chat-empty" }, "No messages yet. Say hello, ask what matters to them, explain your offers.");

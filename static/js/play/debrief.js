@@ -1,7 +1,8 @@
 // The end: the outcome (deal terms, or impasse and why), this role's points against the BATNA,
 // and the debrief (both sides' points, joint points, what was left on the table, the chart).
 import { debriefChart } from "./charts.js";
-import { h, pts, vsBatna } from "./dom.js";
+import { h } from "../shared/dom.js";
+import { pts, vsBatna } from "./dom.js";
 import { termsList } from "./offers.js";
 
 /** Why the negotiation ended, in one or two sentences (also announced to screen readers). */

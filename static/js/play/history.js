@@ -1,5 +1,6 @@
 // The timeline of every offer from both sides, with this role's points (the server's).
-import { h, pts, timeOfDay } from "./dom.js";
+import { h } from "../shared/dom.js";
+import { pts, timeOfDay } from "./dom.js";
 import { termsList } from "./offers.js";
 
 export function timeline(neg) {
