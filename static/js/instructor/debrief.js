@@ -21,14 +21,13 @@ import {
   setLiveStatus,
   watchSession,
 } from "./common.js";
+import { inLegend, niceRange } from "../shared/charts.js";
 import { h } from "../shared/dom.js";
 import {
   axisTitle,
   bounds,
   GRID,
   INK,
-  inLegend,
-  niceRange,
   setDefaults,
   spaceDatasets,
   spaceOptions,
@@ -89,7 +88,7 @@ function outcomeDatasets() {
   const space = data.space;
   const b = bounds(space);
   const names = new Map(data.negotiations.map((n) => [n.negotiation_id, n.names.join(" & ")]));
-  const sets = spaceDatasets(space, roles, b);
+  const sets = spaceDatasets(space, roles);
   const faded = drill !== null;
   for (const c of data.summary.conditions) {
     const pts = data.summary.outcomes.filter((o) => o.condition === c);
