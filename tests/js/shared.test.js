@@ -63,4 +63,8 @@ test("outcomeSpace: role xRole on the x axis, the frontier by x, BATNA lines acr
   assert.deepEqual(theirs.deal, { x: 80, y: 20 });
   assert.deepEqual(theirs.cloud[0], { x: 100, y: 0 });
   assert.deepEqual(toXY([1, 2], 1), { x: 2, y: 1 });
+
+  const padded = outcomeSpace(space, 0, { pad: 0.1 }).bounds;
+  assert.equal(padded.x0, x0 - (x1 - x0) * 0.1);
+  assert.equal(padded.y1, y1 + (y1 - y0) * 0.1);
 });

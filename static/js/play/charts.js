@@ -168,6 +168,7 @@ export function debriefChart(canvas, neg) {
   const space = outcomeSpace(
     { cloud: d.cloud, frontier: d.frontier, batnas: d.batnas, nash: d.nash, deal: agreed ? d.points : null },
     k,
+    { pad: 0.02 }, // a phone-sized chart: points on the round limits would be cut in half
   );
   const { x0, x1, y0, y1 } = space.bounds;
   const mine = [];

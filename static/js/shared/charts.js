@@ -25,17 +25,23 @@ export function toXY(p, xRole = 0) {
  * {cloud: every package, frontier: the Pareto frontier, batnas, nash?, compromise?, deal?}.
  * Returns them as {x, y} with role `xRole` on the x axis: cloud, frontier (in order of x),
  * batna (the no-deal point), nash, compromise and deal (null when not given), the axis ranges
- * `bounds` {x0, x1, y0, y1} (from the cloud, frontier and BATNAs) and the two BATNA lines
- * across them, `batnaLines` {x: vertical at x's BATNA, y: horizontal at y's BATNA}.
+ * `bounds` {x0, x1, y0, y1} (round limits around the cloud, frontier and BATNAs, widened by
+ * `pad` of their span on each side: room so that points on the edge are not cut in half) and
+ * the two BATNA lines across them, `batnaLines` {x: vertical at x's BATNA, y: horizontal at
+ * y's BATNA}.
  */
-export function outcomeSpace(space, xRole = 0) {
+export function outcomeSpace(space, xRole = 0, { pad = 0 } = {}) {
   const at = (p) => toXY(p, xRole);
   const cloud = (space.cloud || []).map(at);
   const frontier = (space.frontier || []).map(at).sort((a, b) => a.x - b.x);
   const batna = at(space.batnas);
   const all = cloud.concat(frontier, [batna]);
-  const [x0, x1] = niceRange(Math.min(...all.map((p) => p.x)), Math.max(...all.map((p) => p.x)));
-  const [y0, y1] = niceRange(Math.min(...all.map((p) => p.y)), Math.max(...all.map((p) => p.y)));
+  const range = (vs) => {
+    const [lo, hi] = niceRange(Math.min(...vs), Math.max(...vs));
+    return [lo - (hi - lo) * pad, hi + (hi - lo) * pad];
+  };
+  const [x0, x1] = range(all.map((p) => p.x));
+  const [y0, y1] = range(all.map((p) => p.y));
   return {
     cloud,
     frontier,
