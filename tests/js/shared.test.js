@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { niceRange, outcomeSpace, toXY } from "../../static/js/shared/charts.js";
-import { clock } from "../../static/js/shared/format.js";
+import { clock, number, signedNumber } from "../../static/js/shared/format.js";
 
 test("clock: m:ss under an hour, h:mm:ss from an hour, whole seconds rounded down", () => {
   assert.equal(clock(0), "0:00");
@@ -14,6 +14,20 @@ test("clock: m:ss under an hour, h:mm:ss from an hour, whole seconds rounded dow
   assert.equal(clock(3725.5), "1:02:05");
   assert.equal(clock(-5), "0:00");
   assert.equal(clock(null), "–");
+});
+
+test("number and signedNumber: digits, fixed decimals, a minus sign, the empty and zero marks", () => {
+  const en = { locale: "en-US" };
+  assert.equal(number(1234.567, en), "1,234.57");
+  assert.equal(number(1234.567, { ...en, digits: 1 }), "1,234.6");
+  assert.equal(number(2, { ...en, digits: 2, fixed: true }), "2.00");
+  assert.equal(number(null), "–");
+  assert.equal(number(Number.NaN, { empty: "—" }), "—");
+  assert.equal(signedNumber(1200, en), "+1,200");
+  assert.equal(signedNumber(-300.5, en), "−300.5");
+  assert.equal(signedNumber(0, { ...en, zero: "±0" }), "±0");
+  assert.equal(signedNumber(0, { ...en, digits: 2, fixed: true }), "0.00");
+  assert.equal(signedNumber(undefined), "–");
 });
 
 test("niceRange: round limits around the data, with room", () => {

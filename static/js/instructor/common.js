@@ -1,6 +1,7 @@
 // Shared helpers of the instructor console's pages. No framework: small functions over the DOM.
 // Text from users (names, labels) only ever enters the page through textContent.
 import { h } from "../shared/dom.js";
+import { number, signedNumber } from "../shared/format.js";
 
 export function bootData(id = "boot") {
   const node = document.getElementById(id);
@@ -49,26 +50,17 @@ export function errorText(data) {
   return errs.map((e) => (e.includes(": ") ? e.slice(e.indexOf(": ") + 2) : e)).join("; ");
 }
 
-const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
-const numberFormat2 = new Intl.NumberFormat(undefined, {
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
-
+// the console's numbers: 1 decimal, or exactly 2 (z-scores, slopes); "–" when unknown
 export function fmt(x) {
-  if (x === null || x === undefined || Number.isNaN(x)) return "–";
-  return numberFormat.format(x);
+  return number(x, { digits: 1 });
 }
 
 export function fmt2(x) {
-  if (x === null || x === undefined || Number.isNaN(x)) return "–";
-  return numberFormat2.format(x);
+  return number(x, { digits: 2, fixed: true });
 }
 
 export function signed(x) {
-  if (x === null || x === undefined) return "–";
-  const s = numberFormat2.format(Math.abs(x));
-  return x > 0 ? "+" + s : x < 0 ? "−" + s : s;
+  return signedNumber(x, { digits: 2, fixed: true });
 }
 
 export function pct(x) {

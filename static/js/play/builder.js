@@ -4,7 +4,7 @@
 import { equivalent, spread } from "../shared/equivalence.js";
 import { announce, h, replaceChildren } from "../shared/dom.js";
 import { pts, setError, signed, vsBatna } from "./dom.js";
-import { cleanPackage, emptyPackage, isComplete, packageValue, samePackage } from "./model.js";
+import { cleanPackage, emptyPackage, isComplete, packageValue, partnerName, samePackage } from "./model.js";
 
 // drafts live in this tab (sessionStorage), by negotiation and role: two tabs may play both sides
 const DRAFT_KEY = "parley.draft.";
@@ -294,7 +294,7 @@ export class Builder {
     const open = neg.status === "open";
     const canSend = open && this.myTurn && neg.offers_left > 0;
     this.sendBtn.disabled = this.busy || !canSend;
-    const partner = neg.partner.name || neg.partner.role_name;
+    const partner = partnerName(neg);
     let why = "";
     if (!open) why = "The negotiation has ended.";
     else if (!this.myTurn) why = `Wait for ${partner}'s answer before you send another offer.`;

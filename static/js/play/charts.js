@@ -3,6 +3,7 @@
 // and the debrief's text give the same figures in words.
 import { inLegend, outcomeSpace, toXY } from "../shared/charts.js";
 import { pts } from "./dom.js";
+import { partnerName } from "./model.js";
 
 const C = {
   you: "#0e6f68",
@@ -52,7 +53,7 @@ const legend = {
 
 /** This role's points for every package of every offer, by side, with the BATNA. */
 export function offersChart(canvas, neg) {
-  const partner = neg.partner.name || neg.partner.role_name;
+  const partner = partnerName(neg);
   const mine = [];
   const theirs = [];
   const mineMean = [];
@@ -163,7 +164,7 @@ export function offersChart(canvas, neg) {
 export function debriefChart(canvas, neg) {
   const d = neg.debrief;
   const k = d.you;
-  const partnerName = neg.partner.name || neg.partner.role_name;
+  const partner = partnerName(neg);
   const agreed = neg.outcome && neg.outcome.reason === "accepted";
   const space = outcomeSpace(
     { cloud: d.cloud, frontier: d.frontier, batnas: d.batnas, nash: d.nash, deal: agreed ? d.points : null },
@@ -208,7 +209,7 @@ export function debriefChart(canvas, neg) {
       borderColor: C.you,
     },
     {
-      label: `${partnerName}'s offers`,
+      label: `${partner}'s offers`,
       data: theirs,
       pointStyle: "triangle",
       pointRadius: 5,
@@ -278,7 +279,7 @@ export function debriefChart(canvas, neg) {
             label: (ctx) => {
               const r = ctx.raw;
               const seq = r.seq ? ` (offer ${r.seq})` : "";
-              return `${ctx.dataset.label}${seq}: you ${pts(r.x)}, ${partnerName} ${pts(r.y)}`;
+              return `${ctx.dataset.label}${seq}: you ${pts(r.x)}, ${partner} ${pts(r.y)}`;
             },
           },
         },
@@ -295,7 +296,7 @@ export function debriefChart(canvas, neg) {
         y: {
           min: y0,
           max: y1,
-          title: { display: true, text: `${partnerName}'s points` },
+          title: { display: true, text: `${partner}'s points` },
           ticks: { callback: (v) => pts(v), includeBounds: false },
           grid: { color: C.grid },
         },

@@ -2,18 +2,17 @@
 // The element builder and the live region are shared with the console: ../shared/dom.js.
 // Text from users is only ever set as text (textContent).
 import { h } from "../shared/dom.js";
+import { number, signedNumber } from "../shared/format.js";
 
-const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+// points as the student's screen writes them: up to 2 decimals, "—" when unknown
+const POINTS = { digits: 2, locale: "en-US", empty: "—" };
 
 export function pts(n) {
-  if (n === null || n === undefined || Number.isNaN(n)) return "—";
-  return nf.format(n);
+  return number(n, POINTS);
 }
 
 export function signed(n) {
-  if (n > 0) return `+${nf.format(n)}`;
-  if (n < 0) return `−${nf.format(-n)}`;
-  return "±0";
+  return signedNumber(n, { ...POINTS, zero: "±0" });
 }
 
 /** "+1,200 above your BATNA" with an arrow, so colour is never the only signal. */

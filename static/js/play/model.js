@@ -51,3 +51,8 @@ export function cleanPackage(scenario, pkg) {
   for (const i of scenario.issues) if (pkg[i.id]) out[i.id] = pkg[i.id];
   return out;
 }
+
+/** What this side calls its partner: the name they gave, else their role's name. */
+export function partnerName(neg) {
+  return neg.partner.name || neg.partner.role_name;
+}
