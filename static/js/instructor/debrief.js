@@ -376,6 +376,30 @@ function renderComparison() {
 
 // ---------------------------------------------------------------- joint points strip plot
 
+// A scatter chart of the debrief (joint points, anchoring): drawn the first time, its data and
+// scales replaced after; the legend at the bottom, a tooltip line from label(ctx).
+function drawScatter(name, canvas, datasets, scales, label) {
+  const chart = charts[name];
+  if (chart) {
+    chart.data.datasets = datasets;
+    chart.options.scales = scales;
+    chart.update("none");
+    return;
+  }
+  charts[name] = new Chart(canvas, {
+    type: "scatter",
+    data: { datasets },
+    options: {
+      parsing: false,
+      scales,
+      plugins: {
+        legend: { position: "bottom", labels: { filter: inLegend } },
+        tooltip: { callbacks: { label } },
+      },
+    },
+  });
+}
+
 function jitter(i) {
   // deterministic spread: golden-ratio sequence in [-0.28, 0.28]
   return (((i * 0.6180339887) % 1) - 0.5) * 0.56;
@@ -430,46 +454,28 @@ function drawJoint() {
     pointStyle: "line",
   });
   const [y0, y1] = niceRange(Math.min(mj, ...all, data.space.batnas[0] + data.space.batnas[1]), mj);
-  const options = {
-    parsing: false,
-    scales: {
-      x: {
-        type: "linear",
-        min: -0.5,
-        max: conds.length - 0.5,
-        grid: { display: false },
-        afterBuildTicks: (axis) => {
-          axis.ticks = conds.map((_, k) => ({ value: k }));
-        },
-        ticks: { callback: (v) => condName(conds[v]) || "", font: { size: 16, weight: "bold" } },
+  const scales = {
+    x: {
+      type: "linear",
+      min: -0.5,
+      max: conds.length - 0.5,
+      grid: { display: false },
+      afterBuildTicks: (axis) => {
+        axis.ticks = conds.map((_, k) => ({ value: k }));
       },
-      y: {
-        min: y0,
-        max: y1,
-        title: axisTitle("Joint points"),
-        grid: { color: GRID },
-      },
+      ticks: { callback: (v) => condName(conds[v]) || "", font: { size: 16, weight: "bold" } },
     },
-    plugins: {
-      legend: {
-        position: "bottom",
-        labels: { filter: inLegend },
-      },
-      tooltip: {
-        callbacks: {
-          label: (ctx) =>
-            `${ctx.dataset.label}: ${nf.format(ctx.raw.y)}${ctx.raw.agreed === false ? " (impasse)" : ""}`,
-        },
-      },
+    y: {
+      min: y0,
+      max: y1,
+      title: axisTitle("Joint points"),
+      grid: { color: GRID },
     },
   };
   const canvas = $("#chart-joint");
-  if (!charts.joint) charts.joint = new Chart(canvas, { type: "scatter", data: { datasets: sets }, options });
-  else {
-    charts.joint.data.datasets = sets;
-    charts.joint.options.scales = options.scales;
-    charts.joint.update("none");
-  }
+  drawScatter("joint", canvas, sets, scales, (ctx) =>
+    `${ctx.dataset.label}: ${nf.format(ctx.raw.y)}${ctx.raw.agreed === false ? " (impasse)" : ""}`,
+  );
   const summary = conds
     .map((c) => {
       const r = data.summary.comparison.find((x) => x.condition === c);
@@ -527,38 +533,21 @@ function drawAnchor() {
       });
     }
   }
-  const options = {
-    parsing: false,
-    scales: {
-      x: {
-        type: "linear",
-        title: axisTitle("First offer's value to the first offerer"),
-        grid: { color: GRID },
-      },
-      y: {
-        title: axisTitle("First offerer's final points"),
-        grid: { color: GRID },
-      },
+  const scales = {
+    x: {
+      type: "linear",
+      title: axisTitle("First offer's value to the first offerer"),
+      grid: { color: GRID },
     },
-    plugins: {
-      legend: {
-        position: "bottom",
-        labels: { filter: inLegend },
-      },
-      tooltip: {
-        callbacks: {
-          label: (ctx) =>
-            `${ctx.dataset.label}: first offer ${nf.format(ctx.raw.x)}, final ${nf.format(ctx.raw.y)}${ctx.raw.agreed === false ? " (impasse)" : ""}`,
-        },
-      },
+    y: {
+      title: axisTitle("First offerer's final points"),
+      grid: { color: GRID },
     },
   };
   const canvas = $("#chart-anchor");
-  if (!charts.anchor) charts.anchor = new Chart(canvas, { type: "scatter", data: { datasets: sets }, options });
-  else {
-    charts.anchor.data.datasets = sets;
-    charts.anchor.update("none");
-  }
+  drawScatter("anchor", canvas, sets, scales, (ctx) =>
+    `${ctx.dataset.label}: first offer ${nf.format(ctx.raw.x)}, final ${nf.format(ctx.raw.y)}${ctx.raw.agreed === false ? " (impasse)" : ""}`,
+  );
   const desc = conds
     .map((c) => {
       const f = a.fits[c];
