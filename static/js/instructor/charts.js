@@ -4,7 +4,7 @@
 
 /* global Chart */
 
-import { inLegend, outcomeSpace } from "../shared/charts.js";
+import { chartDefaults, inLegend, outcomeSpace } from "../shared/charts.js";
 
 export const INK = "#1b2433";
 export const MUTED = "#5b6576";
@@ -14,12 +14,11 @@ export const GRID = "rgba(27, 36, 51, 0.10)";
 export const axisTitle = (text) => ({ display: true, text, font: { size: 16, weight: "bold" } });
 
 export function setDefaults() {
-  Chart.defaults.font.family =
-    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
-  Chart.defaults.font.size = 15;
-  Chart.defaults.color = INK;
-  Chart.defaults.animation = false;
-  Chart.defaults.maintainAspectRatio = false;
+  chartDefaults(Chart, {
+    family: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+    size: 15, // the projector
+    color: INK,
+  });
   Chart.defaults.plugins.legend.labels.usePointStyle = true;
   Chart.defaults.plugins.legend.labels.padding = 16;
   Chart.defaults.plugins.tooltip.titleFont = { size: 15, weight: "bold" };

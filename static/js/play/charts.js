@@ -1,7 +1,7 @@
 // Chart.js (vendored global `Chart`) wrappers: this role's value of each side's offers over
 // time, and the debrief's outcome space. Canvases carry role="img" and a label; the timeline
 // and the debrief's text give the same figures in words.
-import { inLegend, outcomeSpace, toXY } from "../shared/charts.js";
+import { chartDefaults, inLegend, outcomeSpace, toXY } from "../shared/charts.js";
 import { pts } from "./dom.js";
 import { partnerName } from "./model.js";
 
@@ -22,11 +22,7 @@ function ready() {
   const Chart = window.Chart;
   if (!Chart) return null;
   if (!Chart._parleyDefaults) {
-    Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-    Chart.defaults.font.size = 12;
-    Chart.defaults.color = "#3d4b5c";
-    Chart.defaults.animation = false;
-    Chart.defaults.maintainAspectRatio = false;
+    chartDefaults(Chart, { family: getComputedStyle(document.body).fontFamily, size: 12, color: "#3d4b5c" });
     Chart._parleyDefaults = true;
   }
   return Chart;

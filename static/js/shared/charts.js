@@ -1,7 +1,7 @@
 // Chart data shared by the student's debrief (play/charts.js) and the instructor's scenario and
-// debrief pages (instructor/charts.js): the outcome space as points, its axis ranges and the
-// legend filter. Pure (no DOM, no Chart.js), so Node's tests import it as it is; each screen
-// styles these points in its own datasets.
+// debrief pages (instructor/charts.js): the outcome space as points, its axis ranges, the
+// legend filter and the charts' common defaults. Pure (no DOM; Chart.js is passed in), so
+// Node's tests import it as it is; each screen styles these points in its own datasets.
 
 /** [lo, hi] with a little room, out to the next round number, so the end ticks read well. */
 export function niceRange(lo, hi) {
@@ -10,6 +10,16 @@ export function niceRange(lo, hi) {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw);
   return [Math.floor((lo - d) / step) * step, Math.ceil((hi + d) / step) * step];
+}
+
+/** Both screens' Chart.js defaults: static charts (no animation) that fill their box, in the
+ * screen's font, size and ink. */
+export function chartDefaults(Chart, { family, size, color }) {
+  Chart.defaults.font.family = family;
+  Chart.defaults.font.size = size;
+  Chart.defaults.color = color;
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
 }
 
 /** Legend filter: datasets marked `_legend: false` stay out of the legend. */
