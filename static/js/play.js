@@ -5,8 +5,11 @@ import { Builder } from "./play/builder.js";
 import { syncChat } from "./play/chat.js";
 import { offersChart } from "./play/charts.js";
 import { debriefCard, outcomeCard, reasonWords } from "./play/debrief.js";
-import { announce, clock, h, keyed, markdown, pts, replaceChildren, setError, timeOfDay } from "./play/dom.js";
+import { announce, h, keyed, replaceChildren } from "./shared/dom.js";
+import { clock } from "./shared/format.js";
+import { markdown, pts, setError, timeOfDay } from "./play/dom.js";
 import { offersSummary, timeline } from "./play/history.js";
+import { partnerName } from "./play/model.js";
 import { offerCards } from "./play/offers.js";
 import { forgetSeat, getSeat, lastSeat, normalizeCode, playUrl, seatsIn, touchSeat } from "./play/seats.js";
 import { pointsTable } from "./play/table.js";
@@ -107,10 +110,6 @@ function connect() {
 
 // ------------------------------------------------------------------ drawing
 const builder = new Builder($("builder"), call);
-
-function partnerName(neg) {
-  return neg.partner.name || neg.partner.role_name;
-}
 
 function render(state) {
   if (!state || typeof state !== "object") return;

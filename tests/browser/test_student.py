@@ -571,3 +571,50 @@ def test_the_student_pages_work_under_the_content_security_policy(server, studen
     # and the policy was in force: an inline style attribute is refused
     with first.expect_console_message(lambda m: "Content Security Policy" in m.text):
         first.evaluate("document.body.setAttribute('style', 'outline: 1px solid red')")
+
+
+def test_the_builder_calls_packages_equivalent_as_the_server_does(server, student, players):
+    """0.1 + 0.2 against 0.3 with a tolerance of 0: the sums differ in the last bit, and the
+    builder, like the server, calls them equivalent (tests/cases/equivalence.json)."""
+    both = lambda p: {"seller": p, "buyer": p}  # noqa: E731 - the same points for either role
+    issues = [
+        {
+            "id": "first",
+            "name": "First",
+            "options": [
+                {"id": "f1", "label": "Tenth", "points": both(0.1)},
+                {"id": "f3", "label": "Three tenths", "points": both(0.3)},
+            ],
+        },
+        {
+            "id": "second",
+            "name": "Second",
+            "options": [
+                {"id": "s2", "label": "Two tenths", "points": both(0.2)},
+                {"id": "s0", "label": "Nothing", "points": both(0)},
+            ],
+        },
+    ]
+    scenario = scenario_dict(id="tenths", issues=issues, meso_tolerance=0)
+    for role in scenario["roles"]:
+        role["batna"] = 0
+    r = server.upload(scenario)
+    assert r.status_code == 201, r.text
+    code = server.create_session(scenario="tenths", conditions=["any"])
+    page = join(student(), server, code, "Ana")
+    players(server, server.join(code, "Ben")["token"])
+    negotiating(page)
+    equiv = builder(page).locator("[data-builder-equiv]")
+
+    page.get_by_label("First, package 1", exact=True).select_option("f1")
+    page.get_by_label("Second, package 1", exact=True).select_option("s2")
+    page.get_by_role("button", name="Add package").click()
+    page.get_by_label("First, package 2", exact=True).select_option("f3")
+    page.get_by_label("Second, package 2", exact=True).select_option("s0")
+    expect(equiv.locator(".equiv-verdict")).to_have_text("✓ Equivalent:")
+    expect(equiv).to_contain_text("the packages differ by 0 points to you; the limit is 0.")
+
+    # and a real difference is still told: package 2 worth 0.1 instead
+    page.get_by_label("First, package 2", exact=True).select_option("f1")
+    page.get_by_label("Second, package 2", exact=True).select_option("s0")
+    expect(equiv.locator(".equiv-verdict")).to_have_text("✗ Not equivalent:")

@@ -4,6 +4,8 @@
 
 /* global Chart */
 
+import { chartDefaults, inLegend, outcomeSpace } from "../shared/charts.js";
+
 export const INK = "#1b2433";
 export const MUTED = "#5b6576";
 export const GRID = "rgba(27, 36, 51, 0.10)";
@@ -11,16 +13,12 @@ export const GRID = "rgba(27, 36, 51, 0.10)";
 /** An axis title in the charts' one style. */
 export const axisTitle = (text) => ({ display: true, text, font: { size: 16, weight: "bold" } });
 
-/** Legend filter: datasets marked `_legend: false` stay out of the legend. */
-export const inLegend = (item, data) => data.datasets[item.datasetIndex]._legend !== false;
-
 export function setDefaults() {
-  Chart.defaults.font.family =
-    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
-  Chart.defaults.font.size = 15;
-  Chart.defaults.color = INK;
-  Chart.defaults.animation = false;
-  Chart.defaults.maintainAspectRatio = false;
+  chartDefaults(Chart, {
+    family: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+    size: 15, // the projector
+    color: INK,
+  });
   Chart.defaults.plugins.legend.labels.usePointStyle = true;
   Chart.defaults.plugins.legend.labels.padding = 16;
   Chart.defaults.plugins.tooltip.titleFont = { size: 15, weight: "bold" };
@@ -28,42 +26,26 @@ export function setDefaults() {
   Chart.defaults.plugins.tooltip.padding = 10;
 }
 
-// [lo, hi] with a little room, out to the next round number, so the end ticks read well.
-export function niceRange(lo, hi) {
-  const d = (hi - lo) * 0.03 || 1;
-  const raw = (hi - lo + 2 * d) / 8;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw);
-  return [Math.floor((lo - d) / step) * step, Math.ceil((hi + d) / step) * step];
-}
+// The outcome space's points and axis ranges (static/js/shared/charts.js); the server's
+// analysis calls the frontier `pareto`.
+const pointsOf = (space) => outcomeSpace({ ...space, frontier: space.pareto });
 
-// Min and max of both axes with a little room, from the cloud, frontier and BATNAs.
-export function bounds(space, extra = []) {
-  const xs = [];
-  const ys = [];
-  for (const p of space.cloud.concat(space.pareto, extra)) {
-    xs.push(p[0]);
-    ys.push(p[1]);
-  }
-  xs.push(space.batnas[0]);
-  ys.push(space.batnas[1]);
-  const [x0, x1] = niceRange(Math.min(...xs), Math.max(...xs));
-  const [y0, y1] = niceRange(Math.min(...ys), Math.max(...ys));
-  return { x0, x1, y0, y1 };
+/** The axis ranges {x0, x1, y0, y1} of the outcome space (cloud, frontier and BATNAs). */
+export function bounds(space) {
+  return pointsOf(space).bounds;
 }
-
-const xy = (p) => ({ x: p[0], y: p[1] });
 
 // legend order: what happened first (agreements, a path), then the map it is drawn on
 const RANKS = { agreement: 1, offers: 5, agreed: 6, path: 7, frontier: 10, batna: 11, compromise: 13, nash: 14, cloud: 20 };
 const rank = (ds) => RANKS[ds._kind] ?? 15;
 
 // The datasets of the outcome space (drawn behind everything else: high `order`).
-export function spaceDatasets(space, roles, b) {
+export function spaceDatasets(space, roles) {
+  const s = pointsOf(space);
   const sets = [
     {
       label: "Possible packages",
-      data: space.cloud.map(xy),
+      data: s.cloud,
       pointRadius: 2.5,
       pointHoverRadius: 3,
       backgroundColor: "rgba(91, 101, 118, 0.28)",
@@ -74,7 +56,7 @@ export function spaceDatasets(space, roles, b) {
     {
       label: "Pareto frontier",
       type: "line",
-      data: space.pareto.map(xy),
+      data: s.frontier,
       borderColor: INK,
       backgroundColor: INK,
       borderWidth: 2.5,
@@ -88,10 +70,7 @@ export function spaceDatasets(space, roles, b) {
     {
       label: `${roles[0].name}'s BATNA`,
       type: "line",
-      data: [
-        { x: space.batnas[0], y: b.y0 },
-        { x: space.batnas[0], y: b.y1 },
-      ],
+      data: s.batnaLines.x,
       borderColor: "#7A2E8E",
       backgroundColor: "#7A2E8E",
       borderDash: [8, 6],
@@ -104,10 +83,7 @@ export function spaceDatasets(space, roles, b) {
     {
       label: `${roles[1].name}'s BATNA`,
       type: "line",
-      data: [
-        { x: b.x0, y: space.batnas[1] },
-        { x: b.x1, y: space.batnas[1] },
-      ],
+      data: s.batnaLines.y,
       borderColor: "#2E6F8E",
       backgroundColor: "#2E6F8E",
       borderDash: [3, 5],
@@ -118,10 +94,10 @@ export function spaceDatasets(space, roles, b) {
       _kind: "batna",
     },
   ];
-  if (space.compromise) {
+  if (s.compromise) {
     sets.push({
       label: "Compromise (middle options)",
-      data: [xy(space.compromise)],
+      data: [s.compromise],
       pointStyle: "star",
       pointRadius: 13,
       pointHoverRadius: 15,
@@ -132,10 +108,10 @@ export function spaceDatasets(space, roles, b) {
       _kind: "compromise",
     });
   }
-  if (space.nash) {
+  if (s.nash) {
     sets.push({
       label: "Nash bargaining solution",
-      data: [xy(space.nash)],
+      data: [s.nash],
       pointStyle: "crossRot",
       pointRadius: 11,
       pointHoverRadius: 13,

@@ -1,5 +1,7 @@
 // Shared helpers of the instructor console's pages. No framework: small functions over the DOM.
 // Text from users (names, labels) only ever enters the page through textContent.
+import { h } from "../shared/dom.js";
+import { number, signedNumber } from "../shared/format.js";
 
 export function bootData(id = "boot") {
   const node = document.getElementById(id);
@@ -48,58 +50,22 @@ export function errorText(data) {
   return errs.map((e) => (e.includes(": ") ? e.slice(e.indexOf(": ") + 2) : e)).join("; ");
 }
 
-// el("td", {class: "num"}, "3") -> <td class="num">3</td>; children are nodes or text.
-export function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  if (attrs) {
-    for (const [k, v] of Object.entries(attrs)) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === "class") node.className = v;
-      else if (k === "text") node.textContent = v;
-      else if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
-      else if (k === "dataset") Object.assign(node.dataset, v);
-      else node.setAttribute(k, v === true ? "" : v);
-    }
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return node;
-}
-
-const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
-const numberFormat2 = new Intl.NumberFormat(undefined, {
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
-
+// the console's numbers: 1 decimal, or exactly 2 (z-scores, slopes); "–" when unknown
 export function fmt(x) {
-  if (x === null || x === undefined || Number.isNaN(x)) return "–";
-  return numberFormat.format(x);
+  return number(x, { digits: 1 });
 }
 
 export function fmt2(x) {
-  if (x === null || x === undefined || Number.isNaN(x)) return "–";
-  return numberFormat2.format(x);
+  return number(x, { digits: 2, fixed: true });
 }
 
 export function signed(x) {
-  if (x === null || x === undefined) return "–";
-  const s = numberFormat2.format(Math.abs(x));
-  return x > 0 ? "+" + s : x < 0 ? "−" + s : s;
+  return signedNumber(x, { digits: 2, fixed: true });
 }
 
 export function pct(x) {
   if (x === null || x === undefined) return "–";
   return Math.round(x * 100) + "%";
-}
-
-export function clock(seconds) {
-  if (seconds === null || seconds === undefined) return "–";
-  const s = Math.max(0, Math.round(seconds));
-  const m = Math.floor(s / 60);
-  return m + ":" + String(s % 60).padStart(2, "0");
 }
 
 // Keep a <tbody> in step with a list of items, touching only rows whose signature changed.
@@ -163,27 +129,16 @@ export function setLiveStatus(node, status) {
     status === "live" ? "Live" : status === "offline" ? "Offline – retrying" : "Connecting…";
 }
 
-let announceTimer = null;
-// Tell screen readers about a change, at most once every few seconds (the last text wins).
-export function announce(text) {
-  const node = document.getElementById("announcer");
-  if (!node) return;
-  clearTimeout(announceTimer);
-  announceTimer = setTimeout(() => {
-    node.textContent = text;
-  }, 1500);
-}
-
 export const CONDITION_SHAPES = { single: "circle", meso: "triangle", any: "rectRot" };
 export const CONDITION_COLOURS = { single: "#0B5FA5", meso: "#C45A00", any: "#0A7F5A" };
 export const CONDITION_SHORT = { single: "Single", meso: "MESO", any: "Free choice" };
 export const CONDITION_SYMBOLS = { single: "●", meso: "▲", any: "◆" };
 
 export function conditionBadge(cond, names) {
-  return el(
+  return h(
     "span",
     { class: "cond cond-" + cond },
-    el("span", { class: "cond-mark", "aria-hidden": "true" }),
+    h("span", { class: "cond-mark", "aria-hidden": "true" }),
     (names && names[cond]) || cond,
   );
 }

@@ -14,7 +14,6 @@ import {
   api,
   bootData,
   conditionBadge,
-  el,
   errorText,
   fmt,
   fmt2,
@@ -22,13 +21,13 @@ import {
   setLiveStatus,
   watchSession,
 } from "./common.js";
+import { inLegend, niceRange } from "../shared/charts.js";
+import { h } from "../shared/dom.js";
 import {
   axisTitle,
   bounds,
   GRID,
   INK,
-  inLegend,
-  niceRange,
   setDefaults,
   spaceDatasets,
   spaceOptions,
@@ -56,13 +55,13 @@ function renderCounts() {
   strip.replaceChildren(
     ...data.summary.conditions.map((c) => {
       const k = data.summary.counts[c];
-      return el(
+      return h(
         "div",
         { class: "stat stat-cond" },
         conditionBadge(c, boot.conditions),
-        el("span", { class: "stat-value" }, k.agreed),
-        el("span", { class: "stat-label" }, `agreement${k.agreed === 1 ? "" : "s"}`),
-        el(
+        h("span", { class: "stat-value" }, k.agreed),
+        h("span", { class: "stat-label" }, `agreement${k.agreed === 1 ? "" : "s"}`),
+        h(
           "span",
           { class: "stat-note" },
           `${k.impasses} impasse${k.impasses === 1 ? "" : "s"} · ${k.open} open`,
@@ -72,11 +71,11 @@ function renderCounts() {
   );
   $("#impasses").replaceChildren(
     ...data.summary.conditions.map((c) =>
-      el(
+      h(
         "li",
         null,
         conditionBadge(c, boot.conditions),
-        el("strong", { class: "impasse-num" }, data.summary.counts[c].impasses),
+        h("strong", { class: "impasse-num" }, data.summary.counts[c].impasses),
         ` of ${data.summary.counts[c].agreed + data.summary.counts[c].impasses} finished`,
       ),
     ),
@@ -89,7 +88,7 @@ function outcomeDatasets() {
   const space = data.space;
   const b = bounds(space);
   const names = new Map(data.negotiations.map((n) => [n.negotiation_id, n.names.join(" & ")]));
-  const sets = spaceDatasets(space, roles, b);
+  const sets = spaceDatasets(space, roles);
   const faded = drill !== null;
   for (const c of data.summary.conditions) {
     const pts = data.summary.outcomes.filter((o) => o.condition === c);
@@ -215,14 +214,14 @@ function drawOutcomes() {
   const tbody = $("#outcomes-table tbody");
   tbody.replaceChildren(
     ...data.summary.outcomes.map((o) =>
-      el(
+      h(
         "tr",
         null,
-        el("td", null, (data.negotiations.find((n) => n.negotiation_id === o.negotiation_id) || { names: [o.negotiation_id] }).names.join(" & ")),
-        el("td", null, condName(o.condition)),
-        el("td", { class: "num" }, fmt(o.points[0])),
-        el("td", { class: "num" }, fmt(o.points[1])),
-        el("td", null, o.pareto_optimal === null ? "–" : o.pareto_optimal ? "yes" : "no"),
+        h("td", null, (data.negotiations.find((n) => n.negotiation_id === o.negotiation_id) || { names: [o.negotiation_id] }).names.join(" & ")),
+        h("td", null, condName(o.condition)),
+        h("td", { class: "num" }, fmt(o.points[0])),
+        h("td", { class: "num" }, fmt(o.points[1])),
+        h("td", null, o.pareto_optimal === null ? "–" : o.pareto_optimal ? "yes" : "no"),
       ),
     ),
   );
@@ -233,7 +232,7 @@ function drawOutcomes() {
 function renderDrillOptions() {
   const sel = $("#drill");
   const keep = sel.value;
-  const opts = [el("option", { value: "" }, "Choose a negotiation…")];
+  const opts = [h("option", { value: "" }, "Choose a negotiation…")];
   const sorted = [...data.negotiations].sort(
     (a, b) => (a.round || 0) - (b.round || 0) || a.names.join().localeCompare(b.names.join()),
   );
@@ -242,7 +241,7 @@ function renderDrillOptions() {
       n.status === "open" ? "open" : n.status === "agreed" ? `${fmt(n.points[0])} : ${fmt(n.points[1])}` : "impasse";
     const rd = n.round ? `R${n.round} · ` : "";
     opts.push(
-      el(
+      h(
         "option",
         { value: n.negotiation_id },
         `${rd}${n.names[0]} & ${n.names[1]} · ${condName(n.condition)} · ${n.offers_count} offers · ${status}`,
@@ -289,20 +288,20 @@ function renderPathTable() {
       if (j === 0 && o.based_on) note.push(`based on package ${o.based_on.package + 1} of the previous offer`);
       if (o.accepted === pk.index) note.push("accepted");
       rows.push(
-        el(
+        h(
           "tr",
           { class: o.accepted === pk.index ? "is-accepted" : "" },
-          j === 0 ? el("th", { scope: "row", class: "num", rowspan: o.packages.length }, o.seq) : null,
-          j === 0 ? el("td", { rowspan: o.packages.length }, p.role_names[o.by_index]) : null,
-          el("td", { class: "num" }, o.packages.length > 1 ? `${pk.index + 1} of ${o.packages.length}` : "1"),
-          el("td", { class: "num" }, fmt(pk.points[0])),
-          el("td", { class: "num" }, fmt(pk.points[1])),
-          el("td", null, note.join("; ") || ""),
+          j === 0 ? h("th", { scope: "row", class: "num", rowspan: o.packages.length }, o.seq) : null,
+          j === 0 ? h("td", { rowspan: o.packages.length }, p.role_names[o.by_index]) : null,
+          h("td", { class: "num" }, o.packages.length > 1 ? `${pk.index + 1} of ${o.packages.length}` : "1"),
+          h("td", { class: "num" }, fmt(pk.points[0])),
+          h("td", { class: "num" }, fmt(pk.points[1])),
+          h("td", null, note.join("; ") || ""),
         ),
       );
     });
   }
-  if (!rows.length) rows.push(el("tr", null, el("td", { colspan: 6 }, "No offers were made.")));
+  if (!rows.length) rows.push(h("tr", null, h("td", { colspan: 6 }, "No offers were made.")));
   $("#path-table tbody").replaceChildren(...rows);
 }
 
@@ -317,18 +316,18 @@ $("#drill-clear").addEventListener("click", () => {
 
 function cell(m, kind) {
   if (kind === "rate") {
-    return el(
+    return h(
       "td",
       { class: "num" },
-      el("span", { class: "big-num" }, pct(m.rate)),
-      el("span", { class: "sub" }, `${m.count} of ${m.n}`),
+      h("span", { class: "big-num" }, pct(m.rate)),
+      h("span", { class: "sub" }, `${m.count} of ${m.n}`),
     );
   }
-  return el(
+  return h(
     "td",
     { class: "num" },
-    el("span", { class: "big-num" }, fmt(m.mean)),
-    el("span", { class: "sub" }, `SD ${m.sd === null ? "–" : fmt(m.sd)} · n ${m.n}`),
+    h("span", { class: "big-num" }, fmt(m.mean)),
+    h("span", { class: "sub" }, `SD ${m.sd === null ? "–" : fmt(m.sd)} · n ${m.n}`),
   );
 }
 
@@ -336,16 +335,16 @@ function renderComparison() {
   const rows = data.summary.comparison;
   const table = $("#compare");
   table.tHead.replaceChildren(
-    el(
+    h(
       "tr",
       null,
-      el("th", { scope: "col" }, "Measure"),
+      h("th", { scope: "col" }, "Measure"),
       ...rows.map((r) =>
-        el(
+        h(
           "th",
           { scope: "col", class: "num" },
           r.condition === "all" ? "All" : conditionBadge(r.condition, boot.conditions),
-          el("span", { class: "sub" }, `${r.finished} finished`),
+          h("span", { class: "sub" }, `${r.finished} finished`),
         ),
       ),
     ),
@@ -353,20 +352,20 @@ function renderComparison() {
   const body = [];
   for (const m of data.summary.measures) {
     body.push(
-      el("tr", null, el("th", { scope: "row" }, m.label), ...rows.map((r) => cell(r.measures[m.key]))),
+      h("tr", null, h("th", { scope: "row" }, m.label), ...rows.map((r) => cell(r.measures[m.key]))),
     );
     if (m.key === "joint") {
       body.push(
-        el(
+        h(
           "tr",
           null,
-          el("th", { scope: "row" }, "Pareto-optimal agreements"),
+          h("th", { scope: "row" }, "Pareto-optimal agreements"),
           ...rows.map((r) => cell(r.pareto_optimal, "rate")),
         ),
-        el(
+        h(
           "tr",
           null,
-          el("th", { scope: "row" }, "Impasse rate"),
+          h("th", { scope: "row" }, "Impasse rate"),
           ...rows.map((r) => cell(r.impasse, "rate")),
         ),
       );
@@ -376,6 +375,30 @@ function renderComparison() {
 }
 
 // ---------------------------------------------------------------- joint points strip plot
+
+// A scatter chart of the debrief (joint points, anchoring): drawn the first time, its data and
+// scales replaced after; the legend at the bottom, a tooltip line from label(ctx).
+function drawScatter(name, canvas, datasets, scales, label) {
+  const chart = charts[name];
+  if (chart) {
+    chart.data.datasets = datasets;
+    chart.options.scales = scales;
+    chart.update("none");
+    return;
+  }
+  charts[name] = new Chart(canvas, {
+    type: "scatter",
+    data: { datasets },
+    options: {
+      parsing: false,
+      scales,
+      plugins: {
+        legend: { position: "bottom", labels: { filter: inLegend } },
+        tooltip: { callbacks: { label } },
+      },
+    },
+  });
+}
 
 function jitter(i) {
   // deterministic spread: golden-ratio sequence in [-0.28, 0.28]
@@ -431,46 +454,28 @@ function drawJoint() {
     pointStyle: "line",
   });
   const [y0, y1] = niceRange(Math.min(mj, ...all, data.space.batnas[0] + data.space.batnas[1]), mj);
-  const options = {
-    parsing: false,
-    scales: {
-      x: {
-        type: "linear",
-        min: -0.5,
-        max: conds.length - 0.5,
-        grid: { display: false },
-        afterBuildTicks: (axis) => {
-          axis.ticks = conds.map((_, k) => ({ value: k }));
-        },
-        ticks: { callback: (v) => condName(conds[v]) || "", font: { size: 16, weight: "bold" } },
+  const scales = {
+    x: {
+      type: "linear",
+      min: -0.5,
+      max: conds.length - 0.5,
+      grid: { display: false },
+      afterBuildTicks: (axis) => {
+        axis.ticks = conds.map((_, k) => ({ value: k }));
       },
-      y: {
-        min: y0,
-        max: y1,
-        title: axisTitle("Joint points"),
-        grid: { color: GRID },
-      },
+      ticks: { callback: (v) => condName(conds[v]) || "", font: { size: 16, weight: "bold" } },
     },
-    plugins: {
-      legend: {
-        position: "bottom",
-        labels: { filter: inLegend },
-      },
-      tooltip: {
-        callbacks: {
-          label: (ctx) =>
-            `${ctx.dataset.label}: ${nf.format(ctx.raw.y)}${ctx.raw.agreed === false ? " (impasse)" : ""}`,
-        },
-      },
+    y: {
+      min: y0,
+      max: y1,
+      title: axisTitle("Joint points"),
+      grid: { color: GRID },
     },
   };
   const canvas = $("#chart-joint");
-  if (!charts.joint) charts.joint = new Chart(canvas, { type: "scatter", data: { datasets: sets }, options });
-  else {
-    charts.joint.data.datasets = sets;
-    charts.joint.options.scales = options.scales;
-    charts.joint.update("none");
-  }
+  drawScatter("joint", canvas, sets, scales, (ctx) =>
+    `${ctx.dataset.label}: ${nf.format(ctx.raw.y)}${ctx.raw.agreed === false ? " (impasse)" : ""}`,
+  );
   const summary = conds
     .map((c) => {
       const r = data.summary.comparison.find((x) => x.condition === c);
@@ -480,11 +485,11 @@ function drawJoint() {
   canvas.setAttribute("aria-label", `Joint points by condition. ${summary}. Max joint ${nf.format(mj)}.`);
   $("#joint-table tbody").replaceChildren(
     ...conds.map((c) =>
-      el(
+      h(
         "tr",
         null,
-        el("th", { scope: "row" }, condName(c)),
-        el("td", null, (data.summary.joint[c] || []).map((x) => fmt(x.joint) + (x.agreed ? "" : " (impasse)")).join(", ") || "–"),
+        h("th", { scope: "row" }, condName(c)),
+        h("td", null, (data.summary.joint[c] || []).map((x) => fmt(x.joint) + (x.agreed ? "" : " (impasse)")).join(", ") || "–"),
       ),
     ),
   );
@@ -528,38 +533,21 @@ function drawAnchor() {
       });
     }
   }
-  const options = {
-    parsing: false,
-    scales: {
-      x: {
-        type: "linear",
-        title: axisTitle("First offer's value to the first offerer"),
-        grid: { color: GRID },
-      },
-      y: {
-        title: axisTitle("First offerer's final points"),
-        grid: { color: GRID },
-      },
+  const scales = {
+    x: {
+      type: "linear",
+      title: axisTitle("First offer's value to the first offerer"),
+      grid: { color: GRID },
     },
-    plugins: {
-      legend: {
-        position: "bottom",
-        labels: { filter: inLegend },
-      },
-      tooltip: {
-        callbacks: {
-          label: (ctx) =>
-            `${ctx.dataset.label}: first offer ${nf.format(ctx.raw.x)}, final ${nf.format(ctx.raw.y)}${ctx.raw.agreed === false ? " (impasse)" : ""}`,
-        },
-      },
+    y: {
+      title: axisTitle("First offerer's final points"),
+      grid: { color: GRID },
     },
   };
   const canvas = $("#chart-anchor");
-  if (!charts.anchor) charts.anchor = new Chart(canvas, { type: "scatter", data: { datasets: sets }, options });
-  else {
-    charts.anchor.data.datasets = sets;
-    charts.anchor.update("none");
-  }
+  drawScatter("anchor", canvas, sets, scales, (ctx) =>
+    `${ctx.dataset.label}: first offer ${nf.format(ctx.raw.x)}, final ${nf.format(ctx.raw.y)}${ctx.raw.agreed === false ? " (impasse)" : ""}`,
+  );
   const desc = conds
     .map((c) => {
       const f = a.fits[c];
@@ -570,13 +558,13 @@ function drawAnchor() {
   $("#anchor-table tbody").replaceChildren(
     ...conds.map((c) => {
       const f = a.fits[c];
-      return el(
+      return h(
         "tr",
         null,
-        el("th", { scope: "row" }, condName(c)),
-        el("td", { class: "num" }, a.pairs.filter((p) => p.condition === c).length),
-        el("td", { class: "num" }, f ? fmt2(f.slope) : "–"),
-        el("td", { class: "num" }, f && f.r !== null ? fmt2(f.r) : "–"),
+        h("th", { scope: "row" }, condName(c)),
+        h("td", { class: "num" }, a.pairs.filter((p) => p.condition === c).length),
+        h("td", { class: "num" }, f ? fmt2(f.slope) : "–"),
+        h("td", { class: "num" }, f && f.r !== null ? fmt2(f.r) : "–"),
       );
     }),
   );
@@ -590,35 +578,35 @@ function renderOptions() {
   box.replaceChildren(
     ...data.summary.options.map((issue) => {
       const rows = issue.options.map((o) => {
-        const bar = el("span", { class: "bar" }, el("span", { class: "bar-fill" }));
+        const bar = h("span", { class: "bar" }, h("span", { class: "bar-fill" }));
         bar.firstChild.style.width = `${Math.round((o.share || 0) * 100)}%`;
-        return el(
+        return h(
           "tr",
           null,
-          el("th", { scope: "row" }, o.label),
-          el("td", { class: "bar-cell" }, bar, el("span", { class: "bar-text" }, `${o.count} · ${pct(o.share)}`)),
-          ...conds.map((c) => el("td", { class: "num" }, `${o.by_condition[c].count}`, el("span", { class: "sub" }, pct(o.by_condition[c].share)))),
+          h("th", { scope: "row" }, o.label),
+          h("td", { class: "bar-cell" }, bar, h("span", { class: "bar-text" }, `${o.count} · ${pct(o.share)}`)),
+          ...conds.map((c) => h("td", { class: "num" }, `${o.by_condition[c].count}`, h("span", { class: "sub" }, pct(o.by_condition[c].share)))),
         );
       });
-      return el(
+      return h(
         "div",
         { class: "option-table" },
-        el(
+        h(
           "table",
           { class: "data compact" },
-          el("caption", null, `${issue.name}`, el("span", { class: "muted small" }, ` · ${issue.agreements} agreements`)),
-          el(
+          h("caption", null, `${issue.name}`, h("span", { class: "muted small" }, ` · ${issue.agreements} agreements`)),
+          h(
             "thead",
             null,
-            el(
+            h(
               "tr",
               null,
-              el("th", { scope: "col" }, "Option"),
-              el("th", { scope: "col" }, "All"),
-              ...conds.map((c) => el("th", { scope: "col", class: "num" }, el("span", { "aria-hidden": "true" }, CONDITION_SYMBOLS[c] || ""), " ", CONDITION_SHORT[c] || c)),
+              h("th", { scope: "col" }, "Option"),
+              h("th", { scope: "col" }, "All"),
+              ...conds.map((c) => h("th", { scope: "col", class: "num" }, h("span", { "aria-hidden": "true" }, CONDITION_SYMBOLS[c] || ""), " ", CONDITION_SHORT[c] || c)),
             ),
           ),
-          el("tbody", null, rows),
+          h("tbody", null, rows),
         ),
       );
     }),

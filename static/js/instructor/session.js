@@ -3,12 +3,9 @@
 // are only rebuilt when their content changed, so 200 participants stay cheap.
 
 import {
-  announce,
   api,
   bootData,
-  clock,
   conditionBadge,
-  el,
   errorText,
   fmt,
   setLiveStatus,
@@ -16,6 +13,8 @@ import {
   syncRows,
   watchSession,
 } from "./common.js";
+import { announce, h } from "../shared/dom.js";
+import { clock } from "../shared/format.js";
 
 const boot = bootData();
 const roleNames = Object.fromEntries(boot.roles.map((r) => [r.id, r.name]));
@@ -64,26 +63,26 @@ const phaseText = (p) => {
 function fillParticipant(tr, p) {
   tr.className = p.connected ? "" : "is-offline";
   tr.append(
-    el("td", { class: "num muted" }, p._n),
-    el(
+    h("td", { class: "num muted" }, p._n),
+    h(
       "th",
       { scope: "row" },
       p.name,
-      p.label ? el("span", { class: "muted small" }, " · " + p.label) : null,
+      p.label ? h("span", { class: "muted small" }, " · " + p.label) : null,
     ),
-    el(
+    h(
       "td",
       null,
-      el(
+      h(
         "span",
         { class: "presence " + (p.connected ? "on" : "off") },
-        el("span", { class: "presence-dot", "aria-hidden": "true" }),
+        h("span", { class: "presence-dot", "aria-hidden": "true" }),
         p.connected ? "online" : "offline",
       ),
     ),
-    el("td", null, el("span", { class: "phase phase-" + p.phase }, phaseText(p))),
-    el("td", null, p.role ? roleNames[p.role] || p.role : "–"),
-    el("td", { class: "num" }, p.negotiations),
+    h("td", null, h("span", { class: "phase phase-" + p.phase }, phaseText(p))),
+    h("td", null, p.role ? roleNames[p.role] || p.role : "–"),
+    h("td", { class: "num" }, p.negotiations),
   );
 }
 
@@ -112,59 +111,59 @@ $("#participant-filter").addEventListener("input", () => current && renderPartic
 function statusCell(n) {
   if (n.status === "open") {
     const turn = n.turn ? `${roleNames[n.turn] || n.turn}'s turn` : "";
-    return el(
+    return h(
       "span",
       { class: "status status-open" },
-      el("span", { class: "status-icon", "aria-hidden": "true" }, "◷"),
+      h("span", { class: "status-icon", "aria-hidden": "true" }, "◷"),
       "Open",
-      turn ? el("span", { class: "muted small" }, " · " + turn) : null,
+      turn ? h("span", { class: "muted small" }, " · " + turn) : null,
     );
   }
   if (n.status === "agreed")
-    return el(
+    return h(
       "span",
       { class: "status status-agreed" },
-      el("span", { class: "status-icon", "aria-hidden": "true" }, "✓"),
+      h("span", { class: "status-icon", "aria-hidden": "true" }, "✓"),
       "Agreed",
     );
   const why =
     n.end_reason === "deadline" && n.ended_by === "instructor"
       ? "ended by you"
       : { walked_away: "walked away", deadline: "time ran out" }[n.end_reason];
-  return el(
+  return h(
     "span",
     { class: "status status-impasse" },
-    el("span", { class: "status-icon", "aria-hidden": "true" }, "✕"),
+    h("span", { class: "status-icon", "aria-hidden": "true" }, "✕"),
     "Impasse",
-    why ? el("span", { class: "muted small" }, " · " + why) : null,
+    why ? h("span", { class: "muted small" }, " · " + why) : null,
   );
 }
 
 function personCell(name, connected) {
-  return el(
+  return h(
     "td",
     null,
     name,
-    connected ? null : el("span", { class: "offline-tag" }, " (offline)"),
+    connected ? null : h("span", { class: "offline-tag" }, " (offline)"),
   );
 }
 
 function fillNegotiation(tr, n) {
   tr.className = "neg-" + n.status;
   const cells = [];
-  if (rounds) cells.push(el("td", { class: "num" }, n.round || "–"));
+  if (rounds) cells.push(h("td", { class: "num" }, n.round || "–"));
   cells.push(
     personCell(n.names[0], n.connected[0]),
     personCell(n.names[1], n.connected[1]),
-    el("td", null, conditionBadge(n.condition, boot.conditions)),
-    el("td", null, statusCell(n)),
-    el("td", { class: "num" }, n.offers_count),
-    el("td", { class: "num time-left", dataset: { nid: n.negotiation_id } }, timeLeftText(n)),
-    el(
+    h("td", null, conditionBadge(n.condition, boot.conditions)),
+    h("td", null, statusCell(n)),
+    h("td", { class: "num" }, n.offers_count),
+    h("td", { class: "num time-left", dataset: { nid: n.negotiation_id } }, timeLeftText(n)),
+    h(
       "td",
       { class: "num points" },
       n.points
-        ? el(
+        ? h(
             "span",
             { title: `${roleNames[roleIds[0]]} : ${roleNames[roleIds[1]]}` },
             `${fmt(n.points[0])} : ${fmt(n.points[1])}`,
@@ -172,10 +171,10 @@ function fillNegotiation(tr, n) {
         : "–",
     ),
   );
-  const action = el("td", { class: "row-action" });
+  const action = h("td", { class: "row-action" });
   if (n.status === "open") {
     action.append(
-      el(
+      h(
         "button",
         {
           type: "button",
@@ -234,7 +233,7 @@ function renderNegotiations(negs) {
     const max = current ? current.session.round : 0;
     while (roundSel.options.length - 1 < max) {
       const r = roundSel.options.length;
-      roundSel.append(el("option", { value: String(r) }, String(r)));
+      roundSel.append(h("option", { value: String(r) }, String(r)));
     }
   }
 }
@@ -267,17 +266,17 @@ function renderStandings(rows, maxRound) {
   const head = table.tHead;
   if (head._rounds !== nRounds || !head.firstChild) {
     head.replaceChildren(
-      el(
+      h(
         "tr",
         null,
-        el("th", { scope: "col", class: "num" }, "Rank"),
-        el("th", { scope: "col" }, "Name"),
+        h("th", { scope: "col", class: "num" }, "Rank"),
+        h("th", { scope: "col" }, "Name"),
         ...Array.from({ length: nRounds }, (_, i) =>
-          el("th", { scope: "col", class: "num" }, `Round ${i + 1}`),
+          h("th", { scope: "col", class: "num" }, `Round ${i + 1}`),
         ),
-        el("th", { scope: "col", class: "num" }, "Score within role"),
-        el("th", { scope: "col", class: "num" }, "Points"),
-        el("th", { scope: "col", class: "num" }, "Joint points"),
+        h("th", { scope: "col", class: "num" }, "Score within role"),
+        h("th", { scope: "col", class: "num" }, "Points"),
+        h("th", { scope: "col", class: "num" }, "Joint points"),
       ),
     );
     head._rounds = nRounds;
@@ -299,24 +298,24 @@ function renderStandings(rows, maxRound) {
     (tr, r) => {
       const byRound = new Map(r.rounds.map((x) => [x.round, x]));
       tr.append(
-        el("td", { class: "num" }, r._rank),
-        el("th", { scope: "row" }, r.name),
+        h("td", { class: "num" }, r._rank),
+        h("th", { scope: "row" }, r.name),
         ...Array.from({ length: nRounds }, (_, i) => {
           const x = byRound.get(i + 1);
-          if (!x) return el("td", { class: "num muted" }, "–");
-          return el(
+          if (!x) return h("td", { class: "num muted" }, "–");
+          return h(
             "td",
             { class: "num round-cell" },
-            el("span", { class: "role-tag" }, roleNames[x.role] || x.role),
+            h("span", { class: "role-tag" }, roleNames[x.role] || x.role),
             " ",
-            el("strong", null, fmt(x.points)),
-            el("span", { class: "muted small" }, ` (z ${signed(x.z)})`),
-            x.status === "impasse" ? el("span", { class: "muted small" }, " impasse") : null,
+            h("strong", null, fmt(x.points)),
+            h("span", { class: "muted small" }, ` (z ${signed(x.z)})`),
+            x.status === "impasse" ? h("span", { class: "muted small" }, " impasse") : null,
           );
         }),
-        el("td", { class: "num score" }, signed(r.score_within_role)),
-        el("td", { class: "num" }, fmt(r.points_total)),
-        el("td", { class: "num" }, fmt(r.joint_total)),
+        h("td", { class: "num score" }, signed(r.score_within_role)),
+        h("td", { class: "num" }, fmt(r.points_total)),
+        h("td", { class: "num" }, fmt(r.joint_total)),
       );
     },
   );
@@ -369,7 +368,7 @@ function render(data) {
     if (counts.agreed !== lastCounts.agreed) news.push(`${counts.agreed} agreements`);
     if (counts.impasse !== lastCounts.impasse) news.push(`${counts.impasse} impasses`);
     if (counts.open !== lastCounts.open) news.push(`${counts.open} negotiations open`);
-    if (news.length) announce(news.join(", "));
+    if (news.length) announce(news.join(", "), { wait: 1500 }); // a burst of news: the last is told
   }
   lastCounts = counts;
   document.body.dataset.version = String((Number(document.body.dataset.version) || 0) + 1);

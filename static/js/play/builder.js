@@ -1,8 +1,10 @@
 // The offer builder: one column per package, a select per issue ("<issue>, package N"),
 // each package's value to this role summed live, Add package / Remove, the equivalence
 // indicator, Suggest equivalent package (the server's MESO helper) and Send offer.
-import { announce, h, pts, replaceChildren, setError, signed, vsBatna } from "./dom.js";
-import { cleanPackage, emptyPackage, isComplete, packageValue, samePackage } from "./model.js";
+import { equivalent, spread } from "../shared/equivalence.js";
+import { announce, h, replaceChildren } from "../shared/dom.js";
+import { pts, setError, signed, vsBatna } from "./dom.js";
+import { cleanPackage, emptyPackage, isComplete, packageValue, partnerName, samePackage } from "./model.js";
 
 // drafts live in this tab (sessionStorage), by negotiation and role: two tabs may play both sides
 const DRAFT_KEY = "parley.draft.";
@@ -292,7 +294,7 @@ export class Builder {
     const open = neg.status === "open";
     const canSend = open && this.myTurn && neg.offers_left > 0;
     this.sendBtn.disabled = this.busy || !canSend;
-    const partner = neg.partner.name || neg.partner.role_name;
+    const partner = partnerName(neg);
     let why = "";
     if (!open) why = "The negotiation has ended.";
     else if (!this.myTurn) why = `Wait for ${partner}'s answer before you send another offer.`;
@@ -334,9 +336,9 @@ export class Builder {
         }
       }
     }
-    const spread = Math.max(...values) - Math.min(...values);
-    const ok = spread <= tol;
-    const scale = Math.max(tol * 2, spread, 1);
+    const gap = spread(values);
+    const ok = equivalent(values, tol);
+    const scale = Math.max(tol * 2, gap, 1);
     box.classList.toggle("is-bad", !ok);
     replaceChildren(
       box,
@@ -344,22 +346,22 @@ export class Builder {
         "div",
         null,
         h("span", { class: `equiv-verdict ${ok ? "ok" : "bad"}` }, ok ? "✓ Equivalent: " : "✗ Not equivalent: "),
-        `the packages differ by ${pts(spread)} points to you; the limit is ${pts(tol)}.`,
+        `the packages differ by ${pts(gap)} points to you; the limit is ${pts(tol)}.`,
       ),
       h(
         "div",
         {
           class: "meter",
           role: "img",
-          "aria-label": `Spread ${pts(spread)} of at most ${pts(tol)} points`,
+          "aria-label": `Spread ${pts(gap)} of at most ${pts(tol)} points`,
         },
-        h("div", { class: "meter-fill", style: { width: `${Math.max(2, (100 * spread) / scale)}%` } }),
+        h("div", { class: "meter-fill", style: { width: `${Math.max(2, (100 * gap) / scale)}%` } }),
         h("div", { class: "meter-limit", style: { left: `${(100 * tol) / scale}%` } }),
       ),
       h(
         "div",
         { class: "muted small" },
-        `Values: ${values.map((v) => pts(v)).join(" · ")} points${ok ? "" : ` (${signed(spread - tol)} over the limit)`}`,
+        `Values: ${values.map((v) => pts(v)).join(" · ")} points${ok ? "" : ` (${signed(gap - tol)} over the limit)`}`,
       ),
     );
   }
@@ -386,44 +388,26 @@ export class Builder {
     if (slot === null) return;
     const given = pkgs.filter((p) => isComplete(sc, p)).map((p) => cleanPackage(sc, p));
     const givenValues = given.map((p) => packageValue(sc, p));
-    const spread = Math.max(...givenValues) - Math.min(...givenValues);
-    if (spread > sc.meso_tolerance) {
+    if (!equivalent(givenValues, sc.meso_tolerance)) {
       setError(
         this.suggestErr,
-        `Your packages are not equivalent yet (they differ by ${pts(spread)} points). Make them equivalent first, or clear the one that is off`,
+        `Your packages are not equivalent yet (they differ by ${pts(spread(givenValues))} points). Make them equivalent first, or clear the one that is off`,
       );
       return;
     }
     this.busy = true;
     this.suggestBtn.setAttribute("aria-busy", "true");
     this.refresh();
-    // The server matches the first package given; a match must also be equivalent to the
-    // others, so each given package takes a turn as the one to match until one fits.
-    let res = null;
-    let found = null;
-    for (let k = 0; k < given.length && !found; k++) {
-      const order = [given[k], ...given.filter((_, j) => j !== k)];
-      res = await this.call("suggest", { packages: order, count: given.length + 1 });
-      if (!res.ok) break;
-      for (let j = 0; j < (res.packages || []).length; j++) {
-        const cand = res.packages[j];
-        const values = [...givenValues, res.points[j]];
-        const fits = Math.max(...values) - Math.min(...values) <= sc.meso_tolerance;
-        const fresh = !pkgs.some((p) => samePackage(sc, p, cand));
-        if (fits && fresh) {
-          found = { pkg: cand, points: res.points[j] };
-          break;
-        }
-      }
-    }
+    // the server's suggestions are equivalent to every package given and differ from them
+    const res = await this.call("suggest", { packages: given, count: given.length + 1 });
     this.busy = false;
     this.suggestBtn.removeAttribute("aria-busy");
-    if (res && !res.ok) {
+    if (!res.ok) {
       setError(this.suggestErr, res.error.message);
       this.refresh();
       return;
     }
-    if (!found) {
+    if (!res.packages || !res.packages.length) {
       const target = given.length > 1 ? "all your packages" : `about ${pts(givenValues[0])} points`;
       setError(
         this.suggestErr,
@@ -432,14 +416,14 @@ export class Builder {
       this.refresh();
       return;
     }
-    const pkg = { ...emptyPackage(sc), ...found.pkg };
+    const pkg = { ...emptyPackage(sc), ...res.packages[0] };
     if (slot < pkgs.length) pkgs[slot] = pkg;
     else pkgs.push(pkg);
     this.store();
     this.rebuild();
     this.refresh();
     this.suggestBtn.focus();
-    announce(`Package ${slot + 1} is now an equivalent package worth ${pts(found.points)} points to you.`);
+    announce(`Package ${slot + 1} is now an equivalent package worth ${pts(res.points[0])} points to you.`);
   }
 
   async send() {

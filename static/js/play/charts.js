@@ -1,7 +1,9 @@
 // Chart.js (vendored global `Chart`) wrappers: this role's value of each side's offers over
 // time, and the debrief's outcome space. Canvases carry role="img" and a label; the timeline
 // and the debrief's text give the same figures in words.
+import { chartDefaults, inLegend, outcomeSpace, toXY } from "../shared/charts.js";
 import { pts } from "./dom.js";
+import { partnerName } from "./model.js";
 
 const C = {
   you: "#0e6f68",
@@ -20,11 +22,7 @@ function ready() {
   const Chart = window.Chart;
   if (!Chart) return null;
   if (!Chart._parleyDefaults) {
-    Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-    Chart.defaults.font.size = 12;
-    Chart.defaults.color = "#3d4b5c";
-    Chart.defaults.animation = false;
-    Chart.defaults.maintainAspectRatio = false;
+    chartDefaults(Chart, { family: getComputedStyle(document.body).fontFamily, size: 12, color: "#3d4b5c" });
     Chart._parleyDefaults = true;
   }
   return Chart;
@@ -45,13 +43,13 @@ const legend = {
     boxWidth: 8,
     boxHeight: 8,
     padding: 14,
-    filter: (item, data) => !data.datasets[item.datasetIndex].hideInLegend,
+    filter: inLegend,
   },
 };
 
 /** This role's points for every package of every offer, by side, with the BATNA. */
 export function offersChart(canvas, neg) {
-  const partner = neg.partner.name || neg.partner.role_name;
+  const partner = partnerName(neg);
   const mine = [];
   const theirs = [];
   const mineMean = [];
@@ -93,7 +91,7 @@ export function offersChart(canvas, neg) {
           pointRadius: 0,
           borderColor: C.youSoft,
           borderWidth: 2,
-          hideInLegend: true,
+          _legend: false,
         },
         {
           label: "their trend",
@@ -102,7 +100,7 @@ export function offersChart(canvas, neg) {
           pointRadius: 0,
           borderColor: C.partnerSoft,
           borderWidth: 2,
-          hideInLegend: true,
+          _legend: false,
         },
         {
           label: "Your BATNA",
@@ -155,21 +153,6 @@ export function offersChart(canvas, neg) {
   });
 }
 
-/** Axis limits on round numbers around [lo, hi]. */
-function niceRange(lo, hi) {
-  const span = hi - lo || Math.abs(hi) || 1;
-  const raw = span / 6;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw);
-  return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step];
-}
-
-/** A little room beyond the round limits, so points on the edge are not cut in half. */
-function padded([lo, hi]) {
-  const pad = (hi - lo) * 0.02;
-  return [lo - pad, hi + pad];
-}
-
 /**
  * The debrief: every package as a point (your points, partner's points), the Pareto frontier,
  * both BATNAs, the Nash point, the offers made, and the deal.
@@ -177,25 +160,24 @@ function padded([lo, hi]) {
 export function debriefChart(canvas, neg) {
   const d = neg.debrief;
   const k = d.you;
-  const swap = (p) => ({ x: p[k], y: p[1 - k] });
-  const partnerName = neg.partner.name || neg.partner.role_name;
-  const cloud = (d.cloud || []).map(swap);
-  const frontier = (d.frontier || []).map(swap).sort((a, b) => a.x - b.x);
-  const xs = cloud.map((p) => p.x).concat(frontier.map((p) => p.x), [d.batnas[k]]);
-  const ys = cloud.map((p) => p.y).concat(frontier.map((p) => p.y), [d.batnas[1 - k]]);
-  const [x0, x1] = padded(niceRange(Math.min(...xs), Math.max(...xs)));
-  const [y0, y1] = padded(niceRange(Math.min(...ys), Math.max(...ys)));
+  const partner = partnerName(neg);
+  const agreed = neg.outcome && neg.outcome.reason === "accepted";
+  const space = outcomeSpace(
+    { cloud: d.cloud, frontier: d.frontier, batnas: d.batnas, nash: d.nash, deal: agreed ? d.points : null },
+    k,
+    { pad: 0.02 }, // a phone-sized chart: points on the round limits would be cut in half
+  );
+  const { x0, x1, y0, y1 } = space.bounds;
   const mine = [];
   const theirs = [];
   for (const o of d.offers || []) {
-    for (const p of o.points) (o.by === neg.role ? mine : theirs).push({ ...swap(p), seq: o.seq });
+    for (const p of o.points) (o.by === neg.role ? mine : theirs).push({ ...toXY(p, k), seq: o.seq });
   }
-  const agreed = neg.outcome && neg.outcome.reason === "accepted";
   const datasets = [];
   if (agreed) {
     datasets.push({
       label: "Your deal",
-      data: [swap(d.points)],
+      data: [space.deal],
       pointStyle: "star",
       pointRadius: 14,
       pointHoverRadius: 16,
@@ -207,7 +189,7 @@ export function debriefChart(canvas, neg) {
   datasets.push(
     {
       label: agreed ? "No deal (both BATNAs)" : "No deal: where you ended (both BATNAs)",
-      data: [{ x: d.batnas[k], y: d.batnas[1 - k] }],
+      data: [space.batna],
       pointStyle: "crossRot",
       pointRadius: agreed ? 8 : 13,
       borderWidth: 3,
@@ -223,7 +205,7 @@ export function debriefChart(canvas, neg) {
       borderColor: C.you,
     },
     {
-      label: `${partnerName}'s offers`,
+      label: `${partner}'s offers`,
       data: theirs,
       pointStyle: "triangle",
       pointRadius: 5,
@@ -231,10 +213,10 @@ export function debriefChart(canvas, neg) {
       borderColor: C.partner,
     },
   );
-  if (d.nash) {
+  if (space.nash) {
     datasets.push({
       label: "Nash solution",
-      data: [swap(d.nash)],
+      data: [space.nash],
       pointStyle: "rectRot",
       pointRadius: 7,
       backgroundColor: C.nash,
@@ -244,7 +226,7 @@ export function debriefChart(canvas, neg) {
   datasets.push(
     {
       label: "Pareto frontier",
-      data: frontier,
+      data: space.frontier,
       showLine: true,
       pointRadius: 2.5,
       borderWidth: 2,
@@ -253,7 +235,7 @@ export function debriefChart(canvas, neg) {
     },
     {
       label: "All possible packages",
-      data: cloud,
+      data: space.cloud,
       pointStyle: "circle",
       pointRadius: 2,
       pointHoverRadius: 3,
@@ -262,29 +244,23 @@ export function debriefChart(canvas, neg) {
     },
     {
       label: "batna-x",
-      data: [
-        { x: d.batnas[k], y: y0 },
-        { x: d.batnas[k], y: y1 },
-      ],
+      data: space.batnaLines.x,
       showLine: true,
       pointRadius: 0,
       borderColor: "rgba(86,100,118,0.55)",
       borderDash: [5, 4],
       borderWidth: 1,
-      hideInLegend: true,
+      _legend: false,
     },
     {
       label: "batna-y",
-      data: [
-        { x: x0, y: d.batnas[1 - k] },
-        { x: x1, y: d.batnas[1 - k] },
-      ],
+      data: space.batnaLines.y,
       showLine: true,
       pointRadius: 0,
       borderColor: "rgba(86,100,118,0.55)",
       borderDash: [5, 4],
       borderWidth: 1,
-      hideInLegend: true,
+      _legend: false,
     },
   );
   return make(canvas, {
@@ -294,12 +270,12 @@ export function debriefChart(canvas, neg) {
       plugins: {
         legend,
         tooltip: {
-          filter: (item) => !item.dataset.hideInLegend,
+          filter: (item) => item.dataset._legend !== false,
           callbacks: {
             label: (ctx) => {
               const r = ctx.raw;
               const seq = r.seq ? ` (offer ${r.seq})` : "";
-              return `${ctx.dataset.label}${seq}: you ${pts(r.x)}, ${partnerName} ${pts(r.y)}`;
+              return `${ctx.dataset.label}${seq}: you ${pts(r.x)}, ${partner} ${pts(r.y)}`;
             },
           },
         },
@@ -316,7 +292,7 @@ export function debriefChart(canvas, neg) {
         y: {
           min: y0,
           max: y1,
-          title: { display: true, text: `${partnerName}'s points` },
+          title: { display: true, text: `${partner}'s points` },
           ticks: { callback: (v) => pts(v), includeBounds: false },
           grid: { color: C.grid },
         },
@@ -324,5 +300,3 @@ export function debriefChart(canvas, neg) {
     },
   });
 }
-
-export const chartColours = C;

@@ -2,7 +2,9 @@
 // The log is a live region (role="log"): only new messages are appended, as new <li>s keyed by
 // their index, and the ones already shown stay the same nodes, so a screen reader reads each
 // message once instead of the whole history on every new one.
-import { h, timeOfDay } from "./dom.js";
+import { h } from "../shared/dom.js";
+import { timeOfDay } from "./dom.js";
+import { partnerName } from "./model.js";
 
 function emptyItem() {
   return h("li", { class: "muted small chat-empty" }, "No messages yet. Say hello, ask what matters to them, explain your offers.");
@@ -10,7 +12,7 @@ function emptyItem() {
 
 function messageItem(neg, m, index) {
   const mine = m.by === neg.role;
-  const partner = neg.partner.name || neg.partner.role_name;
+  const partner = partnerName(neg);
   return h(
     "li",
     { class: `chat-msg ${mine ? "by-you" : "by-partner"}`, "data-index": index },
@@ -24,7 +26,7 @@ function messageItem(neg, m, index) {
  * Only another negotiation, or a history that shrank, redraws the log from scratch.
  */
 export function syncChat(log, neg) {
-  const partner = neg.partner.name || neg.partner.role_name;
+  const partner = partnerName(neg);
   const shown = log.querySelectorAll(":scope > li.chat-msg").length;
   const sameLog = log._neg === neg.id && log._partner === partner && shown <= neg.chat.length;
   if (!sameLog) {

@@ -1,13 +1,15 @@
 // The end: the outcome (deal terms, or impasse and why), this role's points against the BATNA,
 // and the debrief (both sides' points, joint points, what was left on the table, the chart).
 import { debriefChart } from "./charts.js";
-import { h, pts, vsBatna } from "./dom.js";
+import { h } from "../shared/dom.js";
+import { pts, vsBatna } from "./dom.js";
 import { termsList } from "./offers.js";
+import { partnerName } from "./model.js";
 
 /** Why the negotiation ended, in one or two sentences (also announced to screen readers). */
 export function reasonWords(neg) {
   const o = neg.outcome;
-  const partner = neg.partner.name || neg.partner.role_name;
+  const partner = partnerName(neg);
   const by = o.by === neg.role ? "You" : partner;
   switch (o.reason) {
     case "accepted":
@@ -73,7 +75,7 @@ export function debriefCard(neg) {
   const d = neg.debrief;
   if (!d) return null;
   const k = d.you;
-  const partner = neg.partner.name || neg.partner.role_name;
+  const partner = partnerName(neg);
   const agreed = neg.outcome.reason === "accepted";
   const eff = d.efficiency === null || d.efficiency === undefined ? "—" : `${Math.round(d.efficiency * 100)}%`;
   const pareto =

@@ -1,81 +1,18 @@
-// Small DOM and formatting helpers. Text from users is only ever set as text (textContent).
+// The student screen's formatting helpers (points, BATNA comparisons, sentences, Markdown).
+// The element builder and the live region are shared with the console: ../shared/dom.js.
+// Text from users is only ever set as text (textContent).
+import { h } from "../shared/dom.js";
+import { number, signedNumber } from "../shared/format.js";
 
-/**
- * h("button", {class: "btn", onclick: fn, "aria-label": "..."}, "text", child, ...)
- * Strings and numbers become text nodes; null/false children are skipped; arrays are flattened.
- * Attributes: class, dataset (object), on<event> (function), hidden/disabled/... (booleans),
- * text (sets textContent), style (an object of CSSOM properties, e.g. {width: "40%"}: the page's
- * Content-Security-Policy blocks style="..." attributes, not the CSSOM); anything else through
- * setAttribute.
- */
-export function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  if (attrs) {
-    for (const [k, v] of Object.entries(attrs)) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k === "class") el.className = v;
-      else if (k === "dataset") Object.assign(el.dataset, v);
-      else if (k === "text") el.textContent = v;
-      else if (k === "style") {
-        if (typeof v === "object") Object.assign(el.style, v);
-        else el.style.cssText = String(v); // CSSOM, never the style attribute
-      }
-      else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
-      else if (v === true) el.setAttribute(k, "");
-      else el.setAttribute(k, String(v));
-    }
-  }
-  append(el, children);
-  return el;
-}
-
-function append(el, children) {
-  for (const c of children) {
-    if (c === null || c === undefined || c === false) continue;
-    if (Array.isArray(c)) append(el, c);
-    else if (c instanceof Node) el.appendChild(c);
-    else el.appendChild(document.createTextNode(String(c)));
-  }
-}
-
-export function clear(el) {
-  while (el.firstChild) el.removeChild(el.firstChild);
-  return el;
-}
-
-/** Replace el's children, keeping focus on the element with the same data-fkey if it had it. */
-export function replaceChildren(el, ...children) {
-  const active = document.activeElement;
-  const fkey = active && el.contains(active) ? active.dataset.fkey : null;
-  clear(el);
-  append(el, children);
-  if (fkey) {
-    const again = el.querySelector(`[data-fkey="${CSS.escape(fkey)}"]`);
-    if (again && !again.disabled) again.focus({ preventScroll: true });
-  }
-  return el;
-}
-
-/** Rebuild el only when key changed since the last build. */
-export function keyed(el, key, build) {
-  if (el._key === key) return false;
-  el._key = key;
-  const out = build();
-  replaceChildren(el, ...(Array.isArray(out) ? out : [out]));
-  return true;
-}
-
-const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+// points as the student's screen writes them: up to 2 decimals, "—" when unknown
+const POINTS = { digits: 2, locale: "en-US", empty: "—" };
 
 export function pts(n) {
-  if (n === null || n === undefined || Number.isNaN(n)) return "—";
-  return nf.format(n);
+  return number(n, POINTS);
 }
 
 export function signed(n) {
-  if (n > 0) return `+${nf.format(n)}`;
-  if (n < 0) return `−${nf.format(-n)}`;
-  return "±0";
+  return signedNumber(n, { ...POINTS, zero: "±0" });
 }
 
 /** "+1,200 above your BATNA" with an arrow, so colour is never the only signal. */
@@ -99,23 +36,6 @@ export function sentence(text) {
   if (!text) return "";
   text = text[0].toUpperCase() + text.slice(1);
   return /[.!?)]$/.test(text) ? text : `${text}.`;
-}
-
-/** m:ss or h:mm:ss */
-export function clock(seconds) {
-  seconds = Math.max(0, Math.floor(seconds));
-  const hh = Math.floor(seconds / 3600);
-  const mm = Math.floor((seconds % 3600) / 60);
-  const ss = String(seconds % 60).padStart(2, "0");
-  return hh ? `${hh}:${String(mm).padStart(2, "0")}:${ss}` : `${mm}:${ss}`;
-}
-
-export function clockWords(seconds) {
-  seconds = Math.max(0, Math.floor(seconds));
-  const m = Math.floor(seconds / 60);
-  const s = seconds % 60;
-  if (m === 0) return `${s} second${s === 1 ? "" : "s"}`;
-  return `${m} minute${m === 1 ? "" : "s"}${s ? ` ${s} second${s === 1 ? "" : "s"}` : ""}`;
 }
 
 export function timeOfDay(epochSeconds) {
@@ -184,16 +104,4 @@ export function markdown(text) {
     for (const para of src.split(/\n{2,}/)) div.appendChild(h("p", null, para));
   }
   return div;
-}
-
-let liveTimer = null;
-/** Announce a short message to screen readers (polite). */
-export function announce(message) {
-  const el = document.getElementById("sr-live");
-  if (!el) return;
-  el.textContent = "";
-  clearTimeout(liveTimer);
-  liveTimer = setTimeout(() => {
-    el.textContent = message;
-  }, 50);
 }

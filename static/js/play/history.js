@@ -1,12 +1,14 @@
 // The timeline of every offer from both sides, with this role's points (the server's).
-import { h, pts, timeOfDay } from "./dom.js";
+import { h } from "../shared/dom.js";
+import { pts, timeOfDay } from "./dom.js";
 import { termsList } from "./offers.js";
+import { partnerName } from "./model.js";
 
 export function timeline(neg) {
   if (!neg.offers.length) {
     return h("p", { class: "empty" }, "No offers yet. Every offer from both sides will be listed here.");
   }
-  const partner = neg.partner.name || neg.partner.role_name;
+  const partner = partnerName(neg);
   return h(
     "ol",
     { class: "timeline", "aria-label": "Offers, oldest first" },
@@ -49,7 +51,7 @@ export function timeline(neg) {
 }
 
 export function offersSummary(neg) {
-  const partner = neg.partner.name || neg.partner.role_name;
+  const partner = partnerName(neg);
   if (!neg.offers.length) return "No offers yet.";
   const parts = neg.offers.map(
     (o) => `offer ${o.seq} by ${o.by === neg.role ? "you" : partner}: ${o.points.map(pts).join(", ")} points`,

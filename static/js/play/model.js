@@ -1,20 +1,22 @@
 // Read-only helpers over the scenario in the last `state` (this role's points only).
 // The builder sums option points for display; every figure comes from the server's state.
+import { sumPoints } from "../shared/equivalence.js";
 
 export function optionOf(scenario, issueId, optionId) {
   const issue = scenario.issues.find((i) => i.id === issueId);
   return issue ? issue.options.find((o) => o.id === optionId) || null : null;
 }
 
-/** This role's value of a package, or null while an issue has no option chosen. */
+/** This role's value of a package (summed in issue order, as the server does), or null while
+ * an issue has no option chosen. */
 export function packageValue(scenario, pkg) {
-  let sum = 0;
+  const points = [];
   for (const issue of scenario.issues) {
     const o = pkg && pkg[issue.id] ? optionOf(scenario, issue.id, pkg[issue.id]) : null;
     if (!o) return null;
-    sum += o.points;
+    points.push(o.points);
   }
-  return sum;
+  return sumPoints(points);
 }
 
 export function isComplete(scenario, pkg) {
@@ -37,10 +39,6 @@ export function bestPackageValue(scenario) {
   return scenario.issues.reduce((s, i) => s + bestPoints(i), 0);
 }
 
-export function worstPackageValue(scenario) {
-  return scenario.issues.reduce((s, i) => s + worstPoints(i), 0);
-}
-
 export function emptyPackage(scenario) {
   const p = {};
   for (const i of scenario.issues) p[i.id] = "";
@@ -54,7 +52,7 @@ export function cleanPackage(scenario, pkg) {
   return out;
 }
 
-export function roleWords(neg, role) {
-  if (role === neg.role) return "You";
+/** What this side calls its partner: the name they gave, else their role's name. */
+export function partnerName(neg) {
   return neg.partner.name || neg.partner.role_name;
 }

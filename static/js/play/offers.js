@@ -1,6 +1,7 @@
 // Offers as package cards: the terms, this role's points (the server's) and the difference to
 // the BATNA. Incoming cards carry Accept and Counter.
-import { h, pts, vsBatna } from "./dom.js";
+import { h } from "../shared/dom.js";
+import { pts, vsBatna } from "./dom.js";
 import { optionOf } from "./model.js";
 
 export function termsList(scenario, pkg, { points = true } = {}) {

@@ -1,6 +1,7 @@
 // The private points table: issues as rows, every option with this role's points, the best
 // option per issue marked (a star and the words "best", not colour alone), the BATNA below.
-import { h, pts } from "./dom.js";
+import { h } from "../shared/dom.js";
+import { pts } from "./dom.js";
 import { bestPackageValue, bestPoints, worstPoints } from "./model.js";
 
 export function pointsTable(scenario) {
