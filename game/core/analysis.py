@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
+from game.core.equivalence import equivalent
 from game.core.scenario import Issue, Scenario
 
 Number = int | float
@@ -525,8 +526,8 @@ def equivalent_packages(
       it differs) to the packages already picked (greedy max-min); ties go to the first found in
       a depth-first search over issues in scenario order that tries options the picked packages
       use least first, then by option order. Deterministic.
-    - ``spread``: when given, the packages' values also stay within ``spread`` of each other
-      (``max - min <= spread``, as the MESO rule checks against ``meso_tolerance``). Without it two
+    - ``spread``: when given, the packages' values are also equivalent under ``spread`` (the
+      MESO rule, :func:`game.core.equivalence.equivalent`, with ``meso_tolerance``). Without it two
       packages may be up to ``2 * tolerance`` apart.
 
     The search prunes with the smallest and largest value the remaining issues can add and stops
@@ -556,7 +557,7 @@ def equivalent_packages(
         if abs(v - target) > tolerance:
             return False
         if spread is not None and picked_vals:
-            return max(*picked_vals, v) - min(*picked_vals, v) <= spread
+            return equivalent([*picked_vals, v], spread)
         return True
 
     if include is not None and count > 0:
@@ -576,6 +577,45 @@ def equivalent_packages(
         picked.append(c)
         picked_vals.append(search.value(c))
     return [_package(sc, c) for c in picked]
+
+
+def suggest(
+    sc: Scenario, role_id: str, given: list[dict[str, str]], count: int
+) -> list[dict[str, str]] | None:
+    """Packages to add to ``given`` (valid, normalised packages) for a MESO offer by a role.
+
+    None when the packages given are not equivalent to each other already. Otherwise up to
+    ``count`` (kept within 1..max_packages) minus ``len(given)`` packages, none of them given,
+    such that the given packages and those returned are equivalent together under the
+    scenario's ``meso_tolerance`` (:func:`game.core.equivalence.equivalent`, the rule the
+    offer's check applies). Deterministic.
+    """
+    tol = sc.meso_tolerance
+    want = max(1, min(sc.max_packages, count))
+    values = [sc.value(x, role_id) for x in given]
+    if not equivalent(values, tol):
+        return None
+    lo, hi = min(values), max(values)
+    # every package within the tolerance of the lowest and of the highest given
+    found = equivalent_packages(
+        sc,
+        role_id,
+        (lo + hi) / 2,
+        max(0.0, tol - (hi - lo) / 2),
+        count=want,
+        spread=tol,
+        include=given[0],
+        exclude=given[1:],
+    )
+    extra: list[dict[str, str]] = []
+    for x in found:
+        if len(given) + len(extra) >= want:
+            break
+        v = sc.value(x, role_id)
+        if x not in given and x not in extra and equivalent([*values, v], tol):
+            values.append(v)
+            extra.append(x)
+    return extra
 
 
 # ------------------------------------------------------------------ whole-scenario views

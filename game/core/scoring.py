@@ -18,7 +18,7 @@ import math
 from typing import Any
 
 from game.core import analysis
-from game.core.rules import Offer, State
+from game.core.protocols.offers import Offer, State
 from game.core.scenario import Scenario
 
 Number = int | float

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from game.core import rules
-from game.core.rules import State
+from game.core.protocols import offers
+from game.core.protocols.offers import State
 
 
 def dumps(obj: Any) -> str:
@@ -51,15 +51,15 @@ class ViewEncoder:
             self._parts.pop(key, None)  # ended: nothing more to reuse
             return dumps(view)
         parts = self._parts.get(key)
-        offers = neg["offers"]
+        shown = neg["offers"]
         if (
             parts is None
-            or len(parts[1]) > len(offers)
-            or (parts[1] and parts[2][-1] != offers[len(parts[2]) - 1]["id"])
+            or len(parts[1]) > len(shown)
+            or (parts[1] and parts[2][-1] != shown[len(parts[2]) - 1]["id"])
         ):
             parts = self._parts[key] = (dumps(neg["scenario"]), [], [])
         scenario, encoded, ids = parts
-        for o in offers[len(encoded) :]:
+        for o in shown[len(encoded) :]:
             encoded.append(dumps(o))
             ids.append(o["id"])
         # never "{}": id, role and status (read above) are in it
@@ -85,7 +85,7 @@ def negotiation_view(
         "id": state.id,
         "role": role,
         "condition": state.condition,
-        "condition_rule": rules.condition_rule(state, role),
+        "condition_rule": offers.condition_rule(state, role),
         "turn": state.turn,
         "deadline": state.deadline,
         "started_at": state.started_at,
@@ -94,9 +94,9 @@ def negotiation_view(
         "max_offers": state.max_offers,
         "package_bounds": [lo, hi],
         "scenario": sc.role_view(role),
-        "offers": [rules.offer_view(o, k) for o in state.offers],
+        "offers": [offers.offer_view(o, k) for o in state.offers],
         "chat": [dict(c) for c in state.chat],
-        "outcome": rules.outcome_view(state, role),
+        "outcome": offers.outcome_view(state, role),
         "partner": {
             "name": partner.get("name"),
             "connected": bool(partner.get("connected")),
@@ -159,3 +159,73 @@ def debrief(state: State, role: str, analysis: dict[str, Any]) -> dict[str, Any]
             for o in state.offers
         ],
     }
+
+
+# ---------------------------------------------------------------- a participant's whole view
+
+
+def lobby_view(session: Any, p: Any, *, negotiating: bool) -> dict[str, Any]:
+    """The lobby part of a participant's view: since when they wait, and what for."""
+    s = session
+    if s.pairing == "arrival":
+        if p.negotiations:
+            msg = "Your negotiation has ended. Thank you for playing."
+        else:
+            msg = "Waiting for a partner. You will be paired as soon as another participant joins."
+    elif p.last_sat_out == s.round and s.round > 0 and not negotiating:
+        msg = (
+            f"You sit out round {s.round} (an odd number of participants). "
+            "You will play in the next round."
+        )
+    else:
+        msg = "Waiting for the instructor to start the next round."
+    return {"since": p.waiting_since, "message": msg, "waiting": len(s.waiting)}
+
+
+def student_view(
+    session: Any,
+    p: Any,
+    n: Any = None,
+    *,
+    partner: Any = None,
+    protocol: Any,
+    analysis: dict[str, Any] | None,
+    version: int,
+    now: float,
+) -> dict[str, Any]:
+    """The ``state`` a participant is sent (PROTOCOL.md section 4).
+
+    ``session``, ``p`` (the participant), ``n`` (their current negotiation or None) and
+    ``partner`` (the other participant of ``n``) are the hub's records, read only; ``protocol``
+    is the session's protocol module, whose ``view`` gives the negotiation's part; ``analysis``
+    the scenario's (used once the negotiation has ended).
+    """
+    s = session
+    out: dict[str, Any] = {
+        "phase": "lobby",
+        "version": version,
+        "server_time": now,
+        "participant": {"id": p.id, "name": p.name, "label": p.label},
+        "session": {
+            "code": s.code,
+            "pairing": s.pairing,
+            "round": s.round,
+            "title": s.scenario.title,
+        },
+        "lobby": None,
+        "negotiation": None,
+    }
+    if n is not None:
+        role = s.scenario.role_ids[n.participants.index(p.id)]
+        out["negotiation"] = protocol.view(
+            n.state,
+            role,
+            partner={"name": partner.name, "connected": partner.connected},
+            analysis=None if n.state.is_open else analysis,
+        )
+        out["negotiation"]["round"] = n.round
+        out["phase"] = "negotiating" if n.state.is_open else "done"
+    if out["phase"] != "negotiating":
+        negotiating = n is not None and n.state.is_open
+        out["lobby"] = lobby_view(s, p, negotiating=negotiating)
+    return out

@@ -1,7 +1,7 @@
 """The research tables of PROTOCOL.md section 5, read from the store.
 
 Everything is read on the store's read-only connection and recomputed from the event log with
-the same rules code that plays (``rules.replay``), so an export is the log's truth, not a cache.
+the same rules code that plays (``offers.replay``), so an export is the log's truth, not a cache.
 docs/data-dictionary.md describes every column.
 """
 
@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from game.core import analysis, rules, scoring
+from game.core import analysis, scoring
+from game.core.protocols import offers
 from game.core.scenario import parse
 from game.server.store import Store, iso
 
@@ -88,7 +89,7 @@ def _where(session_code: str | None) -> tuple[str, list]:
     return ("WHERE session_code = ?", [session_code]) if session_code else ("", [])
 
 
-def _states(store: Store, session_code: str | None) -> list[tuple[dict, rules.State]]:
+def _states(store: Store, session_code: str | None) -> list[tuple[dict, offers.State]]:
     """Each negotiation's row and state (the fold of its events), in start order."""
     where, params = _where(session_code)
     scenarios = {
@@ -109,7 +110,7 @@ def _states(store: Store, session_code: str | None) -> list[tuple[dict, rules.St
     out = []
     for row in rows:
         sc = scenarios[row["session_code"]]
-        st = rules.new_state(
+        st = offers.new_state(
             row["negotiation_id"],
             sc,
             row["condition"],
@@ -117,7 +118,7 @@ def _states(store: Store, session_code: str | None) -> list[tuple[dict, rules.St
             max_offers=row["max_offers"],
             deadline=row["deadline"],
         )
-        out.append((row, rules.replay(st, events.get(row["negotiation_id"], []))))
+        out.append((row, offers.replay(st, events.get(row["negotiation_id"], []))))
     return out
 
 

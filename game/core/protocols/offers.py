@@ -1,4 +1,7 @@
-"""The negotiation rules as pure functions.
+"""The offers protocol: alternating offers of one package or of several equivalent ones (MESO).
+
+The session's conditions ``single``, ``meso`` and ``any`` (PROTOCOL.md section 3) are this
+protocol's; the interface it implements is in :mod:`game.core.protocols`.
 
 A negotiation's state is a fold of its events: ``state = replay(setup, events)``. An action is
 checked against the state by :func:`apply`, which returns the new events it causes or raises
@@ -25,22 +28,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from game.core import analysis
+from game.core.equivalence import equivalent
+from game.core.protocols.common import RuleError
 from game.core.scenario import Scenario
 
+NAME = "offers"
 CONDITIONS = ("single", "meso", "any")
 MAX_CHAT = 1000
 MAX_PAYLOAD_PACKAGES = 10  # more than this is a malformed payload, not a rule question
 MAX_ID_LEN = 100
-
-
-class RuleError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-    def as_answer(self) -> dict[str, Any]:
-        return {"ok": False, "error": {"code": self.code, "message": self.message}}
 
 
 @dataclass(frozen=True)
@@ -408,10 +405,7 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
                 )
     if len(normal) > 1:
         values = [sc.value(p, role) for p in normal]
-        spread = max(values) - min(values)
-        # a relative allowance, so that decimal points that add up to the same value are equal
-        slack = 1e-9 * max(1.0, max(abs(v) for v in values))
-        if spread > sc.meso_tolerance + slack:
+        if not equivalent(values, sc.meso_tolerance):
             raise RuleError(
                 "not_equivalent",
                 f"the packages are worth {_fmt(min(values))} to {_fmt(max(values))} points to you; "
@@ -464,4 +458,46 @@ def offer_view(offer: Offer, k: int) -> dict:
         "points": [p[k] for p in offer.points],
         "based_on": offer.based_on,
         "at": offer.at,
+    }
+
+
+def view(state: State, role: str, *, partner: dict[str, Any], analysis: dict | None = None) -> dict:
+    """What ``role`` is shown of the negotiation (game.core.views builds it)."""
+    from game.core.views import negotiation_view  # views builds on offer_view above
+
+    return negotiation_view(state, role, partner=partner, analysis=analysis)
+
+
+# ---------------------------------------------------------------- suggestions
+
+
+def suggest(state: State, role: str, payload: Any) -> dict:
+    """The answer to ``suggest``: packages equivalent (to ``role``) to the packages given, for
+    the MESO builder (PROTOCOL.md section 4). The maths are :func:`analysis.suggest`."""
+    sc = state.scenario
+    if not state.is_open:
+        return RuleError("not_negotiating", "you are not in an open negotiation").as_answer()
+    if not isinstance(payload, dict) or not isinstance(payload.get("packages"), list):
+        return _bad("packages must be a list of packages").as_answer()
+    packages = payload["packages"][:MAX_PAYLOAD_PACKAGES]
+    if not packages:
+        return _bad("give at least one package to match").as_answer()
+    for i, pk in enumerate(packages):
+        problem = sc.package_problem(pk)
+        if problem:
+            return RuleError("invalid_package", f"package {i + 1}: {problem}").as_answer()
+    given = [sc.normalize(x) for x in packages]
+    count = payload.get("count", sc.max_packages)
+    if not isinstance(count, int) or isinstance(count, bool):
+        return _bad("count must be a whole number").as_answer()
+    extra = analysis.suggest(sc, role, given, count)
+    if extra is None:
+        return RuleError(
+            "not_equivalent", "the packages given already differ by more than the tolerance"
+        ).as_answer()
+    return {
+        "ok": True,
+        "packages": extra,
+        "points": [sc.value(x, role) for x in extra],
+        "target": sc.value(given[0], role),
     }
