@@ -26,11 +26,11 @@ class LegacyAccess:
 
     @property
     def scenarios(self) -> dict:
-        return self._scenarios
+        return self._catalog.by_id()
 
     @property
     def scenario_source(self) -> dict:
-        return self._scenario_source
+        return {sc.id: self._catalog.source(sc.id) for sc in self._catalog.all()}
 
     @property
     def lock(self) -> Any:
