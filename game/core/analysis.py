@@ -647,12 +647,18 @@ def outcome_cloud(sc: Scenario, limit: int = 3000) -> list[list[Number]]:
             p0 += a
             p1 += b
         pts.add((p0, p1))
-    front = _frontier(sc).points
-    if len(front) > limit:
-        step = (len(front) - 1) / (limit - 1) if limit > 1 else 0
-        front = [front[round(m * step)] for m in range(limit)]
-    pts.update(front)
+    pts.update(thin(_frontier(sc).points, limit))
     return [list(p) for p in sorted(pts)]
+
+
+def thin(points: list, limit: int) -> list:
+    """At most ``limit`` points, evenly spread and keeping both ends (for a chart)."""
+    if len(points) <= limit:
+        return points
+    if limit < 2:
+        return points[:limit]
+    step = (len(points) - 1) / (limit - 1)
+    return [points[round(k * step)] for k in range(limit)]
 
 
 def analyze(sc: Scenario) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from game.core import analysis as analysis_mod
+from game.core import scoring
 from game.core.protocols import offers
 from game.core.protocols.offers import State
 
@@ -114,11 +116,9 @@ MAX_FRONTIER_POINTS = 1500
 
 
 def thin(points: list, limit: int = MAX_FRONTIER_POINTS) -> list:
-    """At most ``limit`` points, evenly spread and keeping both ends (for a chart)."""
-    if len(points) <= limit:
-        return points
-    step = (len(points) - 1) / (limit - 1)
-    return [points[round(k * step)] for k in range(limit)]
+    """At most ``limit`` points (default :data:`MAX_FRONTIER_POINTS`), evenly spread and
+    keeping both ends (``analysis.thin``)."""
+    return analysis_mod.thin(points, limit)
 
 
 def debrief(state: State, role: str, analysis: dict[str, Any]) -> dict[str, Any]:
@@ -128,15 +128,8 @@ def debrief(state: State, role: str, analysis: dict[str, Any]) -> dict[str, Any]
     sc = state.scenario
     k = sc.role_index(role)
     points = list(state.outcome.points)
-    joint = points[0] + points[1]
-    max_joint = analysis["max_joint"]
     frontier = analysis["pareto"]
-    pareto_optimal = None
-    if state.outcome.reason == "accepted":
-        pareto_optimal = not any(
-            (f[0] >= points[0] and f[1] >= points[1]) and (f[0] > points[0] or f[1] > points[1])
-            for f in frontier
-        )
+    m = scoring.score(state, frontier=frontier)
     return {
         "roles": list(sc.role_ids),
         "role_names": [r.name for r in sc.roles],
@@ -145,11 +138,11 @@ def debrief(state: State, role: str, analysis: dict[str, Any]) -> dict[str, Any]
         "your_points": points[k],
         "partner_points": points[1 - k],
         "batnas": list(sc.batnas),
-        "joint": joint,
-        "max_joint": max_joint,
-        "left_on_table": max_joint - joint,
-        "efficiency": (joint / max_joint) if max_joint > 0 else None,
-        "pareto_optimal": pareto_optimal,
+        "joint": m["joint"],
+        "max_joint": m["max_joint"],
+        "left_on_table": m["left_on_table"],
+        "efficiency": m["efficiency"],
+        "pareto_optimal": m["pareto_optimal"],
         "frontier": thin(frontier),
         "cloud": analysis.get("cloud", []),
         "nash": (analysis.get("nash") or {}).get("points"),
