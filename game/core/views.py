@@ -14,7 +14,7 @@ from typing import Any
 from game.core import analysis as analysis_mod
 from game.core import scoring
 from game.core.protocols import offers
-from game.core.protocols.offers import State
+from game.core.protocols.offers import Offer, State
 
 
 def dumps(obj: Any) -> str:
@@ -73,6 +73,26 @@ class ViewEncoder:
         return f'{{"negotiation":{neg_json},{outer[1:]}'
 
 
+def outcome_view(state: State, role: str) -> dict | None:
+    o = state.outcome
+    if o is None:
+        return None
+    k = state.scenario.role_index(role)
+    return {"reason": o.reason, "package": o.package, "points": o.points[k], "by": o.by}
+
+
+def offer_view(offer: Offer, k: int) -> dict:
+    return {
+        "id": offer.id,
+        "seq": offer.seq,
+        "by": offer.by,
+        "packages": list(offer.packages),
+        "points": [p[k] for p in offer.points],
+        "based_on": offer.based_on,
+        "at": offer.at,
+    }
+
+
 def negotiation_view(
     state: State,
     role: str,
@@ -96,9 +116,9 @@ def negotiation_view(
         "max_offers": state.max_offers,
         "package_bounds": [lo, hi],
         "scenario": sc.role_view(role),
-        "offers": [offers.offer_view(o, k) for o in state.offers],
+        "offers": [offer_view(o, k) for o in state.offers],
         "chat": [dict(c) for c in state.chat],
-        "outcome": offers.outcome_view(state, role),
+        "outcome": outcome_view(state, role),
         "partner": {
             "name": partner.get("name"),
             "connected": bool(partner.get("connected")),
