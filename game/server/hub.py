@@ -227,7 +227,8 @@ class Hub(Index, LegacyAccess):
                 # nobody to pair: the contract's answer (no negotiation started), nothing changed
                 return s.round, 0, set()
             history = [lobby.Past(*n.participants) for n in negs]
-            sat = {p.id: p.last_sat_out for p in parts if p.id in ready and p.last_sat_out >= 0}
+            ready_ids = set(ready)
+            sat = {p.id: p.last_sat_out for p in parts if p.id in ready_ids and p.last_sat_out >= 0}
             round_no = s.round + 1
             plan = lobby.plan_round(
                 ready, history, sat, random.Random(f"{s.seed}:round:{round_no}")
