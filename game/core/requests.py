@@ -52,17 +52,18 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
         errors.append(f"scenario: unknown scenario {sid!r}")
     protocol = body.get("protocol", protocols.DEFAULT)
     if not isinstance(protocol, str) or protocol not in protocols.REGISTRY:
-        known = ", ".join(protocols.names())
-        errors.append(f"protocol: unknown protocol {protocol!r} ({known})")
+        names = ", ".join(protocols.names())
+        errors.append(f"protocol: unknown protocol {protocol!r} ({names})")
         protocol = protocols.DEFAULT
-    known_conditions = protocols.get(protocol).CONDITIONS
+    known = protocols.get(protocol).CONDITIONS
     conditions = body.get("conditions", ["any"])
     if not isinstance(conditions, list) or not conditions or len(conditions) > 30:
-        errors.append("conditions: must be a list of 1 to 30 of single, meso, any")
+        errors.append(f"conditions: must be a list of 1 to 30 of {', '.join(known)}")
         conditions = []
+    one_of = " or ".join(filter(None, [", ".join(known[:-1]), known[-1]]))
     for n, c in enumerate(conditions):
-        if not isinstance(c, str) or c not in known_conditions:
-            errors.append(f"conditions[{n}]: unknown condition {c!r} (single, meso or any)")
+        if not isinstance(c, str) or c not in known:
+            errors.append(f"conditions[{n}]: unknown condition {c!r} ({one_of})")
         elif c == "meso" and sc is not None and sc.max_packages < 2:
             errors.append(f"conditions[{n}]: meso needs a scenario with max_packages of at least 2")
     if "time_limit_s" in body:

@@ -7,9 +7,13 @@ walk away, chat), deadlines by ``tick``, and recovery after the database is open
 from __future__ import annotations
 
 import sqlite3
+import types
 
 import pytest
 
+from game.core import protocols
+from game.core.protocols import offers
+from game.core.protocols.common import RuleError
 from game.core.scenario import parse
 from game.server import records
 from game.server import store as store_mod
@@ -437,3 +441,44 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
     s = hub.session("OLD234")
     assert (s.protocol, s.round) == ("offers", 3)
     new.close()
+
+
+# ---------------------------------------------------------------- the protocol seam
+
+
+def quiet_protocol() -> types.ModuleType:
+    """A protocol made in the test: the offers protocol without chat and with one condition."""
+    m = types.ModuleType("quiet")
+    for name in ("new_state", "fold", "replay", "parse_action", "due", "end_by_instructor"):
+        setattr(m, name, getattr(offers, name))
+    m.view, m.suggest = offers.view, offers.suggest
+    m.NAME, m.CONDITIONS = "quiet", ("any",)
+
+    def apply(state, role, action, now):
+        if action["type"] == "chat":
+            raise RuleError("bad_request", "no chat in a quiet negotiation")
+        return offers.apply(state, role, action, now)
+
+    m.apply = apply
+    return m
+
+
+def test_a_registered_protocol_plays_its_sessions_with_no_change_to_the_hub(world, monkeypatch):
+    monkeypatch.setitem(protocols.REGISTRY, "quiet", quiet_protocol())
+    hub = world.hub
+    with pytest.raises(ApiError) as e:
+        hub.create_session({"scenario": "test-supply", "protocol": "quiet", "conditions": ["meso"]})
+    assert e.value.errors == ["conditions[0]: unknown condition 'meso' (any)"]
+    code = hub.create_session({"scenario": "test-supply", "protocol": "quiet"})
+    by_role = roles(hub, people(hub, code, "Ann", "Bob"))
+    s_sid = by_role["seller"][1]
+    answer, _ = hub.act(s_sid, "chat", {"text": "hello"})
+    assert answer["error"] == {"code": "bad_request", "message": "no chat in a quiet negotiation"}
+    assert hub.act(s_sid, "propose", {"packages": [BEST_FOR_SELLER]})[0]["ok"] is True
+    # an offers session beside it still chats
+    _, other = arrival_pair(world)
+    assert hub.act(other["buyer"][1], "chat", {"text": "hi"})[0] == {"ok": True}
+    hub = world.reopen()
+    assert hub.session(code).protocol == "quiet"
+    seller = by_role["seller"][0]
+    assert len(hub.view(seller)["negotiation"]["offers"]) == 1
