@@ -3,7 +3,7 @@
 Tables: ``meta`` (instructor key, schema version), ``scenarios`` (uploaded ones), ``sessions``,
 ``participants``, ``negotiations`` (who, when, which condition; status columns are a summary
 kept in the same transaction as the events that change them) and ``events`` (append-only; a
-negotiation's state is the fold of its events, see game.rules).
+negotiation's state is the fold of its events, see game.core.protocols).
 
 Every write is one transaction and returns only after COMMIT, so the shell can acknowledge or
 send an event only after it is durable. Reads for exports use a second connection, so with WAL

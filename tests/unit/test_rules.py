@@ -1,4 +1,5 @@
-"""The rules of play (game/offers.py), one rule or error code at a time, in the field's words.
+"""The rules of play (game/core/protocols/offers.py), one rule or error code at a time, in the
+field's words.
 
 The scenario is made here so every number can be checked by hand. Buyer's points first:
 

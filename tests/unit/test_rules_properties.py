@@ -1,4 +1,5 @@
-"""Properties of the offers protocol (game/core/protocols/offers.py) that hold for every scenario and every action sequence.
+"""Properties of the offers protocol (game/core/protocols/offers.py) that hold for every
+scenario and every action sequence.
 
 Random small scenarios, random conditions and limits, and random actions by random roles (the
 two roles and an outsider) with payloads that are sometimes valid, sometimes nearly valid and
