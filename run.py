@@ -108,7 +108,7 @@ def cmd_serve(args) -> int:
         lan = _lan_address()
         if lan:
             base = f"http://{lan}:{args.port}"
-    demo = [s for s in hub.sessions.values() if s.demo]
+    demo = [s for s in hub.list_sessions() if s.demo]
     print("Parley is running.", flush=True)
     print(f"  Students:    {base}/", flush=True)
     print(f"  Instructor:  {base}/instructor", flush=True)

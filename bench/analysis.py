@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from game.core import analysis  # noqa: E402
+from game.core import analysis, equivalence  # noqa: E402
 from game.core.scenario import Scenario, parse  # noqa: E402
 
 try:
@@ -188,7 +188,7 @@ def equivalents(seed: int) -> list[str]:
             role = "r0"
             target = sc.value(include, role)
             t = time.perf_counter()
-            got = analysis.equivalent_packages(sc, role, target, tolerance, 3, include=include)
+            got = equivalence.equivalent_packages(sc, role, target, tolerance, 3, include=include)
             ms = (time.perf_counter() - t) * 1000
             rows.append(
                 f"{n}x6 {points:<4} tolerance {tolerance:>3}: {len(got)} packages in {ms:6.1f} ms"

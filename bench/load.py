@@ -733,10 +733,14 @@ class Profiler:
 PROFILE_BUCKETS = [
     ("SQLite commit (store.append/_append_rows, sqlite3)", ("store.py",)),
     (
-        "fold (rules.replay / rules.apply)",
-        ("replay (game/rules.py", "apply (game/rules.py", "parse_action (game/rules.py"),
+        "fold (offers.replay / offers.apply)",
+        (
+            "replay (game/core/protocols/offers.py",
+            "apply (game/core/protocols/offers.py",
+            "parse_action (game/core/protocols/offers.py",
+        ),
     ),
-    ("view building (hub.view / views.py)", ("view (game/hub.py",)),
+    ("view building (hub.view / views.py)", ("view (game/server/hub.py",)),
     ("emit: JSON encoding of the state", ("encode (socketio/packet.py", "dumps (json")),
     (
         "emit: Socket.IO/Engine.IO send, websocket write",

@@ -72,12 +72,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ping_timeout=20,
         serializer=realtime.Packet,
     )
-    rt = realtime.Realtime(socketio, hub, key)
+    rt = realtime.Realtime(socketio, hub, store, key)
     app.extensions["parley"] = {"hub": hub, "store": store, "key": key, "realtime": rt}
     app.register_blueprint(web.bp)
     instructor.init_app(app)
 
-    if config.get("PARLEY_DEMO") and not hub.sessions and "job-offer" in hub.scenarios:
+    if config.get("PARLEY_DEMO") and not hub.list_sessions() and hub.scenario("job-offer"):
         hub.create_session({"scenario": "job-offer", "conditions": ["meso"]}, demo=True)
     if config.get("PARLEY_BACKGROUND", True):
         rt.start()

@@ -499,7 +499,7 @@ def path(
 
 
 def path_from_state(state: Any) -> dict[str, Any]:
-    """The path of a negotiation's state (``game.rules.State``), with its outcome."""
+    """The path of a negotiation's state (``game.core.protocols.offers.State``), with its outcome."""
     sc = state.scenario
     roles = list(sc.role_ids)
     outcome = None

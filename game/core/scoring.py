@@ -18,7 +18,7 @@ import math
 from typing import Any
 
 from game.core import analysis
-from game.core.rules import Offer, State
+from game.core.protocols.offers import Offer, State
 from game.core.scenario import Scenario
 
 Number = int | float
@@ -127,13 +127,6 @@ def _normalized_distance(
         return d / r if r > 0 else 0.0
 
     return min(math.hypot(axis(f0 - x, r0), axis(f1 - y, r1)) for f0, f1 in front)
-
-
-def _dominating_gain(points: tuple[Number, Number], front: list[tuple[Number, Number]]) -> Number:
-    """The most joint points a frontier point at least as good for both roles adds; 0 if none."""
-    x, y = points
-    gains = [(f0 + f1) - (x + y) for f0, f1 in front if f0 >= x and f1 >= y]
-    return max(gains, default=0)
 
 
 # ---------------------------------------------------------------- concessions
@@ -250,7 +243,7 @@ def score(state: State, *, frontier: Any = None) -> dict[str, Any]:
             joint=joint,
             efficiency=joint / mj if mj > 0 else None,
             left_on_table=mj - joint,
-            dominating_gain=_dominating_gain((p0, p1), front),
+            dominating_gain=analysis.dominating_gain(sc, (p0, p1), frontier=front),
             surplus_0=s0,
             surplus_1=s1,
             surplus_share_0=s0 / (s0 + s1) if s0 + s1 > 0 else None,

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from game.core import rules
-from game.core.rules import State
+from game.core import analysis as analysis_mod
+from game.core import scoring
+from game.core.protocols import offers
+from game.core.protocols.offers import Offer, State
 
 
 def dumps(obj: Any) -> str:
@@ -51,15 +53,15 @@ class ViewEncoder:
             self._parts.pop(key, None)  # ended: nothing more to reuse
             return dumps(view)
         parts = self._parts.get(key)
-        offers = neg["offers"]
+        shown = neg["offers"]
         if (
             parts is None
-            or len(parts[1]) > len(offers)
-            or (parts[1] and parts[2][-1] != offers[len(parts[2]) - 1]["id"])
+            or len(parts[1]) > len(shown)
+            or (parts[1] and parts[2][-1] != shown[len(parts[2]) - 1]["id"])
         ):
             parts = self._parts[key] = (dumps(neg["scenario"]), [], [])
         scenario, encoded, ids = parts
-        for o in offers[len(encoded) :]:
+        for o in shown[len(encoded) :]:
             encoded.append(dumps(o))
             ids.append(o["id"])
         # never "{}": id, role and status (read above) are in it
@@ -69,6 +71,26 @@ class ViewEncoder:
         if len(outer) == 2:
             return f'{{"negotiation":{neg_json}}}'
         return f'{{"negotiation":{neg_json},{outer[1:]}'
+
+
+def outcome_view(state: State, role: str) -> dict | None:
+    o = state.outcome
+    if o is None:
+        return None
+    k = state.scenario.role_index(role)
+    return {"reason": o.reason, "package": o.package, "points": o.points[k], "by": o.by}
+
+
+def offer_view(offer: Offer, k: int) -> dict:
+    return {
+        "id": offer.id,
+        "seq": offer.seq,
+        "by": offer.by,
+        "packages": list(offer.packages),
+        "points": [p[k] for p in offer.points],
+        "based_on": offer.based_on,
+        "at": offer.at,
+    }
 
 
 def negotiation_view(
@@ -85,7 +107,7 @@ def negotiation_view(
         "id": state.id,
         "role": role,
         "condition": state.condition,
-        "condition_rule": rules.condition_rule(state, role),
+        "condition_rule": offers.condition_rule(state, role),
         "turn": state.turn,
         "deadline": state.deadline,
         "started_at": state.started_at,
@@ -94,9 +116,9 @@ def negotiation_view(
         "max_offers": state.max_offers,
         "package_bounds": [lo, hi],
         "scenario": sc.role_view(role),
-        "offers": [rules.offer_view(o, k) for o in state.offers],
+        "offers": [offer_view(o, k) for o in state.offers],
         "chat": [dict(c) for c in state.chat],
-        "outcome": rules.outcome_view(state, role),
+        "outcome": outcome_view(state, role),
         "partner": {
             "name": partner.get("name"),
             "connected": bool(partner.get("connected")),
@@ -114,11 +136,9 @@ MAX_FRONTIER_POINTS = 1500
 
 
 def thin(points: list, limit: int = MAX_FRONTIER_POINTS) -> list:
-    """At most ``limit`` points, evenly spread and keeping both ends (for a chart)."""
-    if len(points) <= limit:
-        return points
-    step = (len(points) - 1) / (limit - 1)
-    return [points[round(k * step)] for k in range(limit)]
+    """At most ``limit`` points (default :data:`MAX_FRONTIER_POINTS`), evenly spread and
+    keeping both ends (``analysis.thin``)."""
+    return analysis_mod.thin(points, limit)
 
 
 def debrief(state: State, role: str, analysis: dict[str, Any]) -> dict[str, Any]:
@@ -128,15 +148,8 @@ def debrief(state: State, role: str, analysis: dict[str, Any]) -> dict[str, Any]
     sc = state.scenario
     k = sc.role_index(role)
     points = list(state.outcome.points)
-    joint = points[0] + points[1]
-    max_joint = analysis["max_joint"]
     frontier = analysis["pareto"]
-    pareto_optimal = None
-    if state.outcome.reason == "accepted":
-        pareto_optimal = not any(
-            (f[0] >= points[0] and f[1] >= points[1]) and (f[0] > points[0] or f[1] > points[1])
-            for f in frontier
-        )
+    m = scoring.score(state, frontier=frontier)
     return {
         "roles": list(sc.role_ids),
         "role_names": [r.name for r in sc.roles],
@@ -145,11 +158,11 @@ def debrief(state: State, role: str, analysis: dict[str, Any]) -> dict[str, Any]
         "your_points": points[k],
         "partner_points": points[1 - k],
         "batnas": list(sc.batnas),
-        "joint": joint,
-        "max_joint": max_joint,
-        "left_on_table": max_joint - joint,
-        "efficiency": (joint / max_joint) if max_joint > 0 else None,
-        "pareto_optimal": pareto_optimal,
+        "joint": m["joint"],
+        "max_joint": m["max_joint"],
+        "left_on_table": m["left_on_table"],
+        "efficiency": m["efficiency"],
+        "pareto_optimal": m["pareto_optimal"],
         "frontier": thin(frontier),
         "cloud": analysis.get("cloud", []),
         "nash": (analysis.get("nash") or {}).get("points"),
@@ -159,3 +172,73 @@ def debrief(state: State, role: str, analysis: dict[str, Any]) -> dict[str, Any]
             for o in state.offers
         ],
     }
+
+
+# ---------------------------------------------------------------- a participant's whole view
+
+
+def lobby_view(session: Any, p: Any, *, negotiating: bool) -> dict[str, Any]:
+    """The lobby part of a participant's view: since when they wait, and what for."""
+    s = session
+    if s.pairing == "arrival":
+        if p.negotiations:
+            msg = "Your negotiation has ended. Thank you for playing."
+        else:
+            msg = "Waiting for a partner. You will be paired as soon as another participant joins."
+    elif p.last_sat_out == s.round and s.round > 0 and not negotiating:
+        msg = (
+            f"You sit out round {s.round} (an odd number of participants). "
+            "You will play in the next round."
+        )
+    else:
+        msg = "Waiting for the instructor to start the next round."
+    return {"since": p.waiting_since, "message": msg, "waiting": len(s.waiting)}
+
+
+def student_view(
+    session: Any,
+    p: Any,
+    n: Any = None,
+    *,
+    partner: Any = None,
+    protocol: Any,
+    analysis: dict[str, Any] | None,
+    version: int,
+    now: float,
+) -> dict[str, Any]:
+    """The ``state`` a participant is sent (PROTOCOL.md section 4).
+
+    ``session``, ``p`` (the participant), ``n`` (their current negotiation or None) and
+    ``partner`` (the other participant of ``n``) are the hub's records, read only; ``protocol``
+    is the session's protocol module, whose ``view`` gives the negotiation's part; ``analysis``
+    the scenario's (used once the negotiation has ended).
+    """
+    s = session
+    out: dict[str, Any] = {
+        "phase": "lobby",
+        "version": version,
+        "server_time": now,
+        "participant": {"id": p.id, "name": p.name, "label": p.label},
+        "session": {
+            "code": s.code,
+            "pairing": s.pairing,
+            "round": s.round,
+            "title": s.scenario.title,
+        },
+        "lobby": None,
+        "negotiation": None,
+    }
+    if n is not None:
+        role = s.scenario.role_ids[n.participants.index(p.id)]
+        out["negotiation"] = protocol.view(
+            n.state,
+            role,
+            partner={"name": partner.name, "connected": partner.connected},
+            analysis=None if n.state.is_open else analysis,
+        )
+        out["negotiation"]["round"] = n.round
+        out["phase"] = "negotiating" if n.state.is_open else "done"
+    if out["phase"] != "negotiating":
+        negotiating = n is not None and n.state.is_open
+        out["lobby"] = lobby_view(s, p, negotiating=negotiating)
+    return out

@@ -1,7 +1,8 @@
 """The research tables of PROTOCOL.md section 5, read from the store.
 
 Everything is read on the store's read-only connection and recomputed from the event log with
-the same rules code that plays (``rules.replay``), so an export is the log's truth, not a cache.
+the same protocol code that plays (``records.state_from_row``), so an export is the log's truth,
+not a cache.
 docs/data-dictionary.md describes every column.
 """
 
@@ -13,8 +14,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from game.core import analysis, rules, scoring
+from game.core import analysis, scoring
 from game.core.scenario import parse
+from game.server import records
 from game.server.store import Store, iso
 
 TABLES = ("negotiations", "offers", "events", "participants")
@@ -88,13 +90,13 @@ def _where(session_code: str | None) -> tuple[str, list]:
     return ("WHERE session_code = ?", [session_code]) if session_code else ("", [])
 
 
-def _states(store: Store, session_code: str | None) -> list[tuple[dict, rules.State]]:
+def _states(store: Store, session_code: str | None) -> list[tuple[dict, Any]]:
     """Each negotiation's row and state (the fold of its events), in start order."""
     where, params = _where(session_code)
-    scenarios = {
-        r["code"]: parse(json.loads(r["scenario_json"]))
+    sessions = {
+        r["code"]: (parse(json.loads(r["scenario_json"])), r.get("protocol"))
         for r in store.read(
-            f"SELECT code, scenario_json FROM sessions {where.replace('session_code', 'code')}",
+            f"SELECT * FROM sessions {where.replace('session_code', 'code')}",
             params,
         )
     }
@@ -108,16 +110,9 @@ def _states(store: Store, session_code: str | None) -> list[tuple[dict, rules.St
         events.setdefault(r["negotiation_id"], []).append(Store._event(r))
     out = []
     for row in rows:
-        sc = scenarios[row["session_code"]]
-        st = rules.new_state(
-            row["negotiation_id"],
-            sc,
-            row["condition"],
-            started_at=row["started"],
-            max_offers=row["max_offers"],
-            deadline=row["deadline"],
-        )
-        out.append((row, rules.replay(st, events.get(row["negotiation_id"], []))))
+        sc, protocol = sessions[row["session_code"]]
+        events_of = events.get(row["negotiation_id"], [])
+        out.append((row, records.state_from_row(row, sc, events_of, protocol)))
     return out
 
 

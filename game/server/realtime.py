@@ -19,8 +19,10 @@ from flask import request, session
 from flask_socketio import SocketIO, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as SioConnectionRefused
 
-from game.core.rules import RuleError
+from game.core.protocols.common import RuleError
+from game.server import reads
 from game.server.hub import ApiError, Hub
+from game.server.store import Store
 
 log = logging.getLogger("parley.realtime")
 
@@ -85,10 +87,11 @@ class Bucket:
 
 
 class Realtime:
-    def __init__(self, socketio: SocketIO, hub: Hub, instructor_key: str):
+    def __init__(self, socketio: SocketIO, hub: Hub, store: Store, instructor_key: str):
         self.socketio = socketio
         self.server = socketio.server  # python-socketio's Server
         self.hub = hub
+        self.store = store
         self.key = instructor_key
         self.buckets: dict[str, Bucket] = {}
         self.dirty: set[str] = set()
@@ -100,16 +103,15 @@ class Realtime:
     # ------------------------------------------------------------ sending
     def push(self, pids: set[str]) -> None:
         """Send each participant's view to all of its connections; mark their sessions dirty."""
+
         # Under the hub's lock, so views leave in the order of the changes they show: a state
         # built after a later change can never be sent before one built earlier.
-        with self.hub.lock:
-            for pid in pids:
-                p = self.hub.participants.get(pid)
-                if p is None:
-                    continue
-                self.dirty.add(p.code)
-                if p.sids:
-                    self.server.emit("state", Encoded(self.hub.view_json(pid)), to=f"p:{pid}")
+        def send(p, text: str | None) -> None:
+            self.dirty.add(p.code)
+            if text is not None:
+                self.server.emit("state", Encoded(text), to=f"p:{p.id}")
+
+        self.hub.send_views(pids, send)
 
     def flush_instructors(self) -> None:
         dirty, self.dirty = self.dirty, set()
@@ -121,8 +123,8 @@ class Realtime:
         try:
             data = {
                 "code": code,
-                "session": self.hub.session_view(code, metrics=False),
-                "standings": self.hub.standings(code),
+                "session": reads.session_view(self.hub, code, metrics=False),
+                "standings": reads.standings(self.hub, code),
             }
         except ApiError:
             return
@@ -133,7 +135,7 @@ class Realtime:
         if self.started:
             return
         self.started = True
-        self.hub.store.defer_checkpoints()
+        self.store.defer_checkpoints()
         self.socketio.start_background_task(self._loop)
         self.socketio.start_background_task(self._checkpoints)
 
@@ -144,7 +146,7 @@ class Realtime:
         Should checkpoints keep failing, the commits get them back (SQLite's default), so the
         WAL cannot grow without bound; they are taken back at the next success.
         """
-        store = self.hub.store
+        store = self.store
         failures = 0
         while not store.closed:
             self.socketio.sleep(CHECKPOINT_S)
@@ -243,7 +245,7 @@ class Realtime:
                 except Exception:
                     log.exception("%s failed", kind)
                     return {"ok": False, "error": {"code": "internal", "message": "server error"}}
-                me = hub.sid_owner.get(sid)
+                me = hub.owner(sid)
                 self.push(touched - {me})  # the partner first: the one waiting for the news
                 self.push(touched & {me})
                 return answer

@@ -3,7 +3,7 @@
 Tables: ``meta`` (instructor key, schema version), ``scenarios`` (uploaded ones), ``sessions``,
 ``participants``, ``negotiations`` (who, when, which condition; status columns are a summary
 kept in the same transaction as the events that change them) and ``events`` (append-only; a
-negotiation's state is the fold of its events, see game.rules).
+negotiation's state is the fold of its events, see game.core.protocols).
 
 Every write is one transaction and returns only after COMMIT, so the shell can acknowledge or
 send an event only after it is durable. Reads for exports use a second connection, so with WAL
@@ -16,13 +16,15 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def iso(ts: float | None) -> str | None:
@@ -120,7 +122,13 @@ def _m1(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["session_code", "event_id"], if_not_exists=True)
 
 
-MIGRATIONS = [_m1]
+def _m2(db: sqlite_utils.Database) -> None:
+    # the session's negotiation protocol (game.core.protocols); NULL in older rows: "offers".
+    # The sessions.round column stays, unused: the round is read from the events.
+    db.execute("ALTER TABLE sessions ADD COLUMN protocol TEXT")
+
+
+MIGRATIONS = [_m1, _m2]
 
 
 class NotParleyDatabase(ValueError):
@@ -215,6 +223,18 @@ class Store:
             return tuple(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
         finally:
             conn.close()
+
+    # ------------------------------------------------------------ transactions
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction around several writes: all of them are committed, or none.
+
+        Each write method is a transaction of its own; inside this block they become
+        savepoints of the outer one, which commits when the block ends and is rolled back if
+        it raises.
+        """
+        with self.lock, self.db.atomic():
+            yield
 
     # ------------------------------------------------------------ meta
     def get_meta(self, key: str) -> str | None:
@@ -362,11 +382,33 @@ class Store:
                 self.db["negotiations"].update(negotiation_id, summary)
         return ids
 
-    def log(self, session_code: str, participant_id: str | None, type_: str, payload: dict) -> None:
+    def log(
+        self,
+        session_code: str,
+        participant_id: str | None,
+        type_: str,
+        payload: dict,
+        at: float | None = None,
+    ) -> None:
         """A session-level event that belongs to no negotiation (sat out, round started, ...)."""
-        self.append(
-            session_code, None, participant_id, [{"type": type_, "at": time.time(), **payload}]
-        )
+        at = time.time() if at is None else at
+        self.append(session_code, None, participant_id, [{"type": type_, "at": at, **payload}])
+
+    def session_events(self, types: tuple[str, ...]) -> list[dict]:
+        """Every session-level event of these types, in order (for recovery at start)."""
+        marks = ", ".join("?" for _ in types)
+        with self.lock:
+            rows = self.db.query(
+                "SELECT * FROM events WHERE negotiation_id IS NULL AND type IN "
+                f"({marks}) ORDER BY event_id",
+                list(types),
+            )
+            out = []
+            for r in rows:
+                e = self._event(r)
+                e["session_code"] = r["session_code"]
+                out.append(e)
+            return out
 
     # ------------------------------------------------------------ reads for exports
     def read(self, sql: str, params: Any = ()) -> list[dict]:

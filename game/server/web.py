@@ -24,14 +24,19 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from game.core.lobby import normalize_code
-from game.server import export
+from game.server import export, reads
 from game.server.hub import ApiError, Hub
+from game.server.store import Store
 
 bp = Blueprint("web", __name__)
 
 
 def hub() -> Hub:
     return current_app.extensions["parley"]["hub"]
+
+
+def store() -> Store:
+    return current_app.extensions["parley"]["store"]
 
 
 def realtime():
@@ -173,8 +178,8 @@ def list_scenarios():
     h = hub()
     return jsonify(
         [
-            {"id": sc.id, "title": sc.title, "source": h.scenario_source.get(sc.id, "file")}
-            for sc in sorted(h.scenarios.values(), key=lambda s: s.id)
+            {"id": sc.id, "title": sc.title, "source": h.source_of(sc.id)}
+            for sc in h.list_scenarios()
         ]
     )
 
@@ -183,7 +188,7 @@ def list_scenarios():
 @instructor_api
 def get_scenario(sid: str):
     h = hub()
-    sc = h.scenarios.get(sid)
+    sc = h.scenario(sid)
     if sc is None:
         raise ApiError(404, f"scenario: no scenario {sid!r}")
     a = dict(h.analysis(sc))
@@ -207,7 +212,7 @@ def create_session():
 def list_sessions():
     h = hub()
     out = []
-    for s in sorted(h.sessions.values(), key=lambda s: s.created_at, reverse=True):
+    for s in h.list_sessions():
         out.append(
             {
                 "code": s.code,
@@ -217,7 +222,7 @@ def list_sessions():
                 "round": s.round,
                 "created_at": s.created_at,
                 "demo": s.demo,
-                "participants": sum(1 for p in h.participants.values() if p.code == s.code),
+                "participants": len(h.members(s.code)[0]),
             }
         )
     return jsonify(out)
@@ -226,7 +231,7 @@ def list_sessions():
 @bp.get("/api/sessions/<code>")
 @instructor_api
 def get_session(code: str):
-    return jsonify(hub().session_view(code))
+    return jsonify(reads.session_view(hub(), code))
 
 
 @bp.post("/api/sessions/<code>/rounds")
@@ -256,7 +261,7 @@ def end_negotiation(nid: str):
 @bp.get("/api/sessions/<code>/standings")
 @instructor_api
 def standings(code: str):
-    return jsonify(hub().standings(code))
+    return jsonify(reads.standings(hub(), code))
 
 
 @bp.get("/api/sessions/<code>/export/<table>.csv")
@@ -265,7 +270,7 @@ def export_table(code: str, table: str):
     s = hub().session(code)
     if table not in export.TABLES:
         raise ApiError(404, f"table: no table {table!r} (one of {', '.join(export.TABLES)})")
-    text = offload(export.session_csv, hub().store, table, s.code)
+    text = offload(export.session_csv, store(), table, s.code)
     return Response(
         text,
         mimetype="text/csv",

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game.core import analysis
+from game.core import analysis, equivalence, frontier
+from game.core.equivalence import equivalent
 from game.core.scenario import parse
 
 # ------------------------------------------------------------------ building scenarios
@@ -197,7 +198,7 @@ def test_equivalent_packages_are_distinct_complete_and_within_tolerance(
     include = data.draw(st.sampled_from(every))
     target = sc.value(include, role) + data.draw(st.sampled_from([0, 0, 1, -2]))
     exclude = data.draw(st.lists(st.sampled_from(every), max_size=3))
-    got = analysis.equivalent_packages(
+    got = equivalence.equivalent_packages(
         sc, role, target, tolerance, count, include=include, exclude=exclude
     )
     assert len(got) <= count
@@ -226,11 +227,13 @@ def test_equivalent_packages_are_distinct_complete_and_within_tolerance(
 @SETTINGS
 @given(scenarios(), st.sampled_from(["a", "b"]), st.integers(0, 6), st.integers(0, 6))
 def test_equivalent_packages_keep_within_spread(sc, role, tolerance, spread):
+    """Within ``spread`` by the MESO rule (game.core.equivalence: a relative allowance for
+    decimal points that add up to the same value)."""
     target = analysis.ranges(sc)[sc.role_index(role)][0] + tolerance
-    got = analysis.equivalent_packages(sc, role, target, tolerance, 3, spread=spread)
+    got = equivalence.equivalent_packages(sc, role, target, tolerance, 3, spread=spread)
     values = [sc.value(p, role) for p in got]
     if values:
-        assert max(values) - min(values) <= spread
+        assert equivalent(values, spread)
         assert all(abs(v - target) <= tolerance for v in values)
 
 
@@ -325,7 +328,7 @@ def test_twenty_issues_of_six_options_without_enumerating():
     assert fp and all(list(sc.points(x["package"])) == x["points"] for x in fp)
     mj = analysis.max_joint(sc)
     assert mj["joint"] == max(p0 + p1 for p0, p1 in analysis.frontier(sc))
-    got = analysis.equivalent_packages(sc, "a", fp[len(fp) // 2]["points"][0], 50, 3)
+    got = equivalence.equivalent_packages(sc, "a", fp[len(fp) // 2]["points"][0], 50, 3)
     assert len(got) == 3
 
 
@@ -364,14 +367,16 @@ def test_outcome_cloud_small_is_every_point_and_large_is_sampled_with_the_fronti
 
 def test_equivalent_packages_leave_out_an_include_outside_the_band():
     sc = scenario([[(0, 0), (10, 0)], [(0, 0), (1, 0)]])
-    got = analysis.equivalent_packages(sc, "a", 0, 1, 3, include={"i0": "o1", "i1": "o0"})
+    got = equivalence.equivalent_packages(sc, "a", 0, 1, 3, include={"i0": "o1", "i1": "o0"})
     assert {"i0": "o1", "i1": "o0"} not in got
     assert sorted(sc.value(p, "a") for p in got) == [0, 1]
 
 
 def test_pairs_of_equivalent_packages_differ_on_every_issue_when_they_can():
     sc = scenario([[(0, 0), (1, 0), (2, 0)]] * 4)
-    got = analysis.equivalent_packages(sc, "a", 4, 0, 3, include={f"i{n}": "o1" for n in range(4)})
+    got = equivalence.equivalent_packages(
+        sc, "a", 4, 0, 3, include={f"i{n}": "o1" for n in range(4)}
+    )
     assert len(got) == 3
     for p, q in combinations(got, 2):
         assert sum(p[k] != q[k] for k in p) == 4
@@ -381,13 +386,13 @@ def test_pairs_of_equivalent_packages_differ_on_every_issue_when_they_can():
 @given(st.lists(st.lists(st.tuples(INTS, INTS), min_size=2, max_size=5), min_size=1, max_size=5))
 def test_packed_integer_merge_gives_the_same_frontier_and_packages_as_the_tuple_merge(t):
     sc = scenario(t, (0, 0))
-    packed = analysis._build_int(sc)
-    real = analysis._all_int
+    packed = frontier.build_int(sc)
+    real = frontier.all_int
     try:
-        analysis._all_int = lambda _sc: False  # force the general (tuple) path
-        general = analysis._build(sc)
+        frontier.all_int = lambda _sc: False  # force the general (tuple) path
+        general = frontier.build(sc)
     finally:
-        analysis._all_int = real
+        frontier.all_int = real
     assert packed.points == general.points
     assert [packed.choice(k) for k in range(len(packed.points))] == [
         general.choice(k) for k in range(len(general.points))

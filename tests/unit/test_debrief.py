@@ -19,7 +19,8 @@ import math
 
 import pytest
 
-from game.core import debrief, rules, scoring
+from game.core import debrief, scoring
+from game.core.protocols import offers
 from game.core.scenario import parse
 
 T0 = 1_700_000_000.0
@@ -62,10 +63,10 @@ SC = parse(DOC)
 
 def play(nid, condition, *steps):
     """A negotiation through the real rules: steps are (role, kind, payload, seconds)."""
-    state = rules.new_state(nid, SC, condition, started_at=T0, time_limit_s=900)
+    state = offers.new_state(nid, SC, condition, started_at=T0, time_limit_s=900)
     for role, kind, payload, dt in steps:
-        events = rules.apply(state, role, rules.parse_action(kind, payload), T0 + dt)
-        state = rules.replay(state, events)
+        events = offers.apply(state, role, offers.parse_action(kind, payload), T0 + dt)
+        state = offers.replay(state, events)
     return state
 
 

@@ -52,7 +52,7 @@ def play_pair(hub, code, clock, names=("Ann", "Bob")):
     tb, pb = hub.join(code, {"name": names[1]})
     hub.connect(ta, "sid-" + pa)
     hub.connect(tb, "sid-" + pb)
-    n = hub.current(hub.participants[pa])
+    n = hub.current(hub.participant(pa))
     seller = n.participants[0]
     buyer = n.participants[1]
     return "sid-" + seller, "sid-" + buyer, seller, buyer

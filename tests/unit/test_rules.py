@@ -1,4 +1,5 @@
-"""The rules of play (game/rules.py), one rule or error code at a time, in the field's words.
+"""The rules of play (game/core/protocols/offers.py), one rule or error code at a time, in the
+field's words.
 
 The scenario is made here so every number can be checked by hand. Buyer's points first:
 
@@ -14,8 +15,8 @@ from __future__ import annotations
 
 import pytest
 
-from game.core import rules
-from game.core.rules import RuleError
+from game.core.protocols import offers
+from game.core.protocols.common import RuleError
 from game.core.scenario import parse
 
 T0 = 1_000_000.0
@@ -79,21 +80,21 @@ P_BUYER = {"price": "low", "delivery": "fast", "warranty": "long"}  # (90, 0)
 
 def start(condition="any", *, sc=SC, **kw):
     kw.setdefault("time_limit_s", sc.time_limit_s)
-    return rules.new_state("n1", sc, condition, started_at=T0, **kw)
+    return offers.new_state("n1", sc, condition, started_at=T0, **kw)
 
 
 def act(state, role, kind, payload=None, now=T0 + 1):
     """Parse and apply one action; the new state (raises RuleError when refused)."""
-    action = rules.parse_action(kind, payload)
-    events = rules.apply(state, role, action, now)
-    return rules.replay(state, events)
+    action = offers.parse_action(kind, payload)
+    events = offers.apply(state, role, action, now)
+    return offers.replay(state, events)
 
 
 def refused(state, role, kind, payload=None, now=T0 + 1) -> str:
     """The error code an action is refused with (fails if it is not refused)."""
     with pytest.raises(RuleError) as info:
-        action = rules.parse_action(kind, payload)
-        rules.apply(state, role, action, now)
+        action = offers.parse_action(kind, payload)
+        offers.apply(state, role, action, now)
     return info.value.code
 
 
@@ -137,7 +138,7 @@ def test_time_limit_sets_the_deadline_from_the_start():
 
 
 def test_an_explicit_deadline_wins_over_the_time_limit():
-    s = rules.new_state("n", SC, "any", started_at=T0, time_limit_s=600, deadline=T0 + 5)
+    s = offers.new_state("n", SC, "any", started_at=T0, time_limit_s=600, deadline=T0 + 5)
     assert s.deadline == T0 + 5
 
 
@@ -148,7 +149,7 @@ def test_max_offers_defaults_to_the_scenario_and_can_be_overridden():
 
 def test_an_unknown_condition_is_refused():
     with pytest.raises(ValueError):
-        rules.new_state("n", SC, "bargain", started_at=T0)
+        offers.new_state("n", SC, "bargain", started_at=T0)
 
 
 # ---------------------------------------------------------------- strict alternation
@@ -199,7 +200,7 @@ def test_a_role_outside_the_negotiation_cannot_walk_away_or_chat(kind, payload):
     # Only the negotiation's two roles take part: a role id that is not in the scenario can
     # neither end the negotiation nor post to its chat.
     with pytest.raises(RuleError):
-        rules.apply(start(), "broker", rules.parse_action(kind, payload), T0 + 1)
+        offers.apply(start(), "broker", offers.parse_action(kind, payload), T0 + 1)
 
 
 # ---------------------------------------------------------------- offers as recorded
@@ -216,8 +217,8 @@ def test_an_offer_records_its_packages_in_scenario_order_with_both_roles_points(
 
 
 def test_the_proposed_event_is_json_shaped_and_names_the_offer():
-    action = rules.parse_action("propose", {"packages": [P_LOW]})
-    [event] = rules.apply(start(), "buyer", action, T0 + 3)
+    action = offers.parse_action("propose", {"packages": [P_LOW]})
+    [event] = offers.apply(start(), "buyer", action, T0 + 3)
     assert event == {
         "type": "proposed",
         "role": "buyer",
@@ -356,34 +357,34 @@ def test_chat_is_still_allowed_after_the_last_offer():
 
 def test_no_deadline_means_nothing_is_due():
     s = start(time_limit_s=None)
-    assert rules.due(s, T0 + 10**9) == []
+    assert offers.due(s, T0 + 10**9) == []
     assert propose(s, "buyer", P_LOW, now=T0 + 10**9).latest is not None
 
 
 def test_nothing_is_due_before_the_deadline():
-    assert rules.due(start(), T0 + 599.999) == []
+    assert offers.due(start(), T0 + 599.999) == []
 
 
 def test_the_deadline_is_due_once_it_has_passed_and_is_dated_at_the_deadline():
     s = start()
-    assert rules.due(s, T0 + 600) == [{"type": "deadline", "at": T0 + 600}]
-    assert rules.due(s, T0 + 5000) == [{"type": "deadline", "at": T0 + 600}]
+    assert offers.due(s, T0 + 600) == [{"type": "deadline", "at": T0 + 600}]
+    assert offers.due(s, T0 + 5000) == [{"type": "deadline", "at": T0 + 600}]
 
 
 def test_the_deadline_ends_the_negotiation_as_an_impasse_at_the_batnas():
     s = propose(start(), "buyer", P_MID)
-    s = rules.replay(s, rules.due(s, T0 + 700))
+    s = offers.replay(s, offers.due(s, T0 + 700))
     assert s.status == "impasse"
     assert s.outcome.reason == "deadline"
     assert s.outcome.by is None and s.outcome.package is None
     assert s.outcome.points == (10, 15)
     assert s.ended_at == T0 + 600
-    assert rules.due(s, T0 + 800) == []
+    assert offers.due(s, T0 + 800) == []
 
 
 def test_nothing_is_due_after_the_negotiation_ended():
     s = act(start(), "buyer", "walk_away", {})
-    assert rules.due(s, T0 + 10_000) == []
+    assert offers.due(s, T0 + 10_000) == []
 
 
 @pytest.mark.parametrize("now", [T0 + 600, T0 + 601, T0 + 10**6])
@@ -421,14 +422,14 @@ def test_just_before_the_deadline_an_offer_can_still_be_accepted():
 
 def test_an_instructor_can_end_an_open_negotiation_as_an_impasse():
     s = propose(start(), "buyer", P_MID)
-    s = rules.replay(s, rules.end_by_instructor(s, T0 + 50))
+    s = offers.replay(s, offers.end_by_instructor(s, T0 + 50))
     assert s.status == "impasse"
     assert s.outcome.reason == "deadline"  # the contract's reasons: the instructor calls time
     assert s.outcome.by == "instructor"
     assert s.outcome.points == (10, 15)
     assert s.ended_at == T0 + 50
     with pytest.raises(RuleError) as info:
-        rules.end_by_instructor(s, T0 + 60)
+        offers.end_by_instructor(s, T0 + 60)
     assert info.value.code == "not_negotiating"
 
 
@@ -438,7 +439,7 @@ def test_an_instructor_can_end_an_open_negotiation_as_an_impasse():
 def ended_states():
     agreed = accept(propose(start(), "buyer", P_MID), "seller", "n1-1")
     walked = act(propose(start(), "buyer", P_MID), "seller", "walk_away", {})
-    timed_out = rules.replay(start(), rules.due(start(), T0 + 600))
+    timed_out = offers.replay(start(), offers.due(start(), T0 + 600))
     return {"agreed": agreed, "walked_away": walked, "deadline": timed_out}
 
 
@@ -595,7 +596,9 @@ def test_the_same_package_written_in_another_order_is_still_a_duplicate():
 def test_the_invalid_package_message_names_the_package_and_the_problem():
     bad = {"price": "free", "delivery": "slow", "warranty": "short"}
     with pytest.raises(RuleError) as info:
-        rules.apply(start(), "buyer", rules.parse_action("propose", {"packages": [P_LOW, bad]}), T0)
+        offers.apply(
+            start(), "buyer", offers.parse_action("propose", {"packages": [P_LOW, bad]}), T0
+        )
     assert "package 2" in info.value.message and "free" in info.value.message
 
 
@@ -669,7 +672,7 @@ def test_walk_away_with_a_payload_that_is_not_an_object_is_a_bad_request(payload
 def test_an_unknown_action_is_a_bad_request():
     assert refused(start(), "buyer", "haggle", {}) == "bad_request"
     with pytest.raises(RuleError) as info:
-        rules.apply(start(), "buyer", {"type": "haggle"}, T0)
+        offers.apply(start(), "buyer", {"type": "haggle"}, T0)
     assert info.value.code == "bad_request"
 
 
@@ -842,7 +845,7 @@ def test_a_refused_action_changes_nothing():
 
 
 def test_fold_counts_every_event_and_ignores_kinds_it_does_not_know():
-    s = rules.fold(start(), {"type": "joined", "role": "buyer", "at": T0})
+    s = offers.fold(start(), {"type": "joined", "role": "buyer", "at": T0})
     assert s.events == 1 and s.offers == () and s.is_open
 
 
@@ -859,10 +862,10 @@ def test_replaying_the_events_rebuilds_the_same_state():
         ),
         ("buyer", "accept", {"offer_id": "n1-2", "package": 0}),
     ]:
-        new = rules.apply(s, role, rules.parse_action(kind, payload), T0 + len(events))
+        new = offers.apply(s, role, offers.parse_action(kind, payload), T0 + len(events))
         events += new
-        s = rules.replay(s, new)
-    assert rules.replay(start("meso"), events) == s
+        s = offers.replay(s, new)
+    assert offers.replay(start("meso"), events) == s
     assert s.events == 4
     assert s.outcome.points == (30, 45)
 
@@ -871,19 +874,19 @@ def test_replaying_the_events_rebuilds_the_same_state():
 
 
 def test_the_rule_text_names_the_package_counts():
-    assert "one package" in rules.condition_rule(start("single"))
-    assert "1–3" in rules.condition_rule(start("any"))
-    assert "2–3" in rules.condition_rule(start("meso"))
+    assert "one package" in offers.condition_rule(start("single"))
+    assert "1–3" in offers.condition_rule(start("any"))
+    assert "2–3" in offers.condition_rule(start("meso"))
 
 
 def test_meso_rule_text_asks_a_meso_of_the_first_mover_only():
     # PROTOCOL.md: in `meso` only "the negotiation's first offer has 2..max_packages"
     s = start("meso")
-    assert rules.condition_rule(s, "buyer").startswith("Your first offer must be 2–3 packages")
-    to_second = rules.condition_rule(s, "seller")
+    assert offers.condition_rule(s, "buyer").startswith("Your first offer must be 2–3 packages")
+    to_second = offers.condition_rule(s, "seller")
     assert "other side opens with 2–3" in to_second
     assert "Your offers may have 1–3" in to_second
-    assert rules.condition_rule(s).startswith("The first offer must be 2–3")
+    assert offers.condition_rule(s).startswith("The first offer must be 2–3")
 
 
 # ---------------------------------------------------------------- points that are not integers
@@ -921,6 +924,6 @@ def test_in_meso_only_the_first_mover_is_told_its_next_offer_needs_two_packages(
     from tests.support import scenario_dict
 
     sc = parse(scenario_dict())
-    st = rules.new_state("n1", sc, "meso", started_at=0.0)
+    st = offers.new_state("n1", sc, "meso", started_at=0.0)
     assert st.package_bounds("seller") == (2, 3)  # seller moves first
     assert st.package_bounds("buyer") == (1, 3)  # the buyer's first offer is a counteroffer

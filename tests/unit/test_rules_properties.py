@@ -1,4 +1,5 @@
-"""Properties of the rules (game/rules.py) that hold for every scenario and every action sequence.
+"""Properties of the offers protocol (game/core/protocols/offers.py) that hold for every
+scenario and every action sequence.
 
 Random small scenarios, random conditions and limits, and random actions by random roles (the
 two roles and an outsider) with payloads that are sometimes valid, sometimes nearly valid and
@@ -16,8 +17,8 @@ from itertools import product
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from game.core import rules
-from game.core.rules import RuleError
+from game.core.protocols import offers
+from game.core.protocols.common import RuleError
 from game.core.scenario import parse
 
 T0 = 1_000_000.0
@@ -90,9 +91,9 @@ def scenarios(draw):
 @st.composite
 def negotiations(draw):
     sc = draw(scenarios())
-    condition = draw(st.sampled_from(rules.CONDITIONS))
+    condition = draw(st.sampled_from(offers.CONDITIONS))
     max_offers = draw(st.one_of(st.none(), st.integers(1, 6)))
-    return rules.new_state(
+    return offers.new_state(
         "n", sc, condition, started_at=T0, max_offers=max_offers, time_limit_s=sc.time_limit_s
     )
 
@@ -204,13 +205,13 @@ def run(draw, state):
     for _ in range(steps):
         now += draw(st.sampled_from([0, 0.5, 1, 1, 2, 2, 3, 40]))
         if not chance(draw, 5):  # usually the shell records the deadline in time
-            for event in rules.due(state, now):
+            for event in offers.due(state, now):
                 events.append(event)
-                state = rules.fold(state, event)
+                state = offers.fold(state, event)
                 states.append(state)
         kind = draw(st.sampled_from(KINDS))
         # the role whose turn it is acts more often than the other; a role outside the
-        # negotiation only tries to propose or accept (rules.apply trusts the shell's role for
+        # negotiation only tries to propose or accept (offers.apply trusts the shell's role for
         # walking away and chat: see test_a_role_outside_the_negotiation_cannot_walk_away_or_chat)
         roles = [state.turn or "r0"] * 4 + ["r0", "r1"]
         if kind in ("propose", "accept"):
@@ -219,8 +220,8 @@ def run(draw, state):
         payload = payload_of(draw, kind, state)
         was_open = state.is_open and (state.deadline is None or now < state.deadline)
         try:
-            action = rules.parse_action(kind, payload)
-            new = rules.apply(state, role, action, now)
+            action = offers.parse_action(kind, payload)
+            new = offers.apply(state, role, action, now)
         except RuleError as e:
             assert e.code in CODES, e.code
             assert e.message
@@ -229,7 +230,7 @@ def run(draw, state):
         assert role in state.scenario.role_ids, "a role outside the negotiation acted"
         for event in new:
             events.append(event)
-            state = rules.fold(state, event)
+            state = offers.fold(state, event)
             states.append(state)
     return initial, events, states
 
@@ -289,7 +290,7 @@ def check_invariants(state):
         if o.reason == "deadline":
             assert state.ended_at == state.deadline
     for m in state.chat:
-        assert 1 <= len(m["text"]) <= rules.MAX_CHAT
+        assert 1 <= len(m["text"]) <= offers.MAX_CHAT
         assert m["by"] in sc.role_ids
 
 
@@ -309,15 +310,15 @@ def test_random_play_never_breaks_the_invariants(state, data):
 def test_folding_the_same_events_always_gives_the_same_state(state, data):
     initial, events, states = run(data.draw, state)
     final = states[-1]
-    assert rules.replay(initial, events) == final
-    assert rules.replay(initial, events) == rules.replay(initial, events)
+    assert offers.replay(initial, events) == final
+    assert offers.replay(initial, events) == offers.replay(initial, events)
     # the event log goes through JSON (the store); the fold does not care
     stored = json.loads(json.dumps(events))
-    assert rules.replay(initial, stored) == final
+    assert offers.replay(initial, stored) == final
     # every prefix of the log is a state the negotiation went through
     assert final.events == len(events)
     for n in range(len(events) + 1):
-        assert rules.replay(initial, events[:n]) == states[n]
+        assert offers.replay(initial, events[:n]) == states[n]
 
 
 @PROPS
@@ -330,7 +331,7 @@ def test_nothing_happens_after_the_end(state, data):
         # the first ended state is the last one: nothing was recorded after the end
         assert ended[0] is final
     else:
-        final = rules.replay(final, rules.end_by_instructor(final, T0 + 10_000))
+        final = offers.replay(final, offers.end_by_instructor(final, T0 + 10_000))
     sc = final.scenario
     latest = final.latest
     attempts = [
@@ -342,14 +343,14 @@ def test_nothing_happens_after_the_end(state, data):
         attempts.append(("accept", {"offer_id": latest.id, "package": 0}))
     for role in sc.role_ids:
         for kind, payload in attempts:
-            action = rules.parse_action(kind, payload)
+            action = offers.parse_action(kind, payload)
             try:
-                rules.apply(final, role, action, (final.ended_at or T0) + 1)
+                offers.apply(final, role, action, (final.ended_at or T0) + 1)
             except RuleError as e:
                 assert e.code == "not_negotiating"
             else:
                 raise AssertionError(f"{kind} by {role} was allowed after the end")
-    assert rules.due(final, T0 + 10**9) == []
+    assert offers.due(final, T0 + 10**9) == []
 
 
 @PROPS
@@ -365,7 +366,7 @@ def test_a_refused_action_is_refused_again_on_the_same_state(state, data):
     answers = []
     for target in (s, copy):
         try:
-            answers.append(rules.apply(target, role, rules.parse_action(kind, payload), T0 + 5))
+            answers.append(offers.apply(target, role, offers.parse_action(kind, payload), T0 + 5))
         except RuleError as e:
             answers.append(e.code)
     assert answers[0] == answers[1]

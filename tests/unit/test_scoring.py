@@ -28,7 +28,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game.core import analysis, rules, scoring
+from game.core import analysis, scoring
+from game.core.protocols import offers
 from game.core.scenario import parse
 
 T0 = 1_700_000_000.0
@@ -80,14 +81,14 @@ SC = parse(scenario_doc())
 
 
 def start(condition="any", sc=SC):
-    return rules.new_state("n7", sc, condition, started_at=T0, time_limit_s=sc.time_limit_s)
+    return offers.new_state("n7", sc, condition, started_at=T0, time_limit_s=sc.time_limit_s)
 
 
 def play(state, *steps):
     """Apply (role, kind, payload, seconds after the start) steps through the real rules."""
     for role, kind, payload, dt in steps:
-        events = rules.apply(state, role, rules.parse_action(kind, payload), T0 + dt)
-        state = rules.replay(state, events)
+        events = offers.apply(state, role, offers.parse_action(kind, payload), T0 + dt)
+        state = offers.replay(state, events)
     return state
 
 
@@ -323,7 +324,7 @@ def test_walking_away_before_any_offer():
 
 def test_an_impasse_at_the_deadline_ends_at_the_deadline():
     s = play(start(), offer("employer", HIGH_SOON, at=5))
-    s = rules.replay(s, rules.due(s, T0 + 2000))
+    s = offers.replay(s, offers.due(s, T0 + 2000))
     row = scoring.score(s)
     assert row["status"] == "impasse"
     assert row["end_reason"] == "deadline"
@@ -554,7 +555,7 @@ def test_normalized_distance_ignores_a_role_whose_points_never_change():
 
 def test_an_instructor_ending_it_is_a_deadline_impasse_called_by_the_instructor():
     s = play(start(), offer("employer", MID_SOON, at=5))
-    s = rules.replay(s, rules.end_by_instructor(s, T0 + 50))
+    s = offers.replay(s, offers.end_by_instructor(s, T0 + 50))
     row = scoring.score(s)
     assert row["status"] == "impasse"
     assert row["end_reason"] == "deadline"
@@ -570,7 +571,7 @@ ALL_PACKAGES = [HIGH_SOON, HIGH_LATE, MID_SOON, MID_LATE, LOW_SOON, LOW_LATE]
 
 @settings(max_examples=80, deadline=None)
 @given(
-    condition=st.sampled_from(rules.CONDITIONS),
+    condition=st.sampled_from(offers.CONDITIONS),
     moves=st.lists(st.lists(st.sampled_from(ALL_PACKAGES), min_size=1, max_size=3), max_size=8),
     ending=st.sampled_from(["accept", "walk", "deadline", "open"]),
     pick=st.integers(0, 2),
@@ -582,7 +583,7 @@ def test_the_metrics_agree_with_each_other_for_any_negotiation(condition, moves,
         role = s.turn
         try:
             s = play(s, offer(role, *packages, at=now))
-        except rules.RuleError:
+        except offers.RuleError:
             continue  # not equivalent, duplicates, too many for the condition: skip the move
         now += 1
     if ending == "accept" and s.latest is not None:
@@ -590,7 +591,7 @@ def test_the_metrics_agree_with_each_other_for_any_negotiation(condition, moves,
     elif ending == "walk":
         s = play(s, walk(s.turn, at=now))
     elif ending == "deadline":
-        s = rules.replay(s, rules.due(s, T0 + 10_000))
+        s = offers.replay(s, offers.due(s, T0 + 10_000))
     row = scoring.score(s)
 
     assert list(row) == scoring.summary_columns()

@@ -32,11 +32,12 @@ TRICKY = 'quotes " and \\ back, </script>, \u2028, émoji 🤝, \x00 and "scenar
 @pytest.fixture
 def hub(tmp_path):
     now = [1_800_000_000.0]
-    h = Hub(Store(tmp_path / "v.db"), clock=lambda: now[0])
+    store = Store(tmp_path / "v.db")
+    h = Hub(store, clock=lambda: now[0])
     h.add_scenario(scenario_dict())
     h.now = now
     yield h
-    h.store.close()
+    store.close()
 
 
 def pair(hub, **session):

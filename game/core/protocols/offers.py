@@ -1,4 +1,7 @@
-"""The negotiation rules as pure functions.
+"""The offers protocol: alternating offers of one package or of several equivalent ones (MESO).
+
+The session's conditions ``single``, ``meso`` and ``any`` (PROTOCOL.md section 3) are this
+protocol's; the interface it implements is in :mod:`game.core.protocols`.
 
 A negotiation's state is a fold of its events: ``state = replay(setup, events)``. An action is
 checked against the state by :func:`apply`, which returns the new events it causes or raises
@@ -25,22 +28,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from game.core import analysis
+from game.core.equivalence import equivalent
+from game.core.protocols.common import RuleError
+from game.core.protocols.offers_payloads import MAX_CHAT as MAX_CHAT
+from game.core.protocols.offers_payloads import MAX_PAYLOAD_PACKAGES, bad_request
+from game.core.protocols.offers_payloads import parse_action as parse_action  # the interface's
 from game.core.scenario import Scenario
 
+NAME = "offers"
 CONDITIONS = ("single", "meso", "any")
-MAX_CHAT = 1000
-MAX_PAYLOAD_PACKAGES = 10  # more than this is a malformed payload, not a rule question
-MAX_ID_LEN = 100
-
-
-class RuleError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-    def as_answer(self) -> dict[str, Any]:
-        return {"ok": False, "error": {"code": self.code, "message": self.message}}
 
 
 @dataclass(frozen=True)
@@ -220,94 +217,6 @@ def replay(state: State, events: list[dict]) -> State:
     return state
 
 
-# ---------------------------------------------------------------- payload shapes
-
-
-def _bad(message: str) -> RuleError:
-    return RuleError("bad_request", message)
-
-
-def _check_package_shape(p: Any, where: str) -> dict:
-    if not isinstance(p, dict):
-        raise _bad(f"{where} must be an object of issue id to option id")
-    if len(p) > 100:
-        raise _bad(f"{where} has too many keys")
-    for k, v in p.items():
-        if (
-            not isinstance(k, str)
-            or not isinstance(v, str)
-            or len(k) > MAX_ID_LEN
-            or len(v) > MAX_ID_LEN
-        ):
-            raise _bad(f"{where} must map issue ids to option ids (strings)")
-    return p
-
-
-def _check_index(x: Any, where: str) -> int:
-    if not isinstance(x, int) or isinstance(x, bool) or x < 0:
-        raise _bad(f"{where} must be a package index (a whole number from 0)")
-    return x
-
-
-def _check_offer_id(x: Any, where: str) -> str:
-    if not isinstance(x, str) or not x or len(x) > MAX_ID_LEN:
-        raise _bad(f"{where} must be an offer id (a string)")
-    return x
-
-
-def parse_action(kind: str, payload: Any) -> dict:
-    """Check a client payload's type, shape and size; the action as a clean dict.
-
-    Raises RuleError('bad_request') naming what is wrong. Knows nothing of the state.
-    """
-    if payload is None and kind == "walk_away":
-        payload = {}
-    if not isinstance(payload, dict):
-        raise _bad("the payload must be a JSON object")
-    if kind == "propose":
-        unknown = set(payload) - {"packages", "based_on"}
-        if unknown:
-            raise _bad(f"unknown field {sorted(unknown)[0]!r}")
-        packages = payload.get("packages")
-        if not isinstance(packages, list):
-            raise _bad("packages must be a list of packages")
-        if len(packages) > MAX_PAYLOAD_PACKAGES:
-            raise _bad(f"packages: at most {MAX_PAYLOAD_PACKAGES} in a payload")
-        packages = [_check_package_shape(p, f"packages[{n}]") for n, p in enumerate(packages)]
-        based_on = payload.get("based_on")
-        if based_on is not None:
-            if not isinstance(based_on, dict) or set(based_on) - {"offer_id", "package"}:
-                raise _bad("based_on must be an object with offer_id and package")
-            based_on = {
-                "offer_id": _check_offer_id(based_on.get("offer_id"), "based_on.offer_id"),
-                "package": _check_index(based_on.get("package"), "based_on.package"),
-            }
-        return {"type": "propose", "packages": packages, "based_on": based_on}
-    if kind == "accept":
-        unknown = set(payload) - {"offer_id", "package"}
-        if unknown:
-            raise _bad(f"unknown field {sorted(unknown)[0]!r}")
-        return {
-            "type": "accept",
-            "offer_id": _check_offer_id(payload.get("offer_id"), "offer_id"),
-            "package": _check_index(payload.get("package"), "package"),
-        }
-    if kind == "walk_away":
-        return {"type": "walk_away"}
-    if kind == "chat":
-        unknown = set(payload) - {"text"}
-        if unknown:
-            raise _bad(f"unknown field {sorted(unknown)[0]!r}")
-        text = payload.get("text")
-        if not isinstance(text, str):
-            raise _bad("text must be a string")
-        text = text.strip()
-        if not 1 <= len(text) <= MAX_CHAT:
-            raise _bad(f"text must be 1 to {MAX_CHAT} characters")
-        return {"type": "chat", "text": text}
-    raise _bad(f"unknown action {kind!r}")
-
-
 # ---------------------------------------------------------------- the rules
 
 
@@ -337,14 +246,14 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
     if kind == "accept":
         latest = state.latest
         if latest is not None and action["package"] >= len(latest.packages):
-            raise _bad(
+            raise bad_request(
                 f"package {action['package']} is out of range: the latest offer has "
                 f"{len(latest.packages)} package(s)"
             )
     if kind == "propose" and action.get("based_on"):
         base = state.offer(action["based_on"]["offer_id"])
         if base is not None and action["based_on"]["package"] >= len(base.packages):
-            raise _bad(
+            raise bad_request(
                 f"based_on.package {action['based_on']['package']} is out of range: that offer "
                 f"has {len(base.packages)} package(s)"
             )
@@ -379,7 +288,7 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
         ]
 
     if kind != "propose":
-        raise _bad(f"unknown action {kind!r}")
+        raise bad_request(f"unknown action {kind!r}")
 
     if len(state.offers) >= state.max_offers:
         raise RuleError(
@@ -408,10 +317,7 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
                 )
     if len(normal) > 1:
         values = [sc.value(p, role) for p in normal]
-        spread = max(values) - min(values)
-        # a relative allowance, so that decimal points that add up to the same value are equal
-        slack = 1e-9 * max(1.0, max(abs(v) for v in values))
-        if spread > sc.meso_tolerance + slack:
+        if not equivalent(values, sc.meso_tolerance):
             raise RuleError(
                 "not_equivalent",
                 f"the packages are worth {_fmt(min(values))} to {_fmt(max(values))} points to you; "
@@ -447,21 +353,43 @@ def _fmt(x: float) -> str:
 # ---------------------------------------------------------------- views
 
 
-def outcome_view(state: State, role: str) -> dict | None:
-    o = state.outcome
-    if o is None:
-        return None
-    k = state.scenario.role_index(role)
-    return {"reason": o.reason, "package": o.package, "points": o.points[k], "by": o.by}
+def view(state: State, role: str, *, partner: dict[str, Any], analysis: dict | None = None) -> dict:
+    """What ``role`` is shown of the negotiation (game.core.views builds it)."""
+    from game.core.views import negotiation_view  # views builds on offer_view above
+
+    return negotiation_view(state, role, partner=partner, analysis=analysis)
 
 
-def offer_view(offer: Offer, k: int) -> dict:
+# ---------------------------------------------------------------- suggestions
+
+
+def suggest(state: State, role: str, payload: Any) -> dict:
+    """The answer to ``suggest``: packages equivalent (to ``role``) to the packages given, for
+    the MESO builder (PROTOCOL.md section 4). The maths are :func:`analysis.suggest`."""
+    sc = state.scenario
+    if not state.is_open:
+        return RuleError("not_negotiating", "you are not in an open negotiation").as_answer()
+    if not isinstance(payload, dict) or not isinstance(payload.get("packages"), list):
+        return bad_request("packages must be a list of packages").as_answer()
+    packages = payload["packages"][:MAX_PAYLOAD_PACKAGES]
+    if not packages:
+        return bad_request("give at least one package to match").as_answer()
+    for i, pk in enumerate(packages):
+        problem = sc.package_problem(pk)
+        if problem:
+            return RuleError("invalid_package", f"package {i + 1}: {problem}").as_answer()
+    given = [sc.normalize(x) for x in packages]
+    count = payload.get("count", sc.max_packages)
+    if not isinstance(count, int) or isinstance(count, bool):
+        return bad_request("count must be a whole number").as_answer()
+    extra = analysis.suggest(sc, role, given, count)
+    if extra is None:
+        return RuleError(
+            "not_equivalent", "the packages given already differ by more than the tolerance"
+        ).as_answer()
     return {
-        "id": offer.id,
-        "seq": offer.seq,
-        "by": offer.by,
-        "packages": list(offer.packages),
-        "points": [p[k] for p in offer.points],
-        "based_on": offer.based_on,
-        "at": offer.at,
+        "ok": True,
+        "packages": extra,
+        "points": [sc.value(x, role) for x in extra],
+        "target": sc.value(given[0], role),
     }

@@ -1,0 +1,17 @@
+"""What every negotiation protocol shares: the error its rules raise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RuleError(Exception):
+    """An action the rules refuse, with one of the contract's error codes (PROTOCOL.md 4)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+    def as_answer(self) -> dict[str, Any]:
+        return {"ok": False, "error": {"code": self.code, "message": self.message}}

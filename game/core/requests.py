@@ -1,0 +1,106 @@
+"""Requests of the HTTP API checked as pure parsing, beside the protocols' ``parse_action``.
+
+Each function returns what it parsed or raises :class:`RequestError` with every problem found,
+as the contract's ``PLACE: problem`` strings (PROTOCOL.md section 3); nothing is changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from game.core import protocols
+from game.core.scenario import Scenario
+
+PAIRINGS = ("arrival", "rounds")
+NAME_MAX = 80
+LABEL_MAX = 80
+SESSION_KEYS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "protocol")
+
+
+class RequestError(ValueError):
+    """A request refused: ``errors`` lists every problem, ``PLACE: problem``."""
+
+    def __init__(self, errors: list[str] | str):
+        self.errors = [errors] if isinstance(errors, str) else list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    scenario: Scenario
+    conditions: list[str]
+    time_limit_s: float | None
+    max_offers: int
+    pairing: str
+    protocol: str = protocols.DEFAULT
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettings:
+    """The settings of ``POST /api/sessions``; an absent key takes the scenario's value."""
+    if not isinstance(body, dict):
+        raise RequestError("body: must be a JSON object")
+    errors = [f"{k}: unknown key" for k in body if k not in SESSION_KEYS]
+    sid = body.get("scenario")
+    sc = scenarios.get(sid) if isinstance(sid, str) else None
+    if sc is None:
+        errors.append(f"scenario: unknown scenario {sid!r}")
+    protocol = body.get("protocol", protocols.DEFAULT)
+    if not isinstance(protocol, str) or protocol not in protocols.REGISTRY:
+        names = ", ".join(protocols.names())
+        errors.append(f"protocol: unknown protocol {protocol!r} ({names})")
+        protocol = protocols.DEFAULT
+    known = protocols.get(protocol).CONDITIONS
+    conditions = body.get("conditions", ["any"])
+    if not isinstance(conditions, list) or not conditions or len(conditions) > 30:
+        errors.append(f"conditions: must be a list of 1 to 30 of {', '.join(known)}")
+        conditions = []
+    one_of = " or ".join(filter(None, [", ".join(known[:-1]), known[-1]]))
+    for n, c in enumerate(conditions):
+        if not isinstance(c, str) or c not in known:
+            errors.append(f"conditions[{n}]: unknown condition {c!r} ({one_of})")
+        elif c == "meso" and sc is not None and sc.max_packages < 2:
+            errors.append(f"conditions[{n}]: meso needs a scenario with max_packages of at least 2")
+    if "time_limit_s" in body:
+        t = body["time_limit_s"]
+        if t is not None and (not _number(t) or not 0 < t <= 86400 * 7):
+            errors.append("time_limit_s: must be a positive number of seconds or null")
+        time_limit = t
+    else:
+        time_limit = sc.time_limit_s if sc else None
+    if "max_offers" in body:
+        m = body["max_offers"]
+        if not isinstance(m, int) or isinstance(m, bool) or not 1 <= m <= 1000:
+            errors.append("max_offers: must be a whole number from 1 to 1000")
+        max_offers = m
+    else:
+        max_offers = sc.max_offers if sc else 0
+    pairing = body.get("pairing", "arrival")
+    if pairing not in PAIRINGS:
+        errors.append(f"pairing: must be arrival or rounds, not {pairing!r}")
+    if errors:
+        raise RequestError(errors)
+    return SessionSettings(sc, list(conditions), time_limit, max_offers, pairing, protocol)
+
+
+def parse_join(body: Any) -> tuple[str, str]:
+    """``(name, label)`` of ``POST /api/sessions/<code>/join``, each with its spaces folded."""
+    if not isinstance(body, dict):
+        raise RequestError("body: must be a JSON object")
+    name = body.get("name")
+    label = body.get("label", "")
+    errors = []
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= NAME_MAX:
+        errors.append(f"name: must be 1 to {NAME_MAX} characters")
+    if label is None:
+        label = ""
+    if not isinstance(label, str) or len(label.strip()) > LABEL_MAX:
+        errors.append(f"label: must be text of at most {LABEL_MAX} characters")
+    if errors:
+        raise RequestError(errors)
+    return " ".join(name.split()), " ".join(label.split())

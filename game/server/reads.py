@@ -1,0 +1,139 @@
+"""The instructor's reads of a session: its participants and negotiations, and the standings.
+
+Functions of the hub's public interface only (``hub.session``, ``hub.members``, ...): they read
+a snapshot of a session's members and change nothing.
+"""
+
+from __future__ import annotations
+
+from game.core import lobby, scoring
+from game.server.hub import Hub, Negotiation
+from game.server.store import iso
+
+
+def negotiation_summary(hub: Hub, n: Negotiation, *, metrics: bool = True) -> dict:
+    """One negotiation for the instructor: who, which condition, where it stands, its outcome
+    and (``metrics``) its scores."""
+    st = n.state
+    sc = st.scenario
+    out_metrics = None
+    if metrics:
+        out_metrics = scoring.score(st, frontier=hub.analysis(sc)["pareto"])
+    people = [hub.participant(x) for x in n.participants]
+    return {
+        "negotiation_id": n.id,
+        "round": n.round,
+        "condition": st.condition,
+        "roles": list(sc.role_ids),
+        "participants": list(n.participants),
+        "names": [p.name for p in people],
+        "connected": [p.connected for p in people],
+        "status": st.status,
+        "end_reason": st.outcome.reason if st.outcome else None,
+        "ended_by": st.outcome.by if st.outcome else None,
+        "turn": st.turn,
+        "offers_count": len(st.offers),
+        "deadline": st.deadline,
+        "time_left": max(0.0, st.deadline - hub.clock()) if st.deadline and st.is_open else None,
+        "started_at": iso(st.started_at),
+        "ended_at": iso(st.ended_at),
+        "agreement": st.outcome.package if st.outcome else None,
+        "points": list(st.outcome.points) if st.outcome else None,
+        "metrics": out_metrics,
+    }
+
+
+def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
+    """The session for the instructor; ``metrics=False`` leaves out each negotiation's
+    scores (the live push does, to stay small with hundreds of participants)."""
+    s = hub.session(code)
+    parts, negs = hub.members(s.code)
+    by_id = {n.id: n for n in negs}
+    out_parts = []
+    for p in parts:
+        n = by_id.get(p.negotiations[-1]) if p.negotiations else None
+        role = None
+        phase = "lobby"
+        if n is not None:
+            role = s.scenario.role_ids[n.participants.index(p.id)]
+            phase = "negotiating" if n.state.is_open else "done"
+        out_parts.append(
+            {
+                "participant_id": p.id,
+                "name": p.name,
+                "label": p.label,
+                "joined_at": p.joined_at,
+                "connected": p.connected,
+                "phase": phase,
+                "waiting": p.id in s.waiting,
+                "negotiation_id": n.id if n else None,
+                "role": role,
+                "negotiations": len(p.negotiations),
+            }
+        )
+    return {
+        "code": s.code,
+        "scenario": {"id": s.scenario.id, "title": s.scenario.title},
+        "conditions": s.conditions,
+        "time_limit_s": s.time_limit_s,
+        "max_offers": s.max_offers,
+        "pairing": s.pairing,
+        "round": s.round,
+        "created_at": s.created_at,
+        "demo": s.demo,
+        "participants": out_parts,
+        "negotiations": [negotiation_summary(hub, n, metrics=metrics) for n in negs],
+    }
+
+
+def standings(hub: Hub, code: str) -> list[dict]:
+    """Each participant's points over the session's finished negotiations, scored within role
+    (z-scores among finished negotiations of the same role), best first."""
+    s = hub.session(code)
+    parts, negs = hub.members(s.code)
+    negs = [n for n in negs if not n.state.is_open]
+    rows: list[tuple[str, int, Negotiation, float]] = []
+    for n in negs:
+        for k in (0, 1):
+            rows.append((n.participants[k], k, n, n.state.outcome.points[k]))
+    z: dict[tuple[str, int], float] = {}
+    for k in (0, 1):
+        group = [(r[2].id, r[3]) for r in rows if r[1] == k]
+        for (nid, _), zz in zip(group, lobby.zscores([v for _, v in group]), strict=True):
+            z[(nid, k)] = zz
+    table: dict[str, dict] = {}
+    for p in parts:
+        table[p.id] = {
+            "participant_id": p.id,
+            "name": p.name,
+            "label": p.label,
+            "negotiations": 0,
+            "points_total": 0,
+            "score_within_role": 0.0,
+            "joint_total": 0,
+            "rounds": [],
+        }
+    for pid, k, n, pts in rows:
+        t = table[pid]
+        t["negotiations"] += 1
+        t["points_total"] += pts
+        t["score_within_role"] += z[(n.id, k)]
+        joint = sum(n.state.outcome.points)
+        t["joint_total"] += joint
+        t["rounds"].append(
+            {
+                "round": n.round,
+                "negotiation_id": n.id,
+                "role": n.state.scenario.role_ids[k],
+                "points": pts,
+                "z": round(z[(n.id, k)], 4),
+                "joint": joint,
+                "status": n.state.status,
+            }
+        )
+    out = list(table.values())
+    for t in out:
+        t["score_within_role"] = round(t["score_within_role"], 4)
+        t["rounds"].sort(key=lambda r: r["round"])
+    out.sort(key=lambda t: (-t["score_within_role"], -t["points_total"], t["name"]))
+    return out

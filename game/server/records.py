@@ -1,0 +1,221 @@
+"""The hub's records (a session, a participant, a negotiation) and their rows in the store.
+
+Each record is written as one row (:func:`session_row`, :func:`participant_row`,
+:func:`negotiation_row`) and read back from it (:func:`session_from_row`, ...); a negotiation's
+state is rebuilt from its row and events in one way only, :func:`state_from_row`, for the hub's
+recovery and for the exports alike.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from game.core import protocols
+from game.core.scenario import Scenario, parse
+from game.server.store import iso
+
+
+class ApiError(Exception):
+    """An error of the HTTP API: a status and a list of ``PLACE: problem`` strings."""
+
+    def __init__(self, status: int, errors: list[str] | str):
+        self.status = status
+        self.errors = [errors] if isinstance(errors, str) else list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+@dataclass
+class Session:
+    code: str
+    scenario: Scenario
+    conditions: list[str]
+    time_limit_s: float | None
+    max_offers: int
+    pairing: str
+    seed: int
+    round: int  # the last round started: the largest in the session's events
+    created_at: str
+    demo: bool = False
+    protocol: str = protocols.DEFAULT
+    negotiation_count: int = 0
+    waiting: list[str] = field(default_factory=list)  # arrival queue, in order
+    rng: random.Random = field(default_factory=random.Random)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(f"{self.seed}:roles")
+
+    @property
+    def rules(self) -> ModuleType:
+        """The session's protocol module (game.core.protocols)."""
+        return protocols.get(self.protocol)
+
+
+@dataclass
+class Participant:
+    id: str
+    code: str
+    name: str
+    label: str
+    token: str
+    joined_at: str
+    seq: int
+    negotiations: list[str] = field(default_factory=list)
+    sids: set[str] = field(default_factory=set)
+    waiting_since: float | None = None
+    last_sat_out: int = -1
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.sids)
+
+
+@dataclass
+class Negotiation:
+    id: str
+    code: str
+    round: int
+    participants: tuple[str, str]  # by role index
+    condition_index: int
+    state: Any  # the session's protocol's State
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def session_row(s: Session) -> dict:
+    return {
+        "code": s.code,
+        "scenario_id": s.scenario.id,
+        "scenario_json": json.dumps(s.scenario.to_dict(), separators=(",", ":")),
+        "conditions": json.dumps(s.conditions),
+        "time_limit_s": s.time_limit_s,
+        "max_offers": s.max_offers,
+        "pairing": s.pairing,
+        "seed": s.seed,
+        "round": 0,  # unused since schema 2: the round is read from the events
+        "demo": int(s.demo),
+        "created_at": s.created_at,
+        "protocol": s.protocol,
+    }
+
+
+def session_from_row(row: dict) -> Session:
+    return Session(
+        code=row["code"],
+        scenario=parse(json.loads(row["scenario_json"])),
+        conditions=json.loads(row["conditions"]),
+        time_limit_s=row["time_limit_s"],
+        max_offers=row["max_offers"],
+        pairing=row["pairing"],
+        seed=row["seed"],
+        round=0,
+        created_at=row["created_at"],
+        demo=bool(row["demo"]),
+        protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+    )
+
+
+# ---------------------------------------------------------------- participants
+
+
+def participant_row(p: Participant) -> dict:
+    return {
+        "participant_id": p.id,
+        "session_code": p.code,
+        "name": p.name,
+        "label": p.label,
+        "token": p.token,
+        "joined_at": p.joined_at,
+        "seq": p.seq,
+    }
+
+
+def participant_from_row(row: dict) -> Participant:
+    return Participant(
+        id=row["participant_id"],
+        code=row["session_code"],
+        name=row["name"],
+        label=row["label"] or "",
+        token=row["token"],
+        joined_at=row["joined_at"],
+        seq=row["seq"],
+    )
+
+
+# ---------------------------------------------------------------- negotiations
+
+
+def negotiation_row(s: Session, n: Negotiation) -> dict:
+    st = n.state
+    r0, r1 = s.scenario.role_ids
+    return {
+        "negotiation_id": n.id,
+        "session_code": s.code,
+        "scenario_id": s.scenario.id,
+        "condition": st.condition,
+        "condition_index": n.condition_index,
+        "round": n.round,
+        "role_0": r0,
+        "role_1": r1,
+        "participant_0": n.participants[0],
+        "participant_1": n.participants[1],
+        "max_offers": s.max_offers,
+        "time_limit_s": s.time_limit_s,
+        "deadline": st.deadline,
+        "started": st.started_at,
+        "started_at": iso(st.started_at),
+        "status": "open",
+        "end_reason": None,
+        "ended_at": None,
+    }
+
+
+def paired_event(s: Session, n: Negotiation) -> dict:
+    """The session event that records a pairing (who, which roles and condition, the seed)."""
+    st = n.state
+    return {
+        "session_code": s.code,
+        "negotiation_id": n.id,
+        "participant_id": None,
+        "type": "paired",
+        "payload": {
+            "participants": list(n.participants),
+            "roles": list(s.scenario.role_ids),
+            "condition": st.condition,
+            "condition_index": n.condition_index,
+            "seed": s.seed,
+            "round": n.round,
+            "deadline": st.deadline,
+            "deadline_at": iso(st.deadline),
+        },
+        "at": st.started_at,
+    }
+
+
+def state_from_row(row: dict, scenario: Scenario, events: list[dict], protocol: str | None = None):
+    """A negotiation's state: its protocol's fold of its events over its stored setup."""
+    rules = protocols.get(protocol)
+    setup = rules.new_state(
+        row["negotiation_id"],
+        scenario,
+        row["condition"],
+        started_at=row["started"],
+        max_offers=row["max_offers"],
+        deadline=row["deadline"],
+    )
+    return rules.replay(setup, events)
+
+
+def negotiation_from_row(row: dict, s: Session, events: list[dict]) -> Negotiation:
+    return Negotiation(
+        id=row["negotiation_id"],
+        code=s.code,
+        round=row["round"] or 0,
+        participants=(row["participant_0"], row["participant_1"]),
+        condition_index=row["condition_index"],
+        state=state_from_row(row, s.scenario, events, s.protocol),
+    )
