@@ -296,6 +296,43 @@ class Hub:
             raise ApiError(404, f"code: no session with code {code!r}")
         return s
 
+    # ------------------------------------------------------------ public reads (stubs)
+    def list_sessions(self) -> list[Session]:
+        """Every session, newest first."""
+        with self.lock:
+            return sorted(self.sessions.values(), key=lambda s: s.created_at, reverse=True)
+
+    def members(self, code: str) -> tuple[list[Participant], list[Negotiation]]:
+        """The session's participants and negotiations, a snapshot taken under the lock."""
+        s = self.session(code)
+        with self.lock:
+            return (
+                [p for p in self.participants.values() if p.code == s.code],
+                [n for n in self.negotiations.values() if n.code == s.code],
+            )
+
+    def participant(self, pid: str) -> Participant | None:
+        return self.participants.get(pid)
+
+    def negotiation(self, nid: str) -> Negotiation | None:
+        return self.negotiations.get(nid)
+
+    def ready_count(self, code: str) -> int:
+        """Participants a new round would pair: connected and not negotiating."""
+        s = self.session(code)
+        with self.lock:
+            return sum(
+                1
+                for p in self.participants.values()
+                if p.code == s.code and p.connected and not self.is_negotiating(p)
+            )
+
+    def scenario(self, sid: str) -> Scenario | None:
+        return self.scenarios.get(sid)
+
+    def list_scenarios(self) -> list[Scenario]:
+        return list(self.scenarios.values())
+
     # ------------------------------------------------------------ participants
     def join(self, code: str, body: Any) -> tuple[str, str]:
         s = self.session(code)
