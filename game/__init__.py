@@ -32,7 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
-    from game.server import instructor, realtime, web
+    from game.server import console, realtime, web
     from game.server.hub import Hub
     from game.server.store import Store
 
@@ -75,7 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     rt = realtime.Realtime(socketio, hub, store, key)
     app.extensions["parley"] = {"hub": hub, "store": store, "key": key, "realtime": rt}
     app.register_blueprint(web.bp)
-    instructor.init_app(app)
+    console.init_app(app)
 
     if config.get("PARLEY_DEMO") and not hub.list_sessions() and hub.scenario("job-offer"):
         hub.create_session({"scenario": "job-offer", "conditions": ["meso"]}, demo=True)

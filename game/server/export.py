@@ -2,8 +2,9 @@
 
 Everything is read on the store's read-only connection and recomputed from the event log with
 the same protocol code that plays (``records.state_from_row``), so an export is the log's truth,
-not a cache.
-docs/data-dictionary.md describes every column.
+not a cache. docs/data-dictionary.md describes every column. :func:`session_zip` puts one
+session's tables, its scenario, its settings and the dictionary in one zip (the console's
+download).
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
 from game.core import analysis, scoring
 from game.core.scenario import parse
+from game.paths import DOCS
 from game.server import records
 from game.server.store import Store, iso
 
 TABLES = ("negotiations", "offers", "events", "participants")
+DATA_DICTIONARY = DOCS / "data-dictionary.md"
 
 NEGOTIATION_COLUMNS = [
     "negotiation_id",
@@ -280,3 +285,51 @@ def write_all(store: Store, out_dir: str | Path, session_code: str | None = None
         p.write_text(csv_text(table(store, name, session_code), name), encoding="utf-8")
         paths.append(p)
     return paths
+
+
+def rounds_started(store: Store, session_code: str) -> int:
+    """How many rounds a session has started: the largest ``round_started`` event's round."""
+    rows = store.read(
+        "SELECT MAX(CAST(json_extract(payload, '$.round') AS INTEGER)) AS n FROM events "
+        "WHERE session_code = ? AND type = 'round_started'",
+        [session_code],
+    )
+    return (rows[0]["n"] if rows else None) or 0
+
+
+def session_zip(store: Store, session_code: str, *, now: float | None = None) -> tuple[str, bytes]:
+    """One session's zip: (its file name, its bytes). In a folder ``parley-CODE-YYYYMMDD-HHMM``:
+    every table as CSV, ``scenario.json`` (the scenario as played), ``session.json`` (the
+    session's settings) and docs/data-dictionary.md when it is there.
+
+    Everything is read from the store's read-only connections, so it is safe in a native
+    thread (the console runs it through ``web.offload``). A code with no session: KeyError.
+    """
+    rows = store.read("SELECT * FROM sessions WHERE code = ?", [session_code])
+    if not rows:
+        raise KeyError(session_code)
+    row = rows[0]
+    now = time.time() if now is None else now
+    stamp = time.strftime("%Y%m%d-%H%M", time.gmtime(now))
+    folder = f"parley-{row['code']}-{stamp}"
+    scenario = json.loads(row["scenario_json"])
+    settings = {
+        "code": row["code"],
+        "scenario_id": row["scenario_id"],
+        "conditions": json.loads(row["conditions"]),
+        "pairing": row["pairing"],
+        "time_limit_s": row["time_limit_s"],
+        "max_offers": row["max_offers"],
+        "rounds": rounds_started(store, row["code"]),
+        "created_at": row["created_at"],
+        "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in TABLES:
+            z.writestr(f"{folder}/{name}.csv", session_csv(store, name, row["code"]))
+        z.writestr(f"{folder}/scenario.json", json.dumps(scenario, indent=2, ensure_ascii=False))
+        z.writestr(f"{folder}/session.json", json.dumps(settings, indent=2))
+        if DATA_DICTIONARY.exists():
+            z.writestr(f"{folder}/data-dictionary.md", DATA_DICTIONARY.read_text(encoding="utf-8"))
+    return f"{folder}.zip", buf.getvalue()

@@ -29,14 +29,13 @@ from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
 from game.server.index import Index
-from game.server.legacy import LegacyAccess
 from game.server.records import ApiError, Negotiation, Participant, Session
 from game.server.store import Store, iso
 
 __all__ = ["ApiError", "Hub", "Negotiation", "Participant", "Session"]
 
 
-class Hub(Index, LegacyAccess):
+class Hub(Index):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(

@@ -16,8 +16,10 @@ import sys
 import pytest
 
 import game
-from game.core import lobby, rules, scenario
-from game.server import export, hub, instructor, realtime
+from game.core import lobby, requests, scenario
+from game.core.protocols import offers_payloads as rules
+from game.server import export, realtime
+from game.server.console import library
 from tests.support import ROOT, scenario_dict
 
 DOCS = ROOT / "docs"
@@ -97,10 +99,10 @@ def test_name_and_label_length():
     name, label = found(
         "protocol.md", r"the name is 1–(\d+) characters after trimming \(label at most (\d+)\)"
     )
-    assert (num(name), num(label)) == (hub.NAME_MAX, hub.LABEL_MAX)
+    assert (num(name), num(label)) == (requests.NAME_MAX, requests.LABEL_MAX)
     (name,) = found("data-dictionary.md", r"the name typed at join, 1–(\d+) characters")
     (label,) = found("data-dictionary.md", r"an optional label of at most (\d+) characters")
-    assert (num(name), num(label)) == (hub.NAME_MAX, hub.LABEL_MAX)
+    assert (num(name), num(label)) == (requests.NAME_MAX, requests.LABEL_MAX)
 
 
 def test_session_codes():
@@ -138,7 +140,7 @@ def test_scenario_limits():
     (offers,) = found("scenarios.md", r"\| `max_offers` \| whole number \| 1 to (\d+) \|")
     assert num(offers) == scenario.MAX_OFFERS
     (mb,) = found("scenarios.md", r"`\.json` file \(at most (\d+) MB\)")
-    assert num(mb) * 1024 * 1024 == instructor.UPLOAD_MAX
+    assert num(mb) * 1024 * 1024 == library.UPLOAD_MAX
 
 
 @pytest.mark.parametrize(

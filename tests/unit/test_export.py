@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 
 import pytest
 
@@ -212,3 +213,50 @@ def test_an_export_replays_the_log_rather_than_trusting_summary_columns(world):
     store.db.execute("UPDATE negotiations SET status = 'open', end_reason = NULL")
     (row,) = export.table(store, "negotiations", code)
     assert row["status"] == "impasse" and row["end_reason"] == "walked_away"
+
+
+def test_a_session_zip_holds_its_tables_its_scenario_and_its_settings(world):
+    store, hub, clock = world
+    code = hub.create_session(
+        {"scenario": "test-supply", "conditions": ["single", "any"], "pairing": "rounds"}
+    )
+    other = hub.create_session({"scenario": "test-supply"})
+    play_pair(hub, other, clock)
+    ta, _ = hub.join(code, {"name": "Ann"})
+    tb, _ = hub.join(code, {"name": "Bob"})
+    hub.connect(ta, "sid-a")
+    hub.connect(tb, "sid-b")
+    hub.start_round(code)
+
+    name, data = export.session_zip(store, code, now=T0 + 3600 * 25 + 61)
+    assert name == f"parley-{code}-20260102-0101.zip"
+    folder = name.removesuffix(".zip")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = set(z.namelist())
+        for t in export.TABLES:
+            assert z.read(f"{folder}/{t}.csv").decode() == export.session_csv(store, t, code)
+        scenario = json.loads(z.read(f"{folder}/scenario.json"))
+        settings = json.loads(z.read(f"{folder}/session.json"))
+    expected = {f"{folder}/{t}.csv" for t in export.TABLES}
+    expected |= {f"{folder}/scenario.json", f"{folder}/session.json"}
+    if export.DATA_DICTIONARY.exists():
+        expected.add(f"{folder}/data-dictionary.md")
+    assert names == expected
+    assert scenario == hub.session(code).scenario.to_dict()
+    assert settings == {
+        "code": code,
+        "scenario_id": "test-supply",
+        "conditions": ["single", "any"],
+        "pairing": "rounds",
+        "time_limit_s": hub.session(code).time_limit_s,
+        "max_offers": hub.session(code).max_offers,
+        "rounds": 1,
+        "created_at": "2026-01-01T00:00:00.000Z",
+        "exported_at": "2026-01-02T01:01:01Z",
+    }
+
+
+def test_a_session_zip_of_no_session_is_a_key_error(world):
+    store, _, _ = world
+    with pytest.raises(KeyError):
+        export.session_zip(store, "NOPE00")

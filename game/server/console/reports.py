@@ -1,0 +1,173 @@
+"""The console's reports on a session: the debrief and the export.
+
+Blueprint ``console.reports``, under ``/instructor``:
+
+- ``GET /instructor/sessions/<code>/debrief``: the debrief page
+- ``GET /instructor/sessions/<code>/export``: the export page (each table, or all as a zip)
+
+JSON (the Bearer key or the console's cookie, like the API of PROTOCOL.md section 3):
+
+- ``GET /instructor/api/sessions/<code>/debrief``: :func:`game.core.debrief.summary` and the
+  outcome space it is drawn on
+- ``GET /instructor/api/negotiations/<id>/path``: one negotiation's offers with both roles' points
+- ``GET /instructor/api/sessions/<code>/export.zip``: ``game.server.export.session_zip``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, url_for
+
+from game.core import debrief
+from game.server import export, reads, web
+from game.server.console.auth import CONDITION_NAMES, hub, page, render, store
+from game.server.console.sessions import session_context
+from game.server.hub import ApiError
+
+bp = Blueprint("reports", __name__)
+
+TABLE_HELP = {
+    "negotiations": "one row per negotiation: condition, roles, outcome, points and every metric",
+    "offers": "one row per package of every offer, with both roles' points",
+    "events": "the event log: every proposal, acceptance, chat message and system event",
+    "participants": "who joined: name, label and time",
+}
+
+
+# ---------------------------------------------------------------- debrief
+
+
+def debrief_data(code: str) -> dict[str, Any]:
+    """What the debrief page draws: the summary, the outcome space and the negotiations."""
+    h = hub()
+    s = h.session(code)
+    view = reads.session_view(h, s.code)
+    sc = s.scenario
+    a = h.analysis(sc)
+    records = debrief.records_from_view(view)
+    names = {p["participant_id"]: p["name"] for p in view["participants"]}
+    return {
+        "code": s.code,
+        "title": sc.title,
+        "pairing": s.pairing,
+        "round": s.round,
+        "roles": [{"id": r.id, "name": r.name, "batna": r.batna} for r in sc.roles],
+        "session_conditions": s.conditions,
+        "signature": debrief.signature(records),
+        "space": {
+            "pareto": a["pareto"],
+            "cloud": a.get("cloud", []),
+            "batnas": a["batnas"],
+            "compromise": (a.get("compromise") or {}).get("points"),
+            "nash": (a.get("nash") or {}).get("points"),
+            "max_joint": a["max_joint"],
+            "ranges": a["ranges"],
+        },
+        "summary": debrief.summary(records, conditions=s.conditions, scenario=sc.to_dict()),
+        "negotiations": [
+            {
+                "negotiation_id": n["negotiation_id"],
+                "round": n["round"],
+                "condition": n["condition"],
+                "status": n["status"],
+                "names": [names.get(x, x) for x in n["participants"]],
+                "points": n["points"],
+                "offers_count": n["offers_count"],
+            }
+            for n in view["negotiations"]
+        ],
+    }
+
+
+@bp.get("/sessions/<code>/debrief")
+@page
+def debrief_page(code: str):
+    ctx = session_context(code)
+    s = ctx["s"]
+    boot = {
+        "code": s.code,
+        "roles": ctx["roles"],
+        "conditions": CONDITION_NAMES,
+        "initial": debrief_data(s.code),
+        "urls": {
+            "data": url_for("console.reports.api_debrief", code=s.code),
+            "path": url_for("console.reports.api_path", nid="NID"),
+        },
+    }
+    return render("debrief.html", boot=boot, **ctx)
+
+
+@bp.get("/api/sessions/<code>/debrief")
+@web.instructor_api
+def api_debrief(code: str):
+    return jsonify(debrief_data(code))
+
+
+@bp.get("/api/negotiations/<nid>/path")
+@web.instructor_api
+def api_path(nid: str):
+    h = hub()
+    n = h.negotiation(nid)
+    if n is None:
+        raise ApiError(404, f"negotiation: no negotiation {nid!r}")
+    state = n.state  # one state: the hub replaces it whole on every change
+    out = debrief.path_from_state(state)
+    out["round"] = n.round
+    out["session_code"] = n.code
+    out["names"] = [_name(pid) for pid in n.participants]
+    out["role_names"] = [r.name for r in state.scenario.roles]
+    return jsonify(out)
+
+
+def _name(pid: str) -> str:
+    p = hub().participant(pid)
+    return p.name if p is not None else pid
+
+
+# ---------------------------------------------------------------- export
+
+
+@bp.get("/sessions/<code>/export")
+@page
+def export_page(code: str):
+    ctx = session_context(code)
+    s = ctx["s"]
+    participants, negotiations = hub().members(s.code)
+    counts = {
+        "negotiations": len(negotiations),
+        "offers": sum(sum(len(o.packages) for o in n.state.offers) for n in negotiations),
+        "participants": len(participants),
+        "events": store().read("SELECT count(*) AS n FROM events WHERE session_code = ?", [s.code])[
+            0
+        ]["n"],
+    }
+    tables = [
+        {
+            "name": t,
+            "help": TABLE_HELP.get(t, ""),
+            "rows": counts.get(t),
+            "url": url_for("web.export_table", code=s.code, table=t),
+        }
+        for t in export.TABLES
+    ]
+    return render(
+        "export.html",
+        tables=tables,
+        zip_url=url_for("console.reports.api_zip", code=s.code),
+        has_dictionary=export.DATA_DICTIONARY.exists(),
+        **ctx,
+    )
+
+
+@bp.get("/api/sessions/<code>/export.zip")
+@web.instructor_api
+def api_zip(code: str):
+    s = hub().session(code)
+    # the tables are a long read: off the event loop, so play goes on meanwhile
+    name, data = web.offload(export.session_zip, store(), s.code)
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
