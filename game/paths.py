@@ -6,6 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
+QUESTIONNAIRES = ROOT / "questionnaires"
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
 DOCS = ROOT / "docs"

@@ -10,13 +10,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from game.core import protocols
+from game.core import protocols, study
 from game.core.scenario import Scenario
 
 PAIRINGS = ("arrival", "rounds")
 NAME_MAX = 80
 LABEL_MAX = 80
-SESSION_KEYS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "protocol")
+SESSION_KEYS = (
+    "scenario",
+    "conditions",
+    "time_limit_s",
+    "max_offers",
+    "pairing",
+    "protocol",
+    "study",
+)
 
 
 class RequestError(ValueError):
@@ -35,14 +43,18 @@ class SessionSettings:
     max_offers: int
     pairing: str
     protocol: str = protocols.DEFAULT
+    study: dict | None = None  # game.core.study.parse_settings
 
 
 def _number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettings:
-    """The settings of ``POST /api/sessions``; an absent key takes the scenario's value."""
+def parse_session(
+    body: Any, scenarios: Mapping[str, Scenario], forms: Mapping[str, dict] | None = None
+) -> SessionSettings:
+    """The settings of ``POST /api/sessions``; an absent key takes the scenario's value.
+    ``forms`` are the questionnaires a ``study`` may name, by id."""
     if not isinstance(body, dict):
         raise RequestError("body: must be a JSON object")
     errors = [f"{k}: unknown key" for k in body if k not in SESSION_KEYS]
@@ -83,9 +95,16 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     pairing = body.get("pairing", "arrival")
     if pairing not in PAIRINGS:
         errors.append(f"pairing: must be arrival or rounds, not {pairing!r}")
+    settings = None
+    try:
+        settings = study.parse_settings(body.get("study"), forms or {}, pairing)
+    except study.StudyError as e:
+        errors += e.errors
     if errors:
         raise RequestError(errors)
-    return SessionSettings(sc, list(conditions), time_limit, max_offers, pairing, protocol)
+    return SessionSettings(
+        sc, list(conditions), time_limit, max_offers, pairing, protocol, settings
+    )
 
 
 def parse_join(body: Any) -> tuple[str, str]:

@@ -21,9 +21,10 @@ from game.core import analysis, scoring
 from game.core.scenario import parse
 from game.paths import DOCS
 from game.server import records
+from game.server import study_export as study
 from game.server.store import Store, iso
 
-TABLES = ("negotiations", "offers", "events", "participants")
+TABLES = ("negotiations", "offers", "events", "participants", "responses", "participants_wide")
 DATA_DICTIONARY = DOCS / "data-dictionary.md"
 
 NEGOTIATION_COLUMNS = [
@@ -81,13 +82,28 @@ EVENT_COLUMNS = [
     "payload",
     "created_at",
 ]
-PARTICIPANT_COLUMNS = ["participant_id", "session_code", "name", "label", "joined_at"]
+PARTICIPANT_COLUMNS = [
+    "participant_id",
+    "session_code",
+    "name",
+    "label",
+    "joined_at",
+    "external_id",
+    "consented_at",
+    "completion",
+    "completed_at",
+]
+# the documented additions of 2026-11-30 to tables that existed before (PROTOCOL.md section 6):
+# ``option_<issue id>`` in offers and these
+NEW_COLUMNS = {"participants": ["external_id", "consented_at", "completion", "completed_at"]}
 
 COLUMNS = {
     "negotiations": NEGOTIATION_COLUMNS,
     "offers": OFFER_COLUMNS,
     "events": EVENT_COLUMNS,
     "participants": PARTICIPANT_COLUMNS,
+    "responses": study.RESPONSE_COLUMNS,
+    "participants_wide": study.WIDE_COLUMNS,
 }
 
 
@@ -207,6 +223,7 @@ def _offers(store: Store, session_code: str | None) -> list[dict]:
                             and o.package == pk
                         ),
                         "created_at": iso(offer.at),
+                        **{f"option_{issue}": option for issue, option in pk.items()},
                     }
                 )
     return out
@@ -222,11 +239,12 @@ def _events(store: Store, session_code: str | None) -> list[dict]:
 
 def _participants(store: Store, session_code: str | None) -> list[dict]:
     where, params = _where(session_code)
-    return store.read(
+    rows = store.read(
         f"SELECT participant_id, session_code, name, label, joined_at FROM participants {where}"
         " ORDER BY seq",
         params,
     )
+    return study.participants(store, rows, session_code)
 
 
 def table(store: Store, name: str, session_code: str | None = None) -> list[dict]:
@@ -235,6 +253,8 @@ def table(store: Store, name: str, session_code: str | None = None) -> list[dict
         "offers": _offers,
         "events": _events,
         "participants": _participants,
+        "responses": study.responses,
+        "participants_wide": study.wide,
     }[name](store, session_code)
 
 
@@ -277,12 +297,33 @@ def session_csv(store: Store, name: str, session_code: str | None) -> str:
 
 
 def write_all(store: Store, out_dir: str | Path, session_code: str | None = None) -> list[Path]:
+    """Every table as CSV into ``out_dir``, and for each session a folder named by its code with
+    the files :func:`session_files` gives (the same files the zip holds)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name in TABLES:
         p = out / f"{name}.csv"
         p.write_text(csv_text(table(store, name, session_code), name), encoding="utf-8")
+        paths.append(p)
+    where, params = _where(session_code)
+    codes = [
+        r["code"]
+        for r in store.read(
+            f"SELECT code FROM sessions {where.replace('session_code', 'code')} ORDER BY code",
+            params,
+        )
+    ]
+    for code in codes:
+        folder = out / code
+        folder.mkdir(exist_ok=True)
+        for name, text in session_files(store, code).items():
+            p = folder / name
+            p.write_text(text, encoding="utf-8")
+            paths.append(p)
+    if DATA_DICTIONARY.exists():
+        p = out / "data-dictionary.md"
+        p.write_text(DATA_DICTIONARY.read_text(encoding="utf-8"), encoding="utf-8")
         paths.append(p)
     return paths
 
@@ -297,39 +338,60 @@ def rounds_started(store: Store, session_code: str) -> int:
     return (rows[0]["n"] if rows else None) or 0
 
 
-def session_zip(store: Store, session_code: str, *, now: float | None = None) -> tuple[str, bytes]:
-    """One session's zip: (its file name, its bytes). In a folder ``parley-CODE-YYYYMMDD-HHMM``:
-    every table as CSV, ``scenario.json`` (the scenario as played), ``session.json`` (the
-    session's settings) and docs/data-dictionary.md when it is there.
-
-    Everything is read from the store's read-only connections, so it is safe in a native
-    thread (the console runs it through ``web.offload``). A code with no session: KeyError.
-    """
+def session_files(store: Store, session_code: str, *, now: float | None = None) -> dict[str, str]:
+    """A session's own files: ``scenario.json`` (its copy, both roles' points and BATNAs),
+    ``session.json`` (its settings with the condition seed) and ``outcome-space.json`` (the
+    frontier, Nash and max joint of that copy). A code with no session: KeyError."""
     rows = store.read("SELECT * FROM sessions WHERE code = ?", [session_code])
     if not rows:
         raise KeyError(session_code)
     row = rows[0]
     now = time.time() if now is None else now
-    stamp = time.strftime("%Y%m%d-%H%M", time.gmtime(now))
-    folder = f"parley-{row['code']}-{stamp}"
     scenario = json.loads(row["scenario_json"])
     settings = {
         "code": row["code"],
         "scenario_id": row["scenario_id"],
+        "protocol": row.get("protocol") or "offers",
         "conditions": json.loads(row["conditions"]),
+        "seed": row["seed"],
         "pairing": row["pairing"],
         "time_limit_s": row["time_limit_s"],
         "max_offers": row["max_offers"],
         "rounds": rounds_started(store, row["code"]),
+        "study": study.settings_of(row),
         "created_at": row["created_at"],
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
     }
+    space = analysis.analyze(parse(scenario))
+    return {
+        "scenario.json": json.dumps(scenario, indent=2, ensure_ascii=False),
+        "session.json": json.dumps(settings, indent=2),
+        "outcome-space.json": json.dumps(space, indent=2),
+    }
+
+
+def session_zip(store: Store, session_code: str, *, now: float | None = None) -> tuple[str, bytes]:
+    """One session's zip: (its file name, its bytes). In a folder ``parley-CODE-YYYYMMDD-HHMM``:
+    every table as CSV, the session's own files (:func:`session_files`: ``scenario.json``,
+    ``session.json``, ``outcome-space.json``) and docs/data-dictionary.md when it is there:
+    the same files ``export`` writes for the session on the command line.
+
+    Everything is read from the store's read-only connections, so it is safe in a native
+    thread (the console runs it through ``web.offload``). A code with no session: KeyError.
+    """
+    rows = store.read("SELECT code FROM sessions WHERE code = ?", [session_code])
+    if not rows:
+        raise KeyError(session_code)
+    code = rows[0]["code"]
+    now = time.time() if now is None else now
+    stamp = time.strftime("%Y%m%d-%H%M", time.gmtime(now))
+    folder = f"parley-{code}-{stamp}"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name in TABLES:
-            z.writestr(f"{folder}/{name}.csv", session_csv(store, name, row["code"]))
-        z.writestr(f"{folder}/scenario.json", json.dumps(scenario, indent=2, ensure_ascii=False))
-        z.writestr(f"{folder}/session.json", json.dumps(settings, indent=2))
+            z.writestr(f"{folder}/{name}.csv", session_csv(store, name, code))
+        for name, text in session_files(store, code, now=now).items():
+            z.writestr(f"{folder}/{name}", text)
         if DATA_DICTIONARY.exists():
             z.writestr(f"{folder}/data-dictionary.md", DATA_DICTIONARY.read_text(encoding="utf-8"))
     return f"{folder}.zip", buf.getvalue()

@@ -26,8 +26,12 @@ from typing import Any
 
 from game.core import lobby, protocols, requests
 from game.core.protocols.common import RuleError
+from game.core.protocols.offers_payloads import MAX_PAYLOAD_PACKAGES
+from game.paths import QUESTIONNAIRES
 from game.server import records
 from game.server.catalog import Catalog
+from game.server.flow import StudyFlow
+from game.server.forms import Forms
 from game.server.index import Index
 from game.server.records import ApiError, Negotiation, Participant, Session
 from game.server.store import Store, iso
@@ -35,7 +39,7 @@ from game.server.store import Store, iso
 __all__ = ["ApiError", "Hub", "Negotiation", "Participant", "Session"]
 
 
-class Hub(Index):
+class Hub(Index, StudyFlow):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(
@@ -44,9 +48,11 @@ class Hub(Index):
         scenarios_dir: str | Path | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        questionnaires_dir: str | Path | None = QUESTIONNAIRES,
     ):
         super().__init__(Catalog(store, scenarios_dir), clock)
         self._store = store
+        self.forms = Forms(store, questionnaires_dir)
         self._recover()
 
     # ------------------------------------------------------------ recovery
@@ -73,6 +79,7 @@ class Hub(Index):
             p = self._participants.get(e["participant_id"] or "")
             if e["type"] == "sat_out" and p:
                 p.last_sat_out = e.get("round", -1)
+        self._recover_study()
         # a deadline that passed while the server was down ends its negotiation now
         self.tick()
 
@@ -80,10 +87,14 @@ class Hub(Index):
         with self._lock:
             return self._catalog.add(data)
 
+    def add_questionnaire(self, data: Any) -> str:
+        with self._lock:
+            return self.forms.add(data)
+
     # ------------------------------------------------------------ sessions and participants
     def create_session(self, body: Any, *, demo: bool = False) -> str:
         try:
-            st = requests.parse_session(body, self._catalog.by_id())
+            st = requests.parse_session(body, self._catalog.by_id(), self.forms.by_id())
         except requests.RequestError as e:
             raise ApiError(400, e.errors) from e
         with self._lock:
@@ -93,7 +104,7 @@ class Hub(Index):
             s = Session(
                 code, st.scenario, st.conditions, st.time_limit_s, st.max_offers, st.pairing,
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
-                protocol=st.protocol,
+                protocol=st.protocol, study=st.study,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
             self._sessions[code] = s
@@ -131,7 +142,9 @@ class Hub(Index):
             if not was_connected:
                 touched |= self._partner_of(p)
                 s = self._sessions[p.code]
-                if s.pairing == "arrival" and not p.negotiations and p.id not in s.waiting:
+                if s.study:
+                    touched |= self._after_study_step(s, p)
+                elif s.pairing == "arrival" and not p.negotiations and p.id not in s.waiting:
                     s.waiting.append(p.id)
                     p.waiting_since = self.clock()
                     touched |= self._pair_arrivals(s)
@@ -283,9 +296,11 @@ class Hub(Index):
         return p, n, n.state.scenario.role_ids[n.participants.index(p.id)]
 
     def act(self, sid: str, kind: str, payload: Any) -> tuple[dict, set[str]]:
-        """A participant's action; (the acknowledgement, who to update)."""
+        """A participant's action; (the acknowledgement, who to update). A refused action is
+        logged as a ``refused`` event with its code, and changes nothing else."""
         with self._lock:
             p, n, role = self._mine(sid)
+            touched: set[str] = set()
             try:
                 rules = self._sessions[p.code].rules if p else protocols.get()
                 action = rules.parse_action(kind, payload)
@@ -294,15 +309,11 @@ class Hub(Index):
                 if n is None:
                     raise RuleError("not_negotiating", "you are not in a negotiation yet")
                 now = self.clock()
-                touched: set[str] = set()
                 due = rules.due(n.state, now)
                 if due:
                     self._commit(n, None, due)
                     touched |= set(n.participants)
-                try:
-                    events = rules.apply(n.state, role, action, now)
-                except RuleError as e:
-                    return e.as_answer(), touched
+                events = rules.apply(n.state, role, action, now)
                 self._commit(n, p.id, events)
                 touched |= set(n.participants)
                 answer: dict[str, Any] = {"ok": True}
@@ -310,7 +321,8 @@ class Hub(Index):
                     answer["offer_id"] = events[0]["offer_id"]
                 return answer, touched
             except RuleError as e:
-                return e.as_answer(), set()
+                self._note(p, n, "refused", {"action": kind, "code": e.code})
+                return e.as_answer(), touched
 
     def suggest(self, sid: str, payload: Any) -> dict:
         """Packages equivalent (to the asker) to the packages given, for the MESO builder."""
@@ -321,7 +333,26 @@ class Hub(Index):
                     "not_negotiating", "you are not in an open negotiation"
                 ).as_answer()
             state, rules = n.state, self._sessions[n.code].rules
-        return rules.suggest(state, role, payload)
+        answer = rules.suggest(state, role, payload)
+        with self._lock:
+            if answer.get("ok"):
+                asked = {
+                    "packages": payload["packages"][:MAX_PAYLOAD_PACKAGES],
+                    "count": payload.get("count"),
+                }
+                returned = {k: answer[k] for k in ("packages", "points", "target")}
+                self._note(p, n, "suggested", {"asked": asked, "returned": returned})
+            else:
+                err = answer["error"]
+                self._note(p, n, "refused", {"action": "suggest", "code": err["code"]})
+        return answer
+
+    def _note(self, p: Participant | None, n: Negotiation | None, kind: str, payload: dict):
+        """Log an event no protocol folds (``suggested``, ``refused``): the log keeps what was
+        asked and refused, and the negotiation's state stays as it is."""
+        if p is not None:
+            event = {"type": kind, "at": self.clock(), **payload}
+            self._store.append(p.code, n.id if n else None, p.id, [event])
 
     def end_negotiation(self, nid: str) -> set[str]:
         with self._lock:

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from game.core import lobby, views
+from game.core import lobby, study, views
 from game.core.scenario import Scenario
 from game.server.catalog import Catalog
 from game.server.records import ApiError, Negotiation, Participant, Session
@@ -121,7 +121,10 @@ class Index:
             if n is not None:
                 partner = self._participants[n.participants[1 - n.participants.index(p.id)]]
             ended = n is not None and not n.state.is_open
-            return views.student_view(
+            stage = self._stage(s, p)
+            if stage is not None and study.hides_debrief(stage):
+                ended = False  # the other side's numbers wait until the questions are answered
+            out = views.student_view(
                 s,
                 p,
                 n,
@@ -131,6 +134,9 @@ class Index:
                 version=self.version,
                 now=self.clock(),
             )
+            if stage is not None:
+                out["study"] = stage
+            return out
 
     def view_json(self, pid: str) -> str:
         """``view(pid)`` as JSON text for Socket.IO, its unchanging parts encoded only once."""

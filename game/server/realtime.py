@@ -178,6 +178,7 @@ class Realtime:
                 nd = self.hub.next_deadline()
                 if nd is not None and self.hub.clock() >= nd:
                     self.push(self.hub.tick())
+                self.push(self.hub.release_due())
                 now = time.monotonic()
                 if now - last_push >= INSTRUCTOR_PUSH_S:
                     last_push = now
@@ -267,6 +268,24 @@ class Realtime:
         for kind in ("propose", "accept", "walk_away", "chat"):
             srv.on(kind, action(kind))
         srv.on("suggest", on_suggest)
+
+        def study_command(kind: str):
+            def handler(sid: str, *args: Any):
+                refused = refusal(sid, args)
+                if refused:
+                    return refused
+                try:
+                    answer, touched = hub.study_act(sid, kind, args[0] if args else {})
+                except Exception:
+                    log.exception("%s failed", kind)
+                    return {"ok": False, "error": {"code": "internal", "message": "server error"}}
+                self.push(touched)
+                return answer
+
+            return handler
+
+        for kind in ("consent", "answer", "submit", "continue"):
+            srv.on(kind, study_command(kind))
 
         @sio.on("connect", namespace="/instructor")
         def on_instructor_connect(auth: Any = None):

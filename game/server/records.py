@@ -15,7 +15,9 @@ from types import ModuleType
 from typing import Any
 
 from game.core import protocols
+from game.core.protocols.common import played
 from game.core.scenario import Scenario, parse
+from game.core.study import Progress
 from game.server.store import iso
 
 
@@ -41,6 +43,7 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    study: dict | None = None  # game.core.study settings, with its questionnaires' copies
     negotiation_count: int = 0
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
     rng: random.Random = field(default_factory=random.Random)
@@ -67,6 +70,9 @@ class Participant:
     sids: set[str] = field(default_factory=set)
     waiting_since: float | None = None
     last_sat_out: int = -1
+    external_id: str | None = None
+    progress: Progress = field(default_factory=Progress)
+    first_waited: float | None = None  # when the waiting room's limit started to count
 
     @property
     def connected(self) -> bool:
@@ -100,6 +106,7 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "study": json.dumps(s.study, separators=(",", ":")) if s.study else None,
     }
 
 
@@ -116,6 +123,7 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        study=json.loads(row["study"]) if row.get("study") else None,  # absent before schema 3
     )
 
 
@@ -131,6 +139,7 @@ def participant_row(p: Participant) -> dict:
         "token": p.token,
         "joined_at": p.joined_at,
         "seq": p.seq,
+        "external_id": p.external_id,
     }
 
 
@@ -143,6 +152,7 @@ def participant_from_row(row: dict) -> Participant:
         token=row["token"],
         joined_at=row["joined_at"],
         seq=row["seq"],
+        external_id=row.get("external_id"),
     )
 
 
@@ -207,7 +217,7 @@ def state_from_row(row: dict, scenario: Scenario, events: list[dict], protocol: 
         max_offers=row["max_offers"],
         deadline=row["deadline"],
     )
-    return rules.replay(setup, events)
+    return rules.replay(setup, played(events))
 
 
 def negotiation_from_row(row: dict, s: Session, events: list[dict]) -> Negotiation:

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def iso(ts: float | None) -> str | None:
@@ -128,7 +128,21 @@ def _m2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN protocol TEXT")
 
 
-MIGRATIONS = [_m1, _m2]
+def _m3(db: sqlite_utils.Database) -> None:
+    # the study flow (game.core.study): a session's study settings (JSON, with its copies of the
+    # questionnaires), a participant's external id (a panel's, unique in its session), and
+    # the questionnaires uploaded
+    db.execute("ALTER TABLE sessions ADD COLUMN study TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN external_id TEXT")
+    db["participants"].create_index(
+        ["session_code", "external_id"], unique=True, if_not_exists=True
+    )
+    db["questionnaires"].create(
+        {"id": str, "json": str, "created_at": str}, pk="id", if_not_exists=True
+    )
+
+
+MIGRATIONS = [_m1, _m2, _m3]
 
 
 class NotParleyDatabase(ValueError):
@@ -264,6 +278,19 @@ class Store:
             rows = list(self.db.query("SELECT id, json FROM scenarios ORDER BY id"))
         return [json.loads(r["json"]) for r in rows]
 
+    def add_questionnaire(self, qid: str, data: dict) -> None:
+        with self.lock:
+            self.db["questionnaires"].insert(
+                {"id": qid, "json": json.dumps(data, separators=(",", ":")),
+                 "created_at": iso(time.time())},
+                pk="id",
+            )  # fmt: skip
+
+    def questionnaires(self) -> list[dict]:
+        with self.lock:
+            rows = list(self.db.query("SELECT json FROM questionnaires ORDER BY id"))
+        return [json.loads(r["json"]) for r in rows]
+
     # ------------------------------------------------------------ sessions
     def add_session(self, row: dict) -> None:
         with self.lock:
@@ -288,7 +315,8 @@ class Store:
                         "negotiation_id": None,
                         "participant_id": row["participant_id"],
                         "type": "joined",
-                        "payload": {"name": row["name"], "label": row["label"]},
+                        "payload": {"name": row["name"], "label": row["label"]}
+                        | ({"external_id": row["external_id"]} if row.get("external_id") else {}),
                         "at": time.time() if at is None else at,
                     }
                 ]

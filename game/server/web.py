@@ -157,6 +157,13 @@ def play_page():
     return render_template("play.html")
 
 
+@bp.get("/study/<code>")
+def study_page(code: str):
+    """The online study's entry: consent, questionnaires, the completion code; the link a panel
+    sends carries the participant's id in the session's ``entry_param``."""
+    return render_template("study.html", code=normalize_code(code))
+
+
 @bp.get("/healthz")
 def healthz():
     return jsonify({"ok": True})
@@ -278,6 +285,34 @@ def export_table(code: str, table: str):
     )
 
 
+@bp.post("/api/questionnaires")
+@instructor_api
+def upload_questionnaire():
+    qid = hub().add_questionnaire(body())
+    return jsonify({"id": qid}), 201
+
+
+@bp.get("/api/questionnaires")
+@instructor_api
+def list_questionnaires():
+    h = hub()
+    return jsonify(
+        [
+            {"id": q["id"], "title": q["title"], "source": h.forms.source(q["id"])}
+            for q in h.forms.all()
+        ]
+    )
+
+
+@bp.post("/api/sessions/<code>/enter")
+def enter(code: str):
+    """An online study's entry with a panel's participant id: one seat per external id."""
+    token, pid, resumed = hub().enter(code, body())
+    return jsonify({"token": token, "participant_id": pid, "resumed": resumed}), (
+        200 if resumed else 201
+    )
+
+
 @bp.post("/api/sessions/<code>/join")
 def join(code: str):
     token, pid = hub().join(code, body())
@@ -288,4 +323,7 @@ def join(code: str):
 def session_info(code: str):
     """What anyone with the code may know before joining: the scenario's public title."""
     s = hub().session(code)
-    return jsonify({"code": s.code, "title": s.scenario.title, "pairing": s.pairing})
+    out = {"code": s.code, "title": s.scenario.title, "pairing": s.pairing}
+    if s.study:
+        out["study"] = {"entry_param": s.study.get("entry_param")}
+    return jsonify(out)

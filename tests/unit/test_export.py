@@ -194,13 +194,19 @@ def test_a_session_filter_keeps_other_sessions_out(world, tmp_path):
         s_sid, _, _, _ = play_pair(hub, code, clock, names=names)
         act(hub, s_sid, "propose", {"packages": [pk(1, 0, 0, 0)]})
     for name in export.TABLES:
+        if name == "responses":  # no questionnaire in these sessions
+            assert export.table(store, name, one) == export.table(store, name) == []
+            continue
         rows = export.table(store, name, one)
         assert rows and {r["session_code"] for r in rows} == {one}
         everything = export.table(store, name)
         assert {r["session_code"] for r in everything} == {one, two}
     paths = export.write_all(store, tmp_path / "a" / "b")
-    assert sorted(p.name for p in paths) == sorted(f"{t}.csv" for t in export.TABLES)
-    for p in paths:
+    tables = [p for p in paths if p.suffix == ".csv"]
+    assert sorted(p.name for p in tables) == sorted(f"{t}.csv" for t in export.TABLES)
+    folders = {p.parent.name for p in paths if p.suffix == ".json"}
+    assert folders == {one, two}
+    for p in tables:
         assert p.read_text(encoding="utf-8").splitlines()[0]
 
 
@@ -239,6 +245,7 @@ def test_a_session_zip_holds_its_tables_its_scenario_and_its_settings(world):
         settings = json.loads(z.read(f"{folder}/session.json"))
     expected = {f"{folder}/{t}.csv" for t in export.TABLES}
     expected |= {f"{folder}/scenario.json", f"{folder}/session.json"}
+    expected.add(f"{folder}/outcome-space.json")
     if export.DATA_DICTIONARY.exists():
         expected.add(f"{folder}/data-dictionary.md")
     assert names == expected
@@ -246,14 +253,47 @@ def test_a_session_zip_holds_its_tables_its_scenario_and_its_settings(world):
     assert settings == {
         "code": code,
         "scenario_id": "test-supply",
+        "protocol": "offers",
         "conditions": ["single", "any"],
+        "seed": hub.session(code).seed,
         "pairing": "rounds",
         "time_limit_s": hub.session(code).time_limit_s,
         "max_offers": hub.session(code).max_offers,
         "rounds": 1,
+        "study": None,
         "created_at": "2026-01-01T00:00:00.000Z",
         "exported_at": "2026-01-02T01:01:01Z",
     }
+
+
+def test_the_command_line_folder_and_the_zip_hold_the_same_files(world, tmp_path):
+    """``export`` writes per session a folder named by its code with the files the zip holds
+    beside its tables: the session's scenario (both roles' points and BATNAs), its settings
+    with the condition seed, and the outcome space."""
+    store, hub, clock = world
+    code = hub.create_session({"scenario": "test-supply", "conditions": ["meso"]})
+    play_pair(hub, code, clock)
+    export.write_all(store, tmp_path / "out", code)
+    _, data = export.session_zip(store, code)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        zipped = {n.split("/", 1)[1]: z.read(n).decode() for n in z.namelist()}
+    written = {
+        str(p.relative_to(tmp_path / "out")).replace(f"{code}/", ""): p.read_text()
+        for p in (tmp_path / "out").rglob("*")
+        if p.is_file()
+    }
+    assert set(written) == set(zipped)
+    for name, text in written.items():
+        if name != "session.json":  # its exported_at differs by the time between the two
+            assert text == zipped[name], name
+    settings = json.loads(written["session.json"])
+    assert settings["seed"] == hub.session(code).seed and settings["conditions"] == ["meso"]
+    scenario = json.loads(written["scenario.json"])
+    assert [r["batna"] for r in scenario["roles"]] == [
+        r.batna for r in hub.session(code).scenario.roles
+    ]
+    space = json.loads(written["outcome-space.json"])
+    assert {"pareto", "nash", "max_joint"} <= set(space)
 
 
 def test_a_session_zip_of_no_session_is_a_key_error(world):

@@ -15,3 +15,13 @@ class RuleError(Exception):
 
     def as_answer(self) -> dict[str, Any]:
         return {"ok": False, "error": {"code": self.code, "message": self.message}}
+
+
+# Events logged beside a negotiation's play that no protocol folds (PROTOCOL.md section 6): a
+# ``suggest`` request and what it returned, an action refused with its error code.
+LOG_ONLY = frozenset({"suggested", "refused"})
+
+
+def played(events: list[dict]) -> list[dict]:
+    """The events a protocol folds: every event but the log-only ones."""
+    return [e for e in events if e.get("type") not in LOG_ONLY]
