@@ -148,9 +148,10 @@ class StudyFlow:
             raise RuleError("wrong_stage", f"the open page is page {st['page']} of {q['id']!r}")
         missing = questionnaires.missing(q, st["page"], st["answers"])
         if missing:
+            texts = [questionnaires.item(q, iid)["text"] for iid in missing]
             raise RuleError(
                 "missing_answers",
-                f"please answer every required question ({', '.join(missing)})",
+                "please answer every required question: " + "; ".join(texts),
             )
         self._log_study(p, "submitted", {"questionnaire": q["id"], "page": st["page"]})
         return {"ok": True}

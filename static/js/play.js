@@ -118,6 +118,12 @@ function render(state) {
     lastVersion = state.version;
   }
   if (typeof state.server_time === "number") offset = state.server_time - Date.now() / 1000;
+  const study = state.study;
+  if (study && study.stage !== "play" && study.stage !== "debrief") {
+    // consent, questionnaires and the end page are the study page's
+    window.location.replace(`/study/${encodeURIComponent(state.session.code)}?p=${encodeURIComponent(state.participant.id)}`);
+    return;
+  }
   last = state;
   $("view-loading").hidden = true;
 
@@ -198,6 +204,27 @@ function news(state, phase) {
   return out;
 }
 
+/** In a study: the way on from the debrief (to the last questions or the completion code). */
+function continueCard() {
+  const error = h("p", { class: "field-error", role: "alert" });
+  const go = async () => {
+    const a = await call("continue", {});
+    if (!a.ok) setError(error, a.error.message);
+  };
+  return h(
+    "div",
+    { class: "banner banner-info study-continue" },
+    h("span", { class: "banner-icon", "aria-hidden": "true" }, "i"),
+    h(
+      "div",
+      { class: "stack-sm" },
+      h("p", { class: "flush" }, "When you have read how the negotiation went, continue to finish the study."),
+      h("button", { type: "button", id: "study-continue", class: "btn btn-primary", onclick: go }, "Continue"),
+      error,
+    ),
+  );
+}
+
 function drawLobby(state) {
   const l = state.lobby || {};
   $("lobby-message").textContent = l.message || "Waiting for a partner.";
@@ -231,9 +258,11 @@ function drawNegotiation(state, done) {
 
   // the end: outcome and debrief
   if (done) {
-    keyed($("outcome"), `${neg.id}:${neg.status}:${neg.outcome && neg.outcome.reason}:${(state.lobby || {}).message}`, () => {
+    const studyDebrief = state.study && state.study.stage === "debrief";
+    keyed($("outcome"), `${neg.id}:${neg.status}:${neg.outcome && neg.outcome.reason}:${(state.lobby || {}).message}:${studyDebrief}`, () => {
       const parts = [outcomeCard(neg)];
-      const msg = state.lobby && state.lobby.message;
+      const msg = studyDebrief ? null : state.lobby && state.lobby.message;
+      if (studyDebrief) parts.push(continueCard());
       if (msg) parts.push(h("p", { class: "banner banner-info" }, h("span", { class: "banner-icon", "aria-hidden": "true" }, "i"), h("span", null, msg)));
       const deb = debriefCard(neg);
       if (deb) parts.push(deb);

@@ -111,7 +111,10 @@ def test_consent_to_completion_code_with_questionnaires_around_the_negotiation(w
     q = stage(hub, a)["questionnaire"]
     refused, _ = hub.study_act("sa", "submit", {"questionnaire": q["id"], "page": 0})
     assert refused["error"]["code"] == "missing_answers"
-    assert "experience" in refused["error"]["message"]
+    assert refused["error"]["message"] == (
+        "please answer every required question: How much experience do you have with "
+        "negotiating?; How well do you expect to do, from 0 (badly) to 100 (very well)?"
+    )
     answer_page(hub, "sa", a)
     assert stage(hub, a) == {"stage": "play"}
     assert hub.session(code).waiting == [a]
