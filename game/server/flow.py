@@ -34,6 +34,11 @@ class StudyFlow:
         status = None if n is None else ("open" if n.state.is_open else "ended")
         return study.stage(s.study, p.progress, status)
 
+    def study_stage(self, p: Participant) -> dict | None:
+        """Where a participant stands in their session's study flow (None without one)."""
+        with self._lock:
+            return self._stage(self._sessions[p.code], p)
+
     def _log_study(self, p: Participant, kind: str, payload: dict) -> None:
         """Commit one study event, then fold it into the participant's progress."""
         now = self.clock()

@@ -71,6 +71,12 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
                 "negotiations": len(p.negotiations),
             }
         )
+        if s.study:
+            st = hub.study_stage(p)
+            out_parts[-1]["external_id"] = p.external_id
+            out_parts[-1]["stage"] = st["stage"]
+            out_parts[-1]["stage_point"] = st.get("point")
+            out_parts[-1]["released"] = bool(st.get("released"))
     return {
         "code": s.code,
         "scenario": {"id": s.scenario.id, "title": s.scenario.title},

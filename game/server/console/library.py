@@ -100,34 +100,9 @@ def download(sid: str):
 @page
 @form_post
 def upload():
-    text = ""
-    filename = None
-    f = request.files.get("file")
-    if f is not None and f.filename:
-        filename = f.filename
-        raw = f.read(UPLOAD_MAX + 1)
-        if len(raw) > UPLOAD_MAX:
-            return _upload_failed(filename, "", ["file: larger than 1 MB"], None)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return _upload_failed(filename, "", ["file: not UTF-8 text"], None)
-    else:
-        text = request.form.get("text", "")
-    if not text.strip():
-        return _upload_failed(filename, text, ["file: choose a scenario file (JSON)"], None)
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        return _upload_failed(filename, text, ["file: nested too deeply"], None)
-    except json.JSONDecodeError as e:
-        return _upload_failed(
-            filename,
-            text,
-            [f"line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})"],
-            None,
-            syntax_line=e.lineno,
-        )
+    filename, text, data, failed = read_upload("scenario")
+    if failed:
+        return _upload_failed(*failed)
     try:
         sid = hub().add_scenario(data)
     except ApiError as e:
@@ -136,17 +111,49 @@ def upload():
     return redirect(url_for("console.library.show", sid=sid))
 
 
-def _upload_failed(
+def read_upload(what: str) -> tuple[str | None, str, Any, tuple | None]:
+    """The uploaded file (or pasted text) as (file name, text, JSON data, None), or with the
+    arguments of :func:`problems` when it is not readable JSON."""
+    text = ""
+    filename = None
+    f = request.files.get("file")
+    if f is not None and f.filename:
+        filename = f.filename
+        raw = f.read(UPLOAD_MAX + 1)
+        if len(raw) > UPLOAD_MAX:
+            return filename, "", None, (filename, "", ["file: larger than 1 MB"], None)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return filename, "", None, (filename, "", ["file: not UTF-8 text"], None)
+    else:
+        text = request.form.get("text", "")
+    if not text.strip():
+        return filename, text, None, (filename, text, [f"file: choose a {what} file (JSON)"], None)
+    try:
+        return filename, text, json.loads(text), None
+    except RecursionError:
+        return filename, text, None, (filename, text, ["file: nested too deeply"], None)
+    except json.JSONDecodeError as e:
+        problem = [f"line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})"]
+        return filename, text, None, (filename, text, problem, None, 400, e.lineno)
+
+
+def _upload_failed(filename, text, errors, data, status: int = 400, syntax_line=None):
+    upload = problems(filename, text, errors, data, syntax_line=syntax_line)
+    return render("scenarios.html", status, scenarios=scenario_choices(), upload=upload)
+
+
+def problems(
     filename: str | None,
     text: str,
     errors: list[str],
     data: Any,
     *,
-    status: int = 400,
     syntax_line: int | None = None,
-):
-    """The library again, with the upload's problems: on the lines of the document when it is
-    JSON (see game.core.annotate), on the file's own line when it is not."""
+) -> dict[str, Any]:
+    """An upload's problems for the page: on the lines of the document when it is JSON (see
+    game.core.annotate), on the file's own line when it is not."""
     if data is not None:
         lines, unplaced = annotate(data, errors)
     else:
@@ -163,10 +170,10 @@ def _upload_failed(
     for line in lines:
         for e in line["errors"]:
             anchors.setdefault(e, line["id"])
-    problems = []
+    found = []
     for e in errors:
         place, sep, problem = e.partition(": ")
-        problems.append(
+        found.append(
             {
                 "place": place if sep else "",
                 "problem": problem if sep else e,
@@ -176,9 +183,9 @@ def _upload_failed(
     upload = {
         "filename": filename,
         "errors": errors,
-        "problems": problems,
+        "problems": found,
         "lines": lines,
         "unplaced": unplaced,
         "text": text if len(text) <= SHOWN_TEXT else "",
     }
-    return render("scenarios.html", status, scenarios=scenario_choices(), upload=upload)
+    return upload

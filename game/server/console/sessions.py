@@ -19,13 +19,14 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from game.server import reads
+from game.server.console import study_form
 from game.server.console.auth import CONDITION_NAMES, form_post, hub, page, push, render
 from game.server.console.library import scenario_choices
 from game.server.hub import ApiError, Session
 
 bp = Blueprint("sessions", __name__)
 
-FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing")
+FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "study")
 
 
 # ---------------------------------------------------------------- the list
@@ -80,6 +81,7 @@ def new():
         "no_limit": False,
         "max_offers": "",
         "pairing": "rounds",
+        "study": study_form.blank(hub().forms.all()),
     }
     return render("new_session.html", scenarios=scenario_choices(), form=form, errors={})
 
@@ -132,7 +134,11 @@ def create():
     max_offers = _form_number(f.get("max_offers", ""), "max_offers", errors, whole=True)
     if max_offers is not None:
         body["max_offers"] = max_offers
+    study, study_state = study_form.from_form(f, hub().forms.all(), errors)
+    if study is not None:
+        body["study"] = study
     form = {
+        "study": study_state,
         "scenario": body["scenario"],
         "conditions": weights,
         "time_limit_min": f.get("time_limit_min", ""),

@@ -54,7 +54,14 @@ $("#projector-btn").addEventListener("click", () => {
 
 // ---------------------------------------------------------------- participants
 
+// a study session's stages (game/core/study.py), beside the negotiation's phase
+const STAGES = { consent: "Reading consent", declined: "Declined consent", debrief: "Reading the debrief" };
+const POINTS = { before: "before the negotiation", after: "after the negotiation", debrief: "after the debrief" };
+
 const phaseText = (p) => {
+  if (p.stage && STAGES[p.stage]) return STAGES[p.stage];
+  if (p.stage === "questionnaire") return `Questions ${POINTS[p.stage_point] || ""}`.trim();
+  if (p.stage === "complete") return p.released ? "Released with a code" : "Completed";
   if (p.phase === "negotiating") return "Negotiating";
   if (p.phase === "done") return p.connected ? "Finished – waiting" : "Finished";
   return p.connected ? "Waiting" : "Joined";
@@ -69,6 +76,7 @@ function fillParticipant(tr, p) {
       { scope: "row" },
       p.name,
       p.label ? h("span", { class: "muted small" }, " · " + p.label) : null,
+      p.external_id ? h("span", { class: "muted small" }, " · id " + p.external_id) : null,
     ),
     h(
       "td",
@@ -90,13 +98,13 @@ function renderParticipants(parts) {
   const filter = $("#participant-filter").value.trim().toLowerCase();
   parts.forEach((p, i) => (p._n = i + 1));
   const shown = filter
-    ? parts.filter((p) => (p.name + " " + (p.label || "")).toLowerCase().includes(filter))
+    ? parts.filter((p) => (p.name + " " + (p.label || "") + " " + (p.external_id || "")).toLowerCase().includes(filter))
     : parts;
   syncRows(
     $("#participants tbody"),
     shown,
     (p) => p.participant_id,
-    (p) => [p._n, p.name, p.label, p.connected, p.phase, p.role, p.negotiations].join("\u0001"),
+    (p) => [p._n, p.name, p.label, p.connected, p.phase, p.role, p.negotiations, p.stage, p.stage_point, p.external_id].join("\u0001"),
     fillParticipant,
   );
   $("#participants-empty").hidden = parts.length > 0;

@@ -51,7 +51,7 @@ function likert(item, value, save) {
   for (let p = 1; p <= item.points; p += 1) points.push(p);
   return h(
     "div",
-    { class: "study-likert", role: "presentation" },
+    { class: "study-likert", role: "presentation", style: item.points <= 7 ? { gridTemplateColumns: `repeat(${item.points}, minmax(0, 1fr))` } : null },
     points.map((p) => {
       const id = `q-${item.id}-${p}`;
       const words = anchorText(item, p);
