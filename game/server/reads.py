@@ -7,6 +7,7 @@ a snapshot of a session's members and change nothing.
 from __future__ import annotations
 
 from game.core import lobby, scoring
+from game.core import scales as scales_mod
 from game.server.hub import Hub, Negotiation
 from game.server.store import iso
 
@@ -143,3 +144,24 @@ def standings(hub: Hub, code: str) -> list[dict]:
         t["rounds"].sort(key=lambda r: r["round"])
     out.sort(key=lambda t: (-t["score_within_role"], -t["points_total"], t["name"]))
     return out
+
+
+def scales(hub: Hub, code: str) -> list[dict]:
+    """The study's questionnaire scales by condition (game.core.scales), from the answers of
+    the participants whose negotiation has ended; [] without a study."""
+    s = hub.session(code)
+    if not s.study:
+        return []
+    parts, negs = hub.members(s.code)
+    by_id = {n.id: n for n in negs}
+    rows = []
+    for p in parts:
+        n = by_id.get(p.negotiations[-1]) if p.negotiations else None
+        if n is None or n.state.is_open:
+            continue
+        role = s.scenario.role_ids[n.participants.index(p.id)]
+        opener = n.state.offers[0].by if n.state.offers else None
+        got = scales_mod.participant_scales(s.study["forms"], p.progress.answers)
+        if got:
+            rows.append((n.state.condition, opener is not None and role != opener, got))
+    return scales_mod.by_condition(rows, s.conditions)

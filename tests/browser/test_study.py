@@ -10,6 +10,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_instructor import login
 
 BEFORE = {
     "id": "test-before",
@@ -156,6 +157,20 @@ def test_consent_to_completion_code_on_a_phone_and_a_desktop(server, student, sh
     again = student(PHONE)
     again.goto(f"{server.url}/study/{code}?PROLIFIC_PID=PANEL-PHONE")
     expect(again.locator("#completion-code")).to_have_text("CX42TEST")
+
+    # the instructor: each participant's stage, and the scales by condition in the debrief
+    console = student(DESKTOP)
+    login(console, server)
+    console.goto(f"{server.url}/instructor/sessions/{code}")
+    expect(console.locator("#participants")).to_contain_text("id PANEL-PHONE")
+    expect(console.locator("#participants")).to_contain_text("Completed")
+    shot(console, "console-stages")
+    console.goto(f"{server.url}/instructor/sessions/{code}/debrief")
+    panel = console.get_by_role("region", name="Questionnaire scales by condition")
+    expect(panel).to_contain_text("cooperativeness")
+    expect(panel).to_contain_text("recipients of the first offer")
+    expect(panel.locator("tbody tr").first).to_contain_text("6")
+    shot(console, "debrief-scales")
 
     r = server.api("GET", f"/api/sessions/{code}/export/participants.csv")
     rows = r.text.splitlines()

@@ -15,6 +15,7 @@ JSON (the Bearer key or the console's cookie, like the API of PROTOCOL.md sectio
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
@@ -47,14 +48,17 @@ def debrief_data(code: str) -> dict[str, Any]:
     a = h.analysis(sc)
     records = debrief.records_from_view(view)
     names = {p["participant_id"]: p["name"] for p in view["participants"]}
+    scales = reads.scales(h, s.code)
     return {
+        "scales": scales,
         "code": s.code,
         "title": sc.title,
         "pairing": s.pairing,
         "round": s.round,
         "roles": [{"id": r.id, "name": r.name, "batna": r.batna} for r in sc.roles],
         "session_conditions": s.conditions,
-        "signature": debrief.signature(records),
+        "signature": debrief.signature(records)
+        + (f":{zlib.crc32(repr(scales).encode())}" if scales else ""),
         "space": {
             "pareto": a["pareto"],
             "cloud": a.get("cloud", []),

@@ -374,6 +374,41 @@ function renderComparison() {
   table.tBodies[0].replaceChildren(...body);
 }
 
+// ---------------------------------------------------------------- questionnaire scales
+
+const GROUPS = { all: "all raters", recipients: "recipients of the first offer" };
+
+function scaleCell(m) {
+  if (!m || !m.n) return h("td", { class: "num muted" }, "–");
+  const ci = m.ci ? `95% CI ${fmt(m.ci[0])} to ${fmt(m.ci[1])}` : "no interval (n 1)";
+  return h("td", { class: "num" }, h("span", { class: "big-num" }, fmt(m.mean)), h("span", { class: "sub" }, `${ci} · n ${m.n}`));
+}
+
+function renderScales() {
+  const scales = data.scales || [];
+  $("#scales-panel").hidden = scales.length === 0;
+  if (!scales.length) return;
+  const conds = [...new Set(data.session_conditions)];
+  const table = $("#scales");
+  table.tHead.replaceChildren(
+    h("tr", null, h("th", { scope: "col" }, "Scale"), ...conds.map((c) => h("th", { scope: "col", class: "num" }, conditionBadge(c, boot.conditions)))),
+  );
+  const body = [];
+  for (const s of scales) {
+    for (const [group, words] of Object.entries(GROUPS)) {
+      body.push(
+        h(
+          "tr",
+          null,
+          h("th", { scope: "row" }, s.scale.replaceAll("_", " "), h("span", { class: "sub" }, words)),
+          ...conds.map((c) => scaleCell(s.groups[group][c])),
+        ),
+      );
+    }
+  }
+  table.tBodies[0].replaceChildren(...body);
+}
+
 // ---------------------------------------------------------------- joint points strip plot
 
 // A scatter chart of the debrief (joint points, anchoring): drawn the first time, its data and
@@ -624,6 +659,7 @@ function renderAll() {
   renderDrillOptions();
   drawOutcomes();
   renderComparison();
+  renderScales();
   drawJoint();
   drawAnchor();
   renderOptions();
