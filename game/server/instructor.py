@@ -47,7 +47,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -95,7 +94,7 @@ def realtime():
 
 
 def logged_in() -> bool:
-    return bool(session.get("instructor"))
+    return web.instructor_logged_in()
 
 
 def _safe_next(target: str | None) -> str:
@@ -196,17 +195,14 @@ def login_post():
             error="That is not the instructor key. It is printed in the terminal where the "
             "server was started (or set with PARLEY_INSTRUCTOR_KEY).",
         )
-    session.clear()
-    session["instructor"] = True
-    web.csrf_token()
+    web.start_login()
     return redirect(_safe_next(nxt))
 
 
 @bp.post("/logout")
 @form_post
 def logout():
-    session.clear()
-    web.csrf_token()
+    web.end_login()
     flash("You are logged out.")
     return redirect(url_for("instructor.login"))
 
