@@ -479,7 +479,7 @@ class Realtime:
                 if isinstance(key, str) and hmac.compare_digest(key, self.key):
                     return None
                 limits.fail("key", address)
-                raise SioConnectionRefused("wrong instructor key")
+                raise SioConnectionRefused("instructor key required")
             if not web.instructor_logged_in():
                 raise SioConnectionRefused("instructor key required")
             return None
