@@ -14,6 +14,7 @@ import logging
 import time
 from typing import Any
 
+import engineio.exceptions
 import socketio.packet
 from flask import request
 from flask_socketio import SocketIO, join_room, leave_room
@@ -285,7 +286,28 @@ class Realtime:
 
         def on_eio_connect(eio_sid: str, environ: Any):
             self.pending[eio_sid] = time.monotonic()
+            sock = srv.eio.sockets.get(eio_sid)
+            if sock is not None:
+                sock.receive = guarded_receive(eio_sid, sock.receive)
             return handle_connect(eio_sid, environ)
+
+        def guarded_receive(eio_sid: str, receive):
+            """Engine.IO's per-packet entry: yields to the other connections after each packet
+            (a client sending as fast as it can never holds eventlet's one thread), counts
+            packets of unknown types, and ends the connection's reader once it is closing."""
+
+            def wrapped(pkt):
+                if eio_sid in self.closing:
+                    raise engineio.exceptions.SocketIsClosedError()
+                self.socketio.sleep(0)
+                try:
+                    receive(pkt)
+                except engineio.exceptions.UnknownPacketError as e:
+                    self.malformed(eio_sid, e)
+                if eio_sid in self.closing:
+                    raise engineio.exceptions.SocketIsClosedError()
+
+            return wrapped
 
         def on_eio_message(eio_sid: str, data: Any):
             if eio_sid in self.closing:
