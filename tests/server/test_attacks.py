@@ -509,3 +509,17 @@ def test_a_player_is_served_while_a_flood_runs(module_server, players):
         stop.set()
         t.join()
     assert worst < 2, worst
+
+
+def test_joins_into_one_session_are_limited_whatever_the_addresses():
+    """The per-session bucket (many addresses, one session), checked in-process: the server
+    tests all come from 127.0.0.1."""
+    from game.server.web import JOIN_LIMITS, Limits
+
+    limits = Limits()
+    burst = int(JOIN_LIMITS["session"][0])
+    waits = [limits.join_wait(f"10.0.{n // 250}.{n % 250}", "ABCDEF") for n in range(burst)]
+    assert all(w == 0 for w, _ in waits)
+    wait, what = limits.join_wait("10.9.9.9", "ABCDEF")
+    assert wait > 0 and what == "session"
+    assert limits.join_wait("10.9.9.9", "OTHERS") == (0.0, "")
