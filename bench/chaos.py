@@ -14,7 +14,7 @@ Phases:
 - ``quiet``: no attack, the quiet pair's baseline for ``--seconds``.
 - ``frames``: raw Engine.IO WebSockets with no token send ``42["x",`` as fast as they can for
   ``--seconds``, reconnecting each time the server closes them.
-- ``handshakes``: 10,000 Engine.IO polling handshakes that never send a Socket.IO connect;
+- ``handshakes``: 10,000 (``--handshakes``) Engine.IO polling handshakes that never send a Socket.IO connect;
   the server's RSS before, at the peak and 10 s later.
 - ``slowloris``: 500 connections send half a request and then one byte a second.
 - ``lock``: another process holds the database's write lock for 35 s while the pair chats.
@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support import Player, Server, scenario_dict  # noqa: E402
 
 MB = 1024 * 1024
+HANDSHAKES = 10_000  # --handshakes
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -179,13 +180,13 @@ def phase_handshakes(s: Server, seconds: float) -> dict:
     before = rss_mb(pid)
     http = requests.Session()
     t = time.time()
-    for _ in range(10_000):
+    for _ in range(HANDSHAKES):
         http.get(f"{s.url}/socket.io/?EIO=4&transport=polling", timeout=10)
     took = time.time() - t
     peak = rss_mb(pid)
     time.sleep(10)  # the connect timeout (5 s) and a sweep: then the memory is measured
     return {
-        "handshakes": 10_000,
+        "handshakes": HANDSHAKES,
         "seconds": round(took, 1),
         "rss_before_mb": round(before, 1),
         "rss_peak_mb": round(peak, 1),
@@ -324,7 +325,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--phases", default=",".join(PHASES))
     ap.add_argument("--seconds", type=float, default=3.0, help="the frame flood's length (3)")
     ap.add_argument("--json", default=None, help="also write the results here")
+    ap.add_argument("--handshakes", type=int, default=HANDSHAKES, help="(10,000)")
     args = ap.parse_args(argv)
+    global HANDSHAKES
+    HANDSHAKES = args.handshakes
     workdir = Path(tempfile.mkdtemp(prefix="parley-chaos-"))
     results = {}
     for name in args.phases.split(","):

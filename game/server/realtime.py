@@ -349,8 +349,14 @@ class Realtime:
         self.socketio.start_background_task(self._close_now, eio_sid)
 
     def _close_now(self, eio_sid: str) -> None:
+        # Not eio.disconnect(): it waits for the socket's queue to be drained, which for a
+        # polling client that never polls again is forever (a greenlet and a socket leaked).
+        eio = self.server.eio
         try:
-            self.server.eio.disconnect(eio_sid)
+            sock = eio.sockets.get(eio_sid)
+            if sock is not None:
+                sock.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
+                eio.sockets.pop(eio_sid, None)
         except Exception as e:  # already gone
             self.log_limited("close failures", "closing a connection failed: %s", e)
         finally:
