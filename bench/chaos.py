@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--phases", default=",".join(PHASES))
     ap.add_argument("--seconds", type=float, default=3.0, help="the frame flood's length (3)")
     ap.add_argument("--json", default=None, help="also write the results here")
-    ap.add_argument("--handshakes", type=int, default=HANDSHAKES, help="(10,000)")
+    ap.add_argument("--handshakes", type=int, default=10_000, help="(10,000)")
     args = ap.parse_args(argv)
     global HANDSHAKES
     HANDSHAKES = args.handshakes
