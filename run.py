@@ -120,6 +120,13 @@ def cmd_serve(args) -> int:
         for err in e.errors:
             print(f"  {err}", file=sys.stderr)
         return 1
+    proxies = _trusted_proxies()
+    if proxies:
+        # Behind a reverse proxy every client would otherwise have the proxy's address, and the
+        # per-address limits would treat the whole world as one client.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     parley = app.extensions["parley"]
     hub, key = parley["hub"], parley["key"]
     host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
@@ -157,6 +164,18 @@ def cmd_serve(args) -> int:
     )
     del lock  # held until here: the process's life
     return 0
+
+
+def _trusted_proxies() -> int:
+    """PARLEY_TRUSTED_PROXIES: how many reverse proxies stand in front of the server (their
+    X-Forwarded-For and X-Forwarded-Proto are then believed); 0 or unset: none."""
+    value = os.environ.get("PARLEY_TRUSTED_PROXIES", "").strip()
+    if not value:
+        return 0
+    if not value.isdigit():
+        print(f"PARLEY_TRUSTED_PROXIES: {value!r} is not a whole number; ignored", file=sys.stderr)
+        return 0
+    return int(value)
 
 
 def _lock_database(db: str):

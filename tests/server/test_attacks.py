@@ -523,3 +523,18 @@ def test_joins_into_one_session_are_limited_whatever_the_addresses():
     wait, what = limits.join_wait("10.9.9.9", "ABCDEF")
     assert wait > 0 and what == "session"
     assert limits.join_wait("10.9.9.9", "OTHERS") == (0.0, "")
+
+
+def test_behind_a_trusted_proxy_the_limits_are_per_forwarded_address(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARLEY_TRUSTED_PROXIES", "1")
+    s = Server(tmp_path / "proxied").start()
+    try:
+        guesser = {"X-Forwarded-For": "203.0.113.5"}
+        for _ in range(101):
+            assert s.api("GET", "/api/sessions", key="wrong", headers=dict(guesser)).status_code
+        r = s.api("GET", "/api/sessions", key="wrong", headers=dict(guesser))
+        assert r.status_code == 429
+        teacher = {"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"}
+        assert s.api("GET", "/api/sessions", headers=dict(teacher)).status_code == 200
+    finally:
+        s.stop()
