@@ -51,6 +51,7 @@ from flask import (
 )
 
 from game.core import debrief
+from game.core.scenario import lone_surrogate
 from game.paths import ROOT
 from game.server import export, web
 from game.server.hub import ApiError, Hub
@@ -761,6 +762,10 @@ def upload_scenario():
             None,
             syntax_line=e.lineno,
         )
+    where = lone_surrogate(data)
+    if where is not None:  # shown as the file's text: the decoded value cannot be encoded
+        problem = f"{where}: text with a lone surrogate (not valid Unicode)"
+        return _upload_failed(h, filename, text, [problem], None)
     try:
         sid = h.add_scenario(data)
     except ApiError as e:

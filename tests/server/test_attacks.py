@@ -10,6 +10,7 @@ has the numbers.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sqlite3
 import subprocess
@@ -395,8 +396,6 @@ def test_unknown_codes_are_throttled_but_right_ones_never_count(fresh):
 
 
 def login(server: Server, **headers) -> tuple[requests.Session, requests.Response]:
-    import re
-
     web = requests.Session()
     page = web.get(server.url + "/instructor", timeout=10).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -416,8 +415,6 @@ def test_logout_ends_the_login_for_a_copy_of_the_cookie_too(module_server):
     web, _ = login(s)
     stolen = web.cookies.get("session")
     page = web.get(s.url + "/instructor/sessions", timeout=10)
-    import re
-
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     web.post(s.url + "/instructor/logout", data={"csrf_token": token}, timeout=10)
     r = requests.get(
@@ -471,6 +468,16 @@ def test_lone_surrogates_are_refused_everywhere_text_comes_in(module_server, pla
     r = s.upload(bad)
     assert r.status_code == 400 and "roles[0].brief" in r.json()["errors"][0], r.text
     assert s.api("GET", "/api/scenarios/surrogate-brief").status_code == 404
+    web, _ = login(s)  # the console's upload form: the file's text, its problem named
+    page = web.get(s.url + "/instructor/scenarios", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = web.post(
+        s.url + "/instructor/scenarios",
+        data={"csrf_token": token},
+        files={"file": ("s.json", json.dumps(bad, indent=2).encode())},
+        timeout=10,
+    )
+    assert r.status_code == 400 and "roles[0].brief</code>: text with a lone surrogate" in r.text
     r = s.api("POST", "/api/sessions", json={"scenario": SCENARIO_ID, "x\ud800": 1})
     assert r.status_code == 400
     pair = new_pair(s, players)
