@@ -264,8 +264,14 @@ class Realtime:
                     self.flush_instructors()
                     self.sweep_pending()
                     self.log_limited.flush()
-            except Exception:  # the loop must outlive any one failure
-                self.log_limited("background loop", "background loop failed", level=logging.ERROR)
+            except Exception as e:  # the loop must outlive any one failure
+                self.log_limited(
+                    "background loop",
+                    "background loop failed: %s: %s",
+                    type(e).__name__,
+                    e,
+                    level=logging.ERROR,
+                )
                 log.debug("background loop", exc_info=True)
 
     # ------------------------------------------------------------ frames
