@@ -75,7 +75,7 @@ class LogLimiter:
         if entry and entry[1]:
             self.logger.log(
                 level,
-                "%s: %d more in the last %.0f s (not logged one by one)",
+                "%s: %d more in the last %g s (not logged one by one)",
                 kind,
                 entry[1],
                 self.period,

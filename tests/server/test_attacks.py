@@ -545,3 +545,23 @@ def test_behind_a_trusted_proxy_the_limits_are_per_forwarded_address(tmp_path, m
         assert s.api("GET", "/api/sessions", headers=dict(teacher)).status_code == 200
     finally:
         s.stop()
+
+
+def test_logging_is_one_line_then_a_count_per_kind_and_period(caplog):
+    import logging
+
+    from game.server.realtime import LogLimiter
+
+    logger = logging.getLogger("parley.test.limiter")
+    limited = LogLimiter(logger, period=0.2)
+    with caplog.at_level(logging.WARNING, logger="parley.test.limiter"):
+        for n in range(1000):
+            limited("frames", "bad frame %d", n)
+        limited("other", "another kind")
+        assert [r.getMessage() for r in caplog.records] == ["bad frame 0", "another kind"]
+        time.sleep(0.25)  # the period is a time: it has to pass
+        limited.flush()
+    assert (
+        caplog.records[-1].getMessage()
+        == "frames: 999 more in the last 0.2 s (not logged one by one)"
+    )
