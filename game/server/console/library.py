@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, request, url_for
 
 from game.core.annotate import annotate
+from game.core.scenario import lone_surrogate
 from game.server.console.auth import form_post, hub, page, render
 from game.server.hub import ApiError
 
@@ -131,12 +132,17 @@ def read_upload(what: str) -> tuple[str | None, str, Any, tuple | None]:
     if not text.strip():
         return filename, text, None, (filename, text, [f"file: choose a {what} file (JSON)"], None)
     try:
-        return filename, text, json.loads(text), None
+        data = json.loads(text)
     except RecursionError:
         return filename, text, None, (filename, text, ["file: nested too deeply"], None)
     except json.JSONDecodeError as e:
         problem = [f"line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})"]
         return filename, text, None, (filename, text, problem, None, 400, e.lineno)
+    where = lone_surrogate(data)
+    if where is not None:  # shown as the file's text: the decoded value cannot be encoded
+        problem = [f"{where}: text with a lone surrogate (not valid Unicode)"]
+        return filename, text, None, (filename, text, problem, None)
+    return filename, text, data, None
 
 
 def _upload_failed(filename, text, errors, data, status: int = 400, syntax_line=None):
