@@ -300,3 +300,42 @@ def test_a_session_zip_of_no_session_is_a_key_error(world):
     store, _, _ = world
     with pytest.raises(KeyError):
         export.session_zip(store, "NOPE00")
+
+
+def test_suggest_requests_and_refused_actions_are_logged_and_change_no_fold(world):
+    """PROTOCOL.md section 6: a ``suggest`` answered is a ``suggested`` event with what was
+    asked and returned; a refused action is a ``refused`` event with its code; the
+    negotiation's state (and so every table but events) is as if neither happened."""
+    store, hub, clock = world
+    code = hub.create_session({"scenario": "test-supply", "conditions": ["meso"]})
+    s_sid, b_sid, seller, buyer = play_pair(hub, code, clock)
+    n = hub.current(hub.participant(seller))
+    before = n.state
+    answer, _ = hub.act(b_sid, "propose", {"packages": [pk(0, 0, 0, 0)]})
+    assert answer["error"]["code"] == "not_your_turn"
+    answer, _ = hub.act(s_sid, "propose", {"packages": [pk(1, 0, 0, 0)]})
+    assert answer["error"]["code"] == "too_few_packages"
+    got = hub.suggest(s_sid, {"packages": [pk(1, 0, 0, 0)], "count": 2})
+    assert got["ok"]
+    assert hub.current(hub.participant(seller)).state == before
+    events = [r for r in export.table(store, "events", code) if r["negotiation_id"] == n.id]
+    refused = [(r["participant_id"], json.loads(r["payload"])) for r in events
+               if r["type"] == "refused"]  # fmt: skip
+    assert refused == [
+        (buyer, {"action": "propose", "code": "not_your_turn"}),
+        (seller, {"action": "propose", "code": "too_few_packages"}),
+    ]
+    (suggested,) = [json.loads(r["payload"]) for r in events if r["type"] == "suggested"]
+    assert suggested == {
+        "asked": {"packages": [pk(1, 0, 0, 0)], "count": 2},
+        "returned": {k: got[k] for k in ("packages", "points", "target")},
+    }
+    # after a restart, the fold of the log is the same state
+    store2 = type(store)(store.path)
+    hub2 = type(hub)(store2, None, clock=clock)
+    again = hub2.negotiation(n.id).state
+    assert (again.offers, again.outcome, again.turn, again.status, again.chat) == (
+        before.offers, before.outcome, before.turn, before.status, before.chat)  # fmt: skip
+    store2.close()
+    (row,) = export.table(store, "negotiations", code)
+    assert row["offers_count"] == 0 and row["status"] == "open"
