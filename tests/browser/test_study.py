@@ -5,6 +5,7 @@ participant on a phone-sized screen, the other on a desktop. A reload keeps the 
 
 from __future__ import annotations
 
+import json
 import re
 
 from playwright.sync_api import Page, expect
@@ -195,3 +196,27 @@ def test_a_link_without_the_participant_id_says_so(server, student):
     expect(page.locator("#fatal-text")).to_contain_text(
         "missing your participant id (PROLIFIC_PID)"
     )
+
+
+def test_the_console_takes_questionnaires_and_study_settings(server, student, shot):
+    for size, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        page = student(size)
+        login(page, server)
+        page.get_by_role("link", name="Questionnaires").click()
+        expect(page.get_by_role("heading", name="Questionnaires", exact=True)).to_be_visible()
+        expect(page.get_by_text("after-negotiation · shipped · 3 pages · 16 items")).to_be_visible()
+        page.get_by_text("…or paste the JSON").click()
+        bad = {"id": f"broken-{name}", "title": "Broken", "pages": [{"items": [
+            {"id": "a", "kind": "slider", "text": "How much?", "min": 10, "max": 0}]}]}  # fmt: skip
+        page.get_by_label("Questionnaire JSON").fill(json.dumps(bad, indent=2))
+        page.get_by_role("button", name="Check and add").click()
+        summary = page.locator("#error-summary")
+        expect(summary).to_contain_text("pages[0].items[0].max")
+        expect(summary).to_contain_text("must be greater than min (10)")
+        shot(page, f"questionnaire-refused-{name}")
+        page.goto(f"{server.url}/instructor/sessions/new")
+        page.get_by_label("Run this session as a study", exact=False).check()
+        expect(page.get_by_label("Participant id parameter in the URL")).to_be_visible()
+        shot(page, f"new-session-study-{name}")
+    listed = {q["id"] for q in server.api("GET", "/api/questionnaires").json()}
+    assert not {"broken-phone", "broken-desktop"} & listed

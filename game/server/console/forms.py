@@ -28,7 +28,7 @@ def choices() -> list[dict]:
             "title": q["title"],
             "source": h.forms.source(q["id"]),
             "pages": len(q["pages"]),
-            "items": len(questionnaires.items(q)),
+            "item_count": len(questionnaires.items(q)),
             "scales": sorted({it["scale"] for it in questionnaires.items(q) if it.get("scale")}),
         }
         for q in h.forms.all()
