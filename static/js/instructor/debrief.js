@@ -679,6 +679,13 @@ const sessionKey = (negs) =>
     .map((n) => `${n.negotiation_id}:${n.status}:${n.offers_count}`)
     .sort()
     .join("|");
+// in a study, each participant's stage: a questionnaire page finished may change the scales
+const stageKey = (parts) =>
+  parts
+    .filter((p) => p.stage)
+    .map((p) => `${p.participant_id}:${p.stage}:${p.stage_point}`)
+    .join("|");
+let lastStageKey = null; // set by the first push (the boot data has no participants)
 setData(boot.initial);
 lastSessionKey = sessionKey(boot.initial.negotiations);
 
@@ -715,7 +722,10 @@ watchSession(
   boot.code,
   (msg) => {
     const key = sessionKey(msg.session.negotiations);
-    if (key !== lastSessionKey) {
+    const stages = stageKey(msg.session.participants || []);
+    const staged = lastStageKey !== null && stages !== lastStageKey;
+    lastStageKey = stages;
+    if (key !== lastSessionKey || staged) {
       lastSessionKey = key;
       refresh();
     }
