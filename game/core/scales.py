@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from game.core import questionnaires
+from game.core import questionnaires, stats
 
 # two-sided 95 % critical values of Student's t by degrees of freedom; 1.96 beyond 120
 T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
@@ -27,16 +27,15 @@ def t95(df: int) -> float:
 
 
 def mean_ci(values: list[float]) -> dict[str, Any]:
-    """``{"n", "mean", "sd", "ci": [low, high]}``; the interval needs two values or more."""
-    n = len(values)
-    if n == 0:
-        return {"n": 0, "mean": None, "sd": None, "ci": None}
-    m = sum(values) / n
-    if n < 2:
-        return {"n": 1, "mean": m, "sd": None, "ci": None}
-    sd = math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1))
-    half = t95(n - 1) * sd / math.sqrt(n)
-    return {"n": n, "mean": m, "sd": sd, "ci": [m - half, m + half]}
+    """``{"n", "mean", "sd", "ci": [low, high]}`` (game.core.stats.describe and Student's t
+    interval); the interval needs two values or more."""
+    out = stats.describe(values)
+    n, m, sd = out["n"], out["mean"], out["sd"]
+    out["ci"] = None
+    if sd is not None:
+        half = t95(n - 1) * sd / math.sqrt(n)
+        out["ci"] = [m - half, m + half]
+    return out
 
 
 def participant_scales(forms: dict[str, dict], answers: dict[str, dict]) -> dict[str, float]:
