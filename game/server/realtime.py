@@ -505,9 +505,8 @@ class Realtime:
                     return refused
                 try:
                     answer, touched = hub.study_act(sid, kind, args[0] if args else {})
-                except Exception:
-                    log.exception("%s failed", kind)
-                    return {"ok": False, "error": {"code": "internal", "message": "server error"}}
+                except Exception as e:
+                    return failed(kind, e)
                 self.push(touched)
                 return answer
 
