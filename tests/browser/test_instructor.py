@@ -318,8 +318,11 @@ def test_instructor_runs_a_two_round_class_tournament_and_debriefs_it(
             "offers.csv",
             "events.csv",
             "participants.csv",
+            "responses.csv",
+            "participants_wide.csv",
             "scenario.json",
             "session.json",
+            "outcome-space.json",
         }
         if (ROOT / "docs" / "data-dictionary.md").exists():
             expected.add("data-dictionary.md")

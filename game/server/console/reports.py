@@ -30,9 +30,13 @@ bp = Blueprint("reports", __name__)
 
 TABLE_HELP = {
     "negotiations": "one row per negotiation: condition, roles, outcome, points and every metric",
-    "offers": "one row per package of every offer, with both roles' points",
-    "events": "the event log: every proposal, acceptance, chat message and system event",
-    "participants": "who joined: name, label and time",
+    "offers": "one row per package of every offer, with both roles' points and each issue's option",
+    "events": "the event log: every proposal, acceptance, chat message, suggestion, refusal, "
+    "answer and system event",
+    "participants": "who joined: name, label, time, and in a study the panel id, consent and "
+    "completion",
+    "responses": "one row per questionnaire answer: questionnaire, item, value, time",
+    "participants_wide": "one row per participant: outcome, scale means and every answer",
 }
 
 
@@ -142,6 +146,7 @@ def export_page(code: str):
         "negotiations": len(negotiations),
         "offers": sum(sum(len(o.packages) for o in n.state.offers) for n in negotiations),
         "participants": len(participants),
+        "participants_wide": len(participants),
         "events": store().read("SELECT count(*) AS n FROM events WHERE session_code = ?", [s.code])[
             0
         ]["n"],
