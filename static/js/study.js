@@ -146,8 +146,12 @@ function drawQuestionnaire(st) {
   const page = q.pages[st.page];
   const last = st.page === q.pages.length - 1;
   const formError = h("p", { class: "field-error", id: "form-error", role: "alert" });
+  const pending = new Set(); // answers sent and not yet acknowledged
   const save = async (item, value) => {
-    const a = await call("answer", { questionnaire: q.id, item: item.id, value });
+    const sent = call("answer", { questionnaire: q.id, item: item.id, value });
+    pending.add(sent);
+    const a = await sent;
+    pending.delete(sent);
     setError($(`err-${item.id}`), a.ok ? "" : a.error.message);
   };
   const form = h(
@@ -160,7 +164,7 @@ function drawQuestionnaire(st) {
         // text being typed is saved first (its change event may not have fired yet)
         const active = document.activeElement;
         if (active && (active.tagName === "TEXTAREA" || active.type === "text" || active.type === "number")) active.blur();
-        await new Promise((r) => setTimeout(r, 0));
+        await Promise.all([...pending]); // every answer is kept before the page is finished
         const a = await call("submit", { questionnaire: q.id, page: st.page });
         if (!a.ok) {
           setError(formError, a.error.message);
