@@ -14,12 +14,23 @@ from typing import Any
 
 from game.core import lobby, questionnaires, study
 from game.core.protocols.common import RuleError
-from game.server.records import ApiError, Participant, Session, participant_row
+from game.server.records import ApiError, Negotiation, Participant, Session, participant_row
 from game.server.store import iso
 
 
 class StudyFlow:
     """Mixed into the hub: uses its ``_lock``, ``_store``, ``_sessions``, ``_participants``."""
+
+    def add_questionnaire(self, data: Any) -> str:
+        with self._lock:
+            return self.forms.add(data)
+
+    def _note(self, p: Participant | None, n: Negotiation | None, kind: str, payload: dict):
+        """Log an event no protocol folds (``suggested``, ``refused``): the log keeps what was
+        asked and refused, and the negotiation's state stays as it is."""
+        if p is not None:
+            event = {"type": kind, "at": self.clock(), **payload}
+            self._store.append(p.code, n.id if n else None, p.id, [event])
 
     def _recover_study(self) -> None:
         for e in self._store.session_events(study.STUDY_EVENTS):

@@ -20,7 +20,7 @@ class Forms:
             for q in questionnaires.load_dir(directory):
                 self._forms[q["id"]] = q
                 self._source[q["id"]] = "file"
-        for data in store.questionnaires():
+        for data in store.scenarios(table="questionnaires"):
             self._forms[data["id"]] = data
             self._source[data["id"]] = "upload"
 
@@ -42,7 +42,7 @@ class Forms:
             raise ApiError(400, e.errors) from e
         if q["id"] in self._forms:
             raise ApiError(409, f"id: a questionnaire with id {q['id']!r} exists already")
-        self._store.add_questionnaire(q["id"], q)
+        self._store.add_scenario(q["id"], q, table="questionnaires")
         self._forms[q["id"]] = q
         self._source[q["id"]] = "upload"
         return q["id"]

@@ -87,10 +87,6 @@ class Hub(Index, StudyFlow):
         with self._lock:
             return self._catalog.add(data)
 
-    def add_questionnaire(self, data: Any) -> str:
-        with self._lock:
-            return self.forms.add(data)
-
     # ------------------------------------------------------------ sessions and participants
     def create_session(self, body: Any, *, demo: bool = False) -> str:
         try:
@@ -346,13 +342,6 @@ class Hub(Index, StudyFlow):
                 err = answer["error"]
                 self._note(p, n, "refused", {"action": "suggest", "code": err["code"]})
         return answer
-
-    def _note(self, p: Participant | None, n: Negotiation | None, kind: str, payload: dict):
-        """Log an event no protocol folds (``suggested``, ``refused``): the log keeps what was
-        asked and refused, and the negotiation's state stays as it is."""
-        if p is not None:
-            event = {"type": kind, "at": self.clock(), **payload}
-            self._store.append(p.code, n.id if n else None, p.id, [event])
 
     def end_negotiation(self, nid: str) -> set[str]:
         with self._lock:

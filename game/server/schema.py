@@ -107,7 +107,7 @@ def _m3(db: sqlite_utils.Database) -> None:
         ["session_code", "external_id"], unique=True, if_not_exists=True
     )
     db["questionnaires"].create(
-        {"id": str, "json": str, "created_at": str}, pk="id", if_not_exists=True
+        {"id": str, "json": str, "source": str, "created_at": str}, pk="id", if_not_exists=True
     )
 
 

@@ -267,10 +267,13 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self.db["meta"].upsert({"key": key, "value": value}, pk="key")
 
-    # ------------------------------------------------------------ scenarios
+    # ------------------------------------------------------------ scenarios, questionnaires
     @_writes
-    def add_scenario(self, scenario_id: str, data: dict, source: str = "upload") -> None:
-        self.db["scenarios"].insert(
+    def add_scenario(
+        self, scenario_id: str, data: dict, source: str = "upload", table: str = "scenarios"
+    ) -> None:
+        """Keep an uploaded document: a scenario, or with ``table="questionnaires"`` one."""
+        self.db[table].insert(
             {
                 "id": scenario_id,
                 "json": json.dumps(data, separators=(",", ":")),
@@ -280,22 +283,9 @@ class Store:
             pk="id",
         )
 
-    def scenarios(self) -> list[dict]:
+    def scenarios(self, table: str = "scenarios") -> list[dict]:
         with self.lock:
-            rows = list(self.db.query("SELECT id, json FROM scenarios ORDER BY id"))
-        return [json.loads(r["json"]) for r in rows]
-
-    @_writes
-    def add_questionnaire(self, qid: str, data: dict) -> None:
-        self.db["questionnaires"].insert(
-            {"id": qid, "json": json.dumps(data, separators=(",", ":")),
-             "created_at": iso(time.time())},
-            pk="id",
-        )  # fmt: skip
-
-    def questionnaires(self) -> list[dict]:
-        with self.lock:
-            rows = list(self.db.query("SELECT json FROM questionnaires ORDER BY id"))
+            rows = list(self.db.query(f"SELECT id, json FROM {table} ORDER BY id"))
         return [json.loads(r["json"]) for r in rows]
 
     # ------------------------------------------------------------ sessions
