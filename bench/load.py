@@ -985,6 +985,7 @@ def run_negotiation_phase(kind: str, args, workdir: Path, scenario: dict, cleanu
         "quiet_before": quiet,
         "after_view": after_view,
         "lat": lat,
+        "raw": raw,
         "expected_offers": pairs * rounds,
     }
 
