@@ -17,6 +17,7 @@ generator, not the server: the table says which.
 
     python bench/ceiling.py                                  # 500, 600, ... pairs until one fails
     python bench/ceiling.py --steps 500,1000,1500 --procs 3  # other steps, more client processes
+    python bench/ceiling.py --pin           # the server alone on core 0, the clients on the rest
 """
 
 from __future__ import annotations
@@ -194,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
         default=load.SERVER_CMD,
         help=f"how to start the Parley server (default {load.SERVER_CMD!r})",
     )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="the server on core 0 alone, the client processes on the other cores (taskset): "
+        "the server's own ceiling, with the generator off its core",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
     try:
@@ -211,6 +218,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     command = "python bench/ceiling.py" + "".join(" " + shlex.quote(a) for a in (argv or []))
+    if args.pin:
+        cores = sorted(os.sched_getaffinity(0))
+        if len(cores) < 2 or not shutil.which("taskset"):
+            parser.error("--pin needs two cores or more and taskset")
+        # the server is started through taskset on the first core; this process and the
+        # client processes it starts (they inherit its affinity) keep to the others
+        args.server_cmd = f"taskset -c {cores[0]} " + args.server_cmd
+        os.sched_setaffinity(0, cores[1:])
     # each student is a socket in the server and one in a client process, and the server and
     # the clients inherit this limit
     nofile = load.raise_open_files(1 << 20)
@@ -231,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{command}\n{time.strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} cores, python "
         f"{sys.version.split()[0]}, open files {nofile}; class pace: think {args.think:g} s, "
-        f"{args.rounds} offers then an accept; limit p99 {args.limit_ms:g} ms, no event lost",
+        f"{args.rounds} offers then an accept; limit p99 {args.limit_ms:g} ms, no event lost"
+        + ("; the server pinned to a core of its own" if args.pin else ""),
         flush=True,
     )
     results: list[dict] = []
