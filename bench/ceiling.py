@@ -316,17 +316,21 @@ def main(argv: list[str] | None = None) -> int:
         notes += [f"{k}: {v}" for k, v in r["lost_detail"].items()]
         notes += [f"error: {k}: {v}" for k, v in r["errors"].items()]
         print(f"  {r['pairs']} pairs: " + "; ".join(notes))
-    if ceiling is None:
-        print(f"ceiling: below {steps[0]} pairs (the first step failed)" if results else "")
-    else:
+    held = f"{ceiling} pairs ({ceiling * 2} students)" if ceiling else None
+    if interrupted:
+        print(f"interrupted; the last step that held: {held or 'none'}")
+    elif failed_at and results[-1]["other_cpu"] > args.max_others:
         print(
-            f"ceiling: {ceiling} pairs ({ceiling * 2} students) held at class pace"
-            + (
-                f"; {failed_at} pairs did not ({results[-1]['verdict']})"
-                if failed_at
-                else f"; no step failed up to {steps[-1]} pairs"
-            )
+            f"ceiling not determined: {failed_at} pairs failed while other work held the machine"
+            f" in every run; the last step that held: {held or 'none'}"
         )
+    elif failed_at:
+        print(
+            f"ceiling: {held or f'below {steps[0]} pairs'} held at class pace; {failed_at} pairs"
+            f" did not ({results[-1]['verdict']})"
+        )
+    elif held:
+        print(f"ceiling: at least {held}: no step failed up to {steps[-1]} pairs")
     if results and results[-1]["verdict"] != "ok":
         print("  " + diagnosis(results[-1], args.max_others))
     if args.keep:
