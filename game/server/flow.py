@@ -27,8 +27,9 @@ class StudyFlow:
 
     def _note(self, p: Participant | None, n: Negotiation | None, kind: str, payload: dict):
         """Log an event no protocol folds (``suggested``, ``refused``): the log keeps what was
-        asked and refused, and the negotiation's state stays as it is."""
-        if p is not None:
+        asked and refused, and the negotiation's state stays as it is. Nothing more is logged
+        of a participant who declined consent."""
+        if p is not None and not p.progress.declined:
             event = {"type": kind, "at": self.clock(), **payload}
             self._store.append(p.code, n.id if n else None, p.id, [event])
 
@@ -102,10 +103,7 @@ class StudyFlow:
                     raise RuleError("bad_request", "send one payload object")
                 answer = getattr(self, f"_study_{kind}")(s, p, st, payload)
             except RuleError as e:
-                if p is not None:
-                    self._store.log(
-                        p.code, p.id, "refused", {"action": kind, "code": e.code}, self.clock()
-                    )
+                self._note(p, None, "refused", {"action": kind, "code": e.code})
                 return e.as_answer(), set()
             touched = {p.id} | self._after_study_step(s, p)
             return answer, touched

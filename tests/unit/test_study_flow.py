@@ -213,6 +213,10 @@ def test_declining_consent_ends_politely_and_records_nothing_more(world):
     assert hub.session(code).waiting == []
     answer, _ = hub.study_act("sa", "consent", {"agree": True})
     assert answer["error"]["code"] == "wrong_stage"
+    answer, _ = hub.act("sa", "chat", {"text": "hello?"})
+    assert answer["error"]["code"] == "not_negotiating"
+    kinds = [e["type"] for e in export.table(store, "events", code)]
+    assert kinds == ["joined", "declined"]  # nothing more is recorded
     parts = export.table(store, "participants", code)
     assert parts[0]["completion"] == "declined" and parts[0]["consented_at"] is None
 
