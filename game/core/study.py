@@ -73,7 +73,7 @@ class Progress:
 
 
 STUDY_EVENTS = ("consented", "declined", "answered", "submitted", "continued", "released")
-STUDY_EVENTS += ("completed",)
+STUDY_EVENTS += ("completed", "waiting")
 
 
 def parse_settings(data: Any, forms: Mapping[str, dict], pairing: str) -> dict | None:

@@ -38,6 +38,8 @@ class StudyFlow:
             p = self._participants.get(e["participant_id"] or "")
             if p is not None:
                 p.progress.apply({**e, "created_at": iso(e["at"])})
+                if e["type"] == "waiting" and p.first_waited is None:
+                    p.first_waited = e["at"]  # the waiting-room limit counts across restarts
 
     def _stage(self, s: Session, p: Participant) -> dict | None:
         if not s.study:
@@ -119,7 +121,10 @@ class StudyFlow:
         ):
             s.waiting.append(p.id)
             p.waiting_since = self.clock()
-            p.first_waited = p.first_waited or p.waiting_since
+            if p.first_waited is None:
+                p.first_waited = p.waiting_since
+                if s.study.get("wait_limit_s"):
+                    self._store.log(p.code, p.id, "waiting", {}, p.first_waited)
             touched |= self._pair_arrivals(s)
         st = self._stage(s, p)
         if st["stage"] == "complete" and not p.progress.completed_at:

@@ -252,3 +252,22 @@ def test_entry_needs_a_session_with_an_entry_parameter_and_a_valid_id(world):
         hub.enter(code, {"external_id": "a b"})
     assert e.value.errors == ["external_id: must be 1 to 100 letters, digits or . _ @ : -"]
     assert hub.members(code)[0] == []
+
+
+def test_the_waiting_limit_counts_across_a_restart(world):
+    store, hub, clock, path = world
+    code = study_session(hub, consent=None)
+    a, _ = enter(hub, code, "PATIENT", "sa")
+    clock.now = T0 + 40
+    store.close()
+    store2 = Store(path)
+    hub2 = Hub(store2, None, clock=clock)
+    token, pid, _ = hub2.enter(code, {"external_id": "PATIENT"})
+    hub2.connect(token, "sa-again")
+    assert hub2.session(code).waiting == [a]
+    clock.now = T0 + 59
+    assert hub2.release_due() == set()
+    clock.now = T0 + 60  # 60 s after the first entry, not after the reconnection
+    assert hub2.release_due() == {a}
+    assert hub2.view(a)["study"]["released"] is True
+    store2.close()
