@@ -16,7 +16,19 @@ from game.core.scenario import Scenario
 PAIRINGS = ("arrival", "rounds")
 NAME_MAX = 80
 LABEL_MAX = 80
-SESSION_KEYS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "protocol")
+SESSION_KEYS = (
+    "scenario",
+    "conditions",
+    "time_limit_s",
+    "max_offers",
+    "pairing",
+    "protocol",
+    "multiple_seats",
+    "debrief",
+)
+# When a participant of a round sees the debrief (the other role's numbers): once every
+# negotiation of their round has ended (or the instructor opens it), or as soon as theirs ends.
+DEBRIEFS = ("round_end", "immediate")
 
 
 class RequestError(ValueError):
@@ -35,6 +47,8 @@ class SessionSettings:
     max_offers: int
     pairing: str
     protocol: str = protocols.DEFAULT
+    multiple_seats: bool = False  # may one browser take several seats (demonstrations)?
+    debrief: str = "immediate"  # DEBRIEFS; round_end only with pairing "rounds"
 
 
 def _number(x: Any) -> bool:
@@ -83,9 +97,19 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     pairing = body.get("pairing", "arrival")
     if pairing not in PAIRINGS:
         errors.append(f"pairing: must be arrival or rounds, not {pairing!r}")
+    multiple = body.get("multiple_seats", False)
+    if not isinstance(multiple, bool):
+        errors.append("multiple_seats: must be true or false")
+    debrief = body.get("debrief", "round_end" if pairing == "rounds" else "immediate")
+    if debrief not in DEBRIEFS:
+        errors.append(f"debrief: must be round_end or immediate, not {debrief!r}")
+    elif debrief == "round_end" and pairing != "rounds":
+        errors.append("debrief: round_end needs pairing 'rounds' (arrival pairs have no round)")
     if errors:
         raise RequestError(errors)
-    return SessionSettings(sc, list(conditions), time_limit, max_offers, pairing, protocol)
+    return SessionSettings(
+        sc, list(conditions), time_limit, max_offers, pairing, protocol, multiple, debrief
+    )
 
 
 def parse_join(body: Any) -> tuple[str, str]:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from game.core import lobby, protocols, requests
+from game.core import lobby, protocols, requests, seats
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
@@ -47,6 +47,8 @@ class Hub(Index):
     ):
         super().__init__(Catalog(store, scenarios_dir), clock)
         self._store = store
+        self._last_seq = 0  # the largest participant seq, removed seats included
+        self._seat_of: dict[tuple[str, str], str] = {}  # (session, device) -> participant id
         self._recover()
 
     # ------------------------------------------------------------ recovery
@@ -57,18 +59,25 @@ class Hub(Index):
             s = records.session_from_row(row)
             self._sessions[s.code] = s
         for row in self._store.participants():
-            p = records.participant_from_row(row)
-            self._participants[p.id] = p
-            self._by_token[p.token] = p.id
+            self._last_seq = max(self._last_seq, row["seq"])
+            if row.get("removed_at"):
+                continue  # a seat the instructor removed: its token works no more
+            self._add_participant(records.participant_from_row(row))
         events = self._store.all_negotiation_events()
         for row in self._store.negotiations():
             s = self._sessions[row["session_code"]]
             n = records.negotiation_from_row(row, s, events.get(row["negotiation_id"], []))
             self._install(s, n)
             s.round = max(s.round, n.round)
-        for e in self._store.session_events(("round_started", "sat_out")):
+        for s in self._sessions.values():
+            if s.debrief == "round_end":
+                negs = [n for n in self._negotiations.values() if n.code == s.code]
+                s.debrief_open |= {r for r in range(1, s.round + 1) if seats.round_closed(negs, r)}
+        for e in self._store.session_events(("round_started", "sat_out", "debrief_opened")):
             s = self._sessions.get(e["session_code"])
-            if s is not None:
+            if s is not None and e["type"] == "debrief_opened":
+                s.debrief_open.add(e["round"])
+            elif s is not None:
                 s.round = max(s.round, e.get("round", 0))
             p = self._participants.get(e["participant_id"] or "")
             if e["type"] == "sat_out" and p:
@@ -93,7 +102,7 @@ class Hub(Index):
             s = Session(
                 code, st.scenario, st.conditions, st.time_limit_s, st.max_offers, st.pairing,
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
-                protocol=st.protocol,
+                protocol=st.protocol, multiple_seats=st.multiple_seats or demo, debrief=st.debrief,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
             self._sessions[code] = s
@@ -102,21 +111,93 @@ class Hub(Index):
         return code
 
     def join(self, code: str, body: Any) -> tuple[str, str]:
+        token, pid, _ = self.take_seat(code, body)
+        return token, pid
+
+    def take_seat(self, code: str, body: Any, device: str | None = None) -> tuple[str, str, bool]:
+        """(token, participant id, whether it is a seat the device already held). ``device`` is
+        ``seats.device_hash`` of the browser's cookie; without ``multiple_seats`` a device that
+        holds a seat in the session gets that seat back."""
         s = self.session(code)
         try:
             name, label = requests.parse_join(body)
         except requests.RequestError as e:
             raise ApiError(400, e.errors) from e
         with self._lock:
+            held = self._participants.get(self._seat_of.get((s.code, device or ""), ""))
+            if held is not None and not s.multiple_seats:
+                return held.token, held.id, True
             pid = "p_" + secrets.token_hex(6)
-            token = lobby.make_token()
             now = self.clock()
-            p = Participant(pid, s.code, name, label, token, iso(now), len(self._participants) + 1)
+            p = Participant(
+                pid, s.code, name, label, lobby.make_token(), iso(now), self._last_seq + 1, device
+            )
             self._store.add_participant(records.participant_row(p), at=now)
-            self._participants[pid] = p
-            self._by_token[token] = pid
+            self._last_seq += 1
+            self._add_participant(p)
             self.version += 1
-            return token, pid
+            return p.token, pid, False
+
+    def _add_participant(self, p: Participant) -> None:
+        self._participants[p.id] = p
+        self._by_token[p.token] = p.id
+        if p.device:
+            self._seat_of.setdefault((p.code, p.device), p.id)
+
+    def remove_seat(self, code: str, pid: str) -> set[str]:
+        """Instructor: remove a seat nobody is paired with; its token stops working. The
+        connections (Socket.IO sids) that held it, for the shell to close."""
+        s = self.session(code)
+        with self._lock:
+            p = self._participants.get(pid)
+            if p is None or p.code != s.code:
+                raise ApiError(404, f"participant: no seat {pid!r} in session {s.code}")
+            if p.negotiations:
+                raise ApiError(
+                    409, "participant: this seat has been paired and can no longer be removed"
+                )
+            self._store.remove_participant(records.participant_row(p), self.clock())
+            # committed: now memory
+            if pid in s.waiting:
+                s.waiting.remove(pid)
+            del self._participants[pid]
+            del self._by_token[p.token]
+            if p.device and self._seat_of.get((s.code, p.device)) == pid:
+                del self._seat_of[(s.code, p.device)]
+            for sid in p.sids:
+                self._sid_owner.pop(sid, None)
+            self.version += 1
+            return set(p.sids)
+
+    def open_debrief(self, code: str, body: Any) -> tuple[int, set[str]]:
+        """Instructor: open a round's debrief (``{"round": n}``, default the last round) before
+        all its negotiations have ended; (the round, who to update)."""
+        s = self.session(code)
+        body = {} if body is None else body
+        if not isinstance(body, dict) or set(body) - {"round"}:
+            raise ApiError(400, "body: must be an object with at most a round number")
+        round_no = body.get("round", s.round)
+        if s.pairing != "rounds":
+            raise ApiError(400, "pairing: debriefs open by round only in a session with rounds")
+        if not isinstance(round_no, int) or isinstance(round_no, bool) or round_no < 1:
+            raise ApiError(400, "round: must be a round number from 1")
+        with self._lock:
+            if round_no > s.round:
+                raise ApiError(409, f"round: round {round_no} has not started")
+            if round_no in s.debrief_open:
+                return round_no, set()
+            self._store.log(s.code, None, "debrief_opened", {"round": round_no}, self.clock())
+            s.debrief_open.add(round_no)
+            self.version += 1
+            return round_no, self._round_members(s, round_no)
+
+    def _round_members(self, s: Session, round_no: int) -> set[str]:
+        return {
+            pid
+            for n in self._negotiations.values()
+            if n.code == s.code and n.round == round_no
+            for pid in n.participants
+        }
 
     def connect(self, token: Any, sid: str) -> tuple[Participant | None, set[str]]:
         """A connection with a join token; (participant or None if refused, who to update)."""
@@ -257,8 +338,9 @@ class Hub(Index):
             return s.round, len(plan.pairs), touched
 
     # ------------------------------------------------------------ play
-    def _commit(self, n: Negotiation, pid: str | None, events: list[dict]) -> None:
-        """Persist events (committed first), then fold them into the state in memory."""
+    def _commit(self, n: Negotiation, pid: str | None, events: list[dict]) -> set[str]:
+        """Persist events (committed first), then fold them into the state in memory; who to
+        update (the pair, and the whole round when its end opens the round's debrief)."""
         state = self._sessions[n.code].rules.replay(n.state, events)
         summary = None
         if not state.is_open:
@@ -270,8 +352,17 @@ class Hub(Index):
         self._store.append(n.code, n.id, pid, events, summary=summary)
         n.state = state
         self.version += 1
-        if not state.is_open:
-            self.encoder.forget(n.id)
+        if state.is_open:
+            return set(n.participants)
+        self.encoder.forget(n.id)
+        s = self._sessions[n.code]
+        if seats.debrief_open(s, n):
+            return set(n.participants)
+        negs = [m for m in self._negotiations.values() if m.code == s.code]
+        if not seats.round_closed(negs, n.round):
+            return set(n.participants)
+        s.debrief_open.add(n.round)
+        return self._round_members(s, n.round)
 
     def _mine(self, sid: str) -> tuple[Participant | None, Negotiation | None, str | None]:
         """The participant of a connection, their current negotiation and their role in it."""
@@ -297,14 +388,12 @@ class Hub(Index):
                 touched: set[str] = set()
                 due = rules.due(n.state, now)
                 if due:
-                    self._commit(n, None, due)
-                    touched |= set(n.participants)
+                    touched |= self._commit(n, None, due)
                 try:
                     events = rules.apply(n.state, role, action, now)
                 except RuleError as e:
                     return e.as_answer(), touched
-                self._commit(n, p.id, events)
-                touched |= set(n.participants)
+                touched |= self._commit(n, p.id, events)
                 answer: dict[str, Any] = {"ok": True}
                 if events[0]["type"] == "proposed":
                     answer["offer_id"] = events[0]["offer_id"]
@@ -332,8 +421,7 @@ class Hub(Index):
                 events = self._sessions[n.code].rules.end_by_instructor(n.state, self.clock())
             except RuleError as e:
                 raise ApiError(409, f"negotiation: {e.message}") from e
-            self._commit(n, None, events)
-            return set(n.participants)
+            return self._commit(n, None, events)
 
     def tick(self) -> set[str]:
         """End every negotiation whose deadline has passed; who to update."""
@@ -342,6 +430,5 @@ class Hub(Index):
         with self._lock:
             for n in self._negotiations.values():
                 if n.state.is_open and n.state.deadline is not None and now >= n.state.deadline:
-                    self._commit(n, None, self._sessions[n.code].rules.due(n.state, now))
-                    touched |= set(n.participants)
+                    touched |= self._commit(n, None, self._sessions[n.code].rules.due(n.state, now))
         return touched

@@ -41,7 +41,10 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    multiple_seats: bool = False
+    debrief: str = "immediate"  # game.core.requests.DEBRIEFS
     negotiation_count: int = 0
+    debrief_open: set[int] = field(default_factory=set)  # rounds whose debrief is open
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
     rng: random.Random = field(default_factory=random.Random)
 
@@ -63,6 +66,7 @@ class Participant:
     token: str
     joined_at: str
     seq: int
+    device: str | None = None  # a hash of the browser's device cookie (game.server.seats)
     negotiations: list[str] = field(default_factory=list)
     sids: set[str] = field(default_factory=set)
     waiting_since: float | None = None
@@ -100,6 +104,8 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "multiple_seats": int(s.multiple_seats),
+        "debrief": s.debrief,
     }
 
 
@@ -116,6 +122,8 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
+        debrief=row.get("debrief") or "immediate",
     )
 
 
@@ -131,6 +139,7 @@ def participant_row(p: Participant) -> dict:
         "token": p.token,
         "joined_at": p.joined_at,
         "seq": p.seq,
+        "device": p.device,
     }
 
 
@@ -143,6 +152,7 @@ def participant_from_row(row: dict) -> Participant:
         token=row["token"],
         joined_at=row["joined_at"],
         seq=row["seq"],
+        device=row.get("device"),
     )
 
 

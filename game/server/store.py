@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def iso(ts: float | None) -> str | None:
@@ -128,7 +128,17 @@ def _m2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN protocol TEXT")
 
 
-MIGRATIONS = [_m1, _m2]
+def _m3(db: sqlite_utils.Database) -> None:
+    # issue 10: seats. A session's seat and debrief settings (NULL in older rows: one seat per
+    # browser was not enforced then, and debriefs opened at once); a participant's device (a
+    # hash of the browser's device cookie) and when the instructor removed the seat.
+    db.execute("ALTER TABLE sessions ADD COLUMN multiple_seats INTEGER")
+    db.execute("ALTER TABLE sessions ADD COLUMN debrief TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN device TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN removed_at TEXT")
+
+
+MIGRATIONS = [_m1, _m2, _m3]
 
 
 class NotParleyDatabase(ValueError):
@@ -290,6 +300,23 @@ class Store:
                         "type": "joined",
                         "payload": {"name": row["name"], "label": row["label"]},
                         "at": time.time() if at is None else at,
+                    }
+                ]
+            )
+
+    def remove_participant(self, row: dict, at: float) -> None:
+        """The instructor removes a seat: its row says when, and the log says so."""
+        with self.lock, self.db.atomic():
+            self.db["participants"].update(row["participant_id"], {"removed_at": iso(at)})
+            self._append_rows(
+                [
+                    {
+                        "session_code": row["session_code"],
+                        "negotiation_id": None,
+                        "participant_id": row["participant_id"],
+                        "type": "seat_removed",
+                        "payload": {"name": row["name"]},
+                        "at": at,
                     }
                 ]
             )
