@@ -17,6 +17,7 @@ do no network I/O, only SQLite commits.
 
 from __future__ import annotations
 
+import logging
 import random
 import secrets
 import time
@@ -33,6 +34,7 @@ from game.server.records import ApiError, Negotiation, Participant, Session
 from game.server.store import Store, iso
 
 __all__ = ["ApiError", "Hub", "Negotiation", "Participant", "Session"]
+log = logging.getLogger(__name__)
 
 
 class Hub(Index):
@@ -215,7 +217,7 @@ class Hub(Index):
                 if s.pairing == "arrival" and not p.negotiations and p.id not in s.waiting:
                     s.waiting.append(p.id)
                     p.waiting_since = self.clock()
-                    touched |= self._pair_arrivals(s)
+                    touched |= self._pair_safely(s)
                 elif s.pairing == "rounds" and not self.is_negotiating(p):
                     p.waiting_since = p.waiting_since or self.clock()
             self.version += 1
@@ -276,10 +278,20 @@ class Hub(Index):
             p0, p1 = lobby.arrival_roles(a, b, s.rng)
             n = self._new(s, p0, p1, 0, s.negotiation_count)
             self._store_new(s, n)
+            # committed: only now do they leave the queue (a failed write strands nobody)
             del s.waiting[:2]
             self._install(s, n)
             touched |= {a, b}
         return touched
+
+    def _pair_safely(self, s: Session) -> set[str]:
+        """Pair arrivals on a connect; a failed write leaves everyone waiting in the queue (the
+        next arrival, or the instructor's Pair button, tries again) and the connect succeeds."""
+        try:
+            return self._pair_arrivals(s)
+        except Exception:  # the store's failure: logged, and nobody is stranded
+            log.warning("pairing in session %s failed; they stay waiting", s.code, exc_info=True)
+            return set()
 
     def pair_waiting(self, code: str) -> tuple[int, set[str]]:
         """Instructor: pair whoever is waiting (arrival), or start a round (rounds)."""
