@@ -136,7 +136,7 @@ def test_a_paired_seat_cannot_be_removed_and_a_wrong_one_is_404(world):
 def rounds_of_two_pairs(world, **settings):
     hub = world.hub
     code = hub.create_session({"scenario": "test-supply", "pairing": "rounds", **settings})
-    ps = people(hub, code, "Ann", "Bob", "Cy", "Dee")
+    people(hub, code, "Ann", "Bob", "Cy", "Dee")
     hub.start_round(code)
     negs = hub.members(code)[1]
     return code, negs
@@ -180,9 +180,9 @@ def test_the_instructor_opens_a_rounds_debrief_and_the_log_says_so(world):
     # the open pair sees no debrief: its negotiation is open
     assert hub.view(n2.participants[0])["negotiation"]["debrief"] is None
     assert hub.open_debrief(code, {"round": 1}) == (1, set())  # already open: nothing to do
-    assert [r["type"] for r in world.rows("SELECT type FROM events WHERE type LIKE 'debrief%'")] == [
-        "debrief_opened"
-    ]
+    assert [
+        r["type"] for r in world.rows("SELECT type FROM events WHERE type LIKE 'debrief%'")
+    ] == ["debrief_opened"]
     hub = world.reopen()
     assert hub.session(code).debrief_open == {1}
     assert hub.view(n1.participants[1])["negotiation"]["debrief"] is not None
