@@ -306,7 +306,8 @@ def export_table(code: str, table: str):
 def join(code: str):
     cookie = device_cookie() or secrets.token_urlsafe(18)
     token, pid, again = hub().take_seat(code, body(), seats.device_hash(cookie))
-    out = {"token": token, "participant_id": pid, "returning": again}
+    name = hub().participant(pid).name
+    out = {"token": token, "participant_id": pid, "name": name, "returning": again}
     return with_device(jsonify(out), cookie), 200 if again else 201
 
 
