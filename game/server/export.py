@@ -81,7 +81,7 @@ EVENT_COLUMNS = [
     "payload",
     "created_at",
 ]
-PARTICIPANT_COLUMNS = ["participant_id", "session_code", "name", "label", "joined_at"]
+PARTICIPANT_COLUMNS = ["participant_id", "session_code", "name", "label", "joined_at", "removed_at"]
 
 COLUMNS = {
     "negotiations": NEGOTIATION_COLUMNS,
@@ -223,7 +223,8 @@ def _events(store: Store, session_code: str | None) -> list[dict]:
 def _participants(store: Store, session_code: str | None) -> list[dict]:
     where, params = _where(session_code)
     return store.read(
-        f"SELECT participant_id, session_code, name, label, joined_at FROM participants {where}"
+        "SELECT participant_id, session_code, name, label, joined_at, removed_at "
+        f"FROM participants {where}"
         " ORDER BY seq",
         params,
     )
