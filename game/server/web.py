@@ -307,6 +307,7 @@ def join(code: str):
     cookie = device_cookie() or secrets.token_urlsafe(18)
     token, pid, again = hub().take_seat(code, body(), seats.device_hash(cookie))
     name = hub().participant(pid).name
+    realtime().dirty.add(normalize_code(code))  # the instructor sees every seat as it is taken
     out = {"token": token, "participant_id": pid, "name": name, "returning": again}
     return with_device(jsonify(out), cookie), 200 if again else 201
 

@@ -103,7 +103,7 @@ function fillParticipant(tr, p) {
             {
               type: "button",
               class: "btn btn-sm btn-danger",
-              "aria-label": `Remove the seat of ${p.name}`,
+              "aria-label": `Remove seat ${p._n}: ${p.name}`,
               onclick: () => removeSeat(p),
             },
             "Remove",
