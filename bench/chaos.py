@@ -281,6 +281,8 @@ def phase_joins(s: Server, seconds: float) -> dict:
 
     def flood() -> None:
         http = requests.Session()
+        # no cookies kept: a browser that keeps its device cookie gets its own seat back
+        http.cookies.set_policy(http.cookies.get_policy().__class__(allowed_domains=[]))
         while time.time() < end:
             r = http.post(f"{s.url}/api/sessions/{code}/join", json={"name": "x"}, timeout=10)
             key = "joined" if r.status_code == 201 else "refused_429"
