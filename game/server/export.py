@@ -81,7 +81,7 @@ EVENT_COLUMNS = [
     "payload",
     "created_at",
 ]
-PARTICIPANT_COLUMNS = ["participant_id", "session_code", "name", "label", "joined_at", "removed_at"]
+PARTICIPANT_COLUMNS = ["participant_id", "session_code", "name", "label", "joined_at"]
 
 COLUMNS = {
     "negotiations": NEGOTIATION_COLUMNS,
@@ -223,8 +223,7 @@ def _events(store: Store, session_code: str | None) -> list[dict]:
 def _participants(store: Store, session_code: str | None) -> list[dict]:
     where, params = _where(session_code)
     return store.read(
-        "SELECT participant_id, session_code, name, label, joined_at, removed_at "
-        f"FROM participants {where}"
+        f"SELECT participant_id, session_code, name, label, joined_at FROM participants {where}"
         " ORDER BY seq",
         params,
     )
