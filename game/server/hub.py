@@ -29,15 +29,15 @@ from game.core import lobby, protocols, requests, seats
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
-from game.server.index import Index
 from game.server.records import ApiError, Negotiation, Participant, Session
+from game.server.seating import Seating
 from game.server.store import Store, iso
 
 __all__ = ["ApiError", "Hub", "Negotiation", "Participant", "Session"]
 log = logging.getLogger(__name__)
 
 
-class Hub(Index):
+class Hub(Seating):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(
@@ -49,8 +49,6 @@ class Hub(Index):
     ):
         super().__init__(Catalog(store, scenarios_dir), clock)
         self._store = store
-        self._last_seq = 0  # the largest participant seq, removed seats included
-        self._seat_of: dict[tuple[str, str], str] = {}  # (session, device) -> participant id
         self._recover()
 
     # ------------------------------------------------------------ recovery
@@ -60,9 +58,10 @@ class Hub(Index):
         for row in self._store.sessions():
             s = records.session_from_row(row)
             self._sessions[s.code] = s
+        removed = {e["participant_id"] for e in self._store.session_events(("seat_removed",))}
         for row in self._store.participants():
             self._last_seq = max(self._last_seq, row["seq"])
-            if row.get("removed_at"):
+            if row["participant_id"] in removed:
                 continue  # a seat the instructor removed: its token works no more
             self._add_participant(records.participant_from_row(row))
         events = self._store.all_negotiation_events()
@@ -115,91 +114,6 @@ class Hub(Index):
     def join(self, code: str, body: Any) -> tuple[str, str]:
         token, pid, _ = self.take_seat(code, body)
         return token, pid
-
-    def take_seat(self, code: str, body: Any, device: str | None = None) -> tuple[str, str, bool]:
-        """(token, participant id, whether it is a seat the device already held). ``device`` is
-        ``seats.device_hash`` of the browser's cookie; without ``multiple_seats`` a device that
-        holds a seat in the session gets that seat back."""
-        s = self.session(code)
-        try:
-            name, label = requests.parse_join(body)
-        except requests.RequestError as e:
-            raise ApiError(400, e.errors) from e
-        with self._lock:
-            held = self._participants.get(self._seat_of.get((s.code, device or ""), ""))
-            if held is not None and not s.multiple_seats:
-                return held.token, held.id, True
-            pid = "p_" + secrets.token_hex(6)
-            now = self.clock()
-            p = Participant(
-                pid, s.code, name, label, lobby.make_token(), iso(now), self._last_seq + 1, device
-            )
-            self._store.add_participant(records.participant_row(p), at=now)
-            self._last_seq += 1
-            self._add_participant(p)
-            self.version += 1
-            return p.token, pid, False
-
-    def _add_participant(self, p: Participant) -> None:
-        self._participants[p.id] = p
-        self._by_token[p.token] = p.id
-        if p.device:
-            self._seat_of.setdefault((p.code, p.device), p.id)
-
-    def remove_seat(self, code: str, pid: str) -> set[str]:
-        """Instructor: remove a seat nobody is paired with; its token stops working. The
-        connections (Socket.IO sids) that held it, for the shell to close."""
-        s = self.session(code)
-        with self._lock:
-            p = self._participants.get(pid)
-            if p is None or p.code != s.code:
-                raise ApiError(404, f"participant: no seat {pid!r} in session {s.code}")
-            if p.negotiations:
-                raise ApiError(
-                    409, "participant: this seat has been paired and can no longer be removed"
-                )
-            self._store.remove_participant(records.participant_row(p), self.clock())
-            # committed: now memory
-            if pid in s.waiting:
-                s.waiting.remove(pid)
-            del self._participants[pid]
-            del self._by_token[p.token]
-            if p.device and self._seat_of.get((s.code, p.device)) == pid:
-                del self._seat_of[(s.code, p.device)]
-            for sid in p.sids:
-                self._sid_owner.pop(sid, None)
-            self.version += 1
-            return set(p.sids)
-
-    def open_debrief(self, code: str, body: Any) -> tuple[int, set[str]]:
-        """Instructor: open a round's debrief (``{"round": n}``, default the last round) before
-        all its negotiations have ended; (the round, who to update)."""
-        s = self.session(code)
-        body = {} if body is None else body
-        if not isinstance(body, dict) or set(body) - {"round"}:
-            raise ApiError(400, "body: must be an object with at most a round number")
-        round_no = body.get("round", s.round)
-        if s.pairing != "rounds":
-            raise ApiError(400, "pairing: debriefs open by round only in a session with rounds")
-        if not isinstance(round_no, int) or isinstance(round_no, bool) or round_no < 1:
-            raise ApiError(400, "round: must be a round number from 1")
-        with self._lock:
-            if round_no > s.round:
-                raise ApiError(409, f"round: round {round_no} has not started")
-            if round_no in s.debrief_open:
-                return round_no, set()
-            self._store.log(s.code, None, "debrief_opened", {"round": round_no}, self.clock())
-            s.debrief_open.add(round_no)
-            self.version += 1
-            return round_no, self._round_members(s, round_no)
-
-    def _round_members(self, s: Session, round_no: int) -> set[str]:
-        return {
-            pid
-            for n in self._negotiations.values()
-            if n.code == s.code and n.round == round_no
-            for pid in n.participants
-        }
 
     def connect(self, token: Any, sid: str) -> tuple[Participant | None, set[str]]:
         """A connection with a join token; (participant or None if refused, who to update)."""
@@ -367,14 +281,7 @@ class Hub(Index):
         if state.is_open:
             return set(n.participants)
         self.encoder.forget(n.id)
-        s = self._sessions[n.code]
-        if seats.debrief_open(s, n):
-            return set(n.participants)
-        negs = [m for m in self._negotiations.values() if m.code == s.code]
-        if not seats.round_closed(negs, n.round):
-            return set(n.participants)
-        s.debrief_open.add(n.round)
-        return self._round_members(s, n.round)
+        return self._ended(n)
 
     def _mine(self, sid: str) -> tuple[Participant | None, Negotiation | None, str | None]:
         """The participant of a connection, their current negotiation and their role in it."""
