@@ -6,6 +6,7 @@ debrief with its button; the join page offers no second seat where the session a
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -114,3 +115,33 @@ def test_the_join_page_offers_no_second_seat_where_the_session_gives_one(server,
     expect(two.locator("#one-seat-note")).to_contain_text("one seat")
     expect(two.get_by_role("button", name="Join as a new participant")).to_be_hidden()
     expect(two.get_by_label("Your name")).to_be_hidden()
+
+
+def test_a_long_chat_shows_the_last_messages_and_says_how_many_are_not_shown(
+    server, student, clients
+):
+    assert server.upload(scenario_dict()).status_code == 201
+    code = server.create_session(scenario="test-supply")
+    ana = join(student(), server, code, "Ana")
+    expect(ana.get_by_role("heading", name="Waiting for a partner")).to_be_visible()
+    ben = Player(server, server.join(code, "Ben")["token"])
+    clients.append(ben)
+    ben.wait_phase("negotiating")
+    log = ana.locator("#chat-log")
+    for n in range(55):
+        assert ben.call("chat", {"text": f"message {n}"})["ok"]
+        time.sleep(0.06)  # pacing inside the rate limit, not waiting for anything
+    # the open page appended every message as it came
+    expect(log.locator("li.chat-msg")).to_have_count(55)
+    expect(log.locator("li.chat-older")).to_have_count(0)
+    # reloaded, it shows the last 50 (what a state carries) and says what it leaves out
+    ana.reload()
+    expect(log.locator("li.chat-msg")).to_have_count(50)
+    expect(log.locator("li.chat-msg").first).to_contain_text("message 5")
+    expect(log.locator("li.chat-older")).to_have_text(
+        "5 earlier messages are not shown here (the whole chat is kept in the session's record)."
+    )
+    # and goes on appending
+    assert ben.call("chat", {"text": "one more"})["ok"]
+    expect(log.locator("li.chat-msg")).to_have_count(51)
+    expect(log.locator("li.chat-msg").last).to_contain_text("one more")
