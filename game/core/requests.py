@@ -23,8 +23,13 @@ SESSION_KEYS = (
     "max_offers",
     "pairing",
     "protocol",
+    "multiple_seats",
+    "debrief",
     "study",
 )
+# When a participant of a round sees the debrief (the other role's numbers): once every
+# negotiation of their round has ended (or the instructor opens it), or as soon as theirs ends.
+DEBRIEFS = ("round_end", "immediate")
 
 
 class RequestError(ValueError):
@@ -43,6 +48,8 @@ class SessionSettings:
     max_offers: int
     pairing: str
     protocol: str = protocols.DEFAULT
+    multiple_seats: bool = False  # may one browser take several seats (demonstrations)?
+    debrief: str = "immediate"  # DEBRIEFS; round_end only with pairing "rounds"
     study: dict | None = None  # game.core.study.parse_settings
 
 
@@ -95,6 +102,14 @@ def parse_session(
     pairing = body.get("pairing", "arrival")
     if pairing not in PAIRINGS:
         errors.append(f"pairing: must be arrival or rounds, not {pairing!r}")
+    multiple = body.get("multiple_seats", False)
+    if not isinstance(multiple, bool):
+        errors.append("multiple_seats: must be true or false")
+    debrief = body.get("debrief", "round_end" if pairing == "rounds" else "immediate")
+    if debrief not in DEBRIEFS:
+        errors.append(f"debrief: must be round_end or immediate, not {debrief!r}")
+    elif debrief == "round_end" and pairing != "rounds":
+        errors.append("debrief: round_end needs pairing 'rounds' (arrival pairs have no round)")
     settings = None
     try:
         settings = study.parse_settings(body.get("study"), forms or {}, pairing)
@@ -103,7 +118,7 @@ def parse_session(
     if errors:
         raise RequestError(errors)
     return SessionSettings(
-        sc, list(conditions), time_limit, max_offers, pairing, protocol, settings
+        sc, list(conditions), time_limit, max_offers, pairing, protocol, multiple, debrief, settings
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from game.core import lobby, questionnaires, study
 from game.core.protocols.common import RuleError
+from game.core.protocols.offers_payloads import MAX_PAYLOAD_PACKAGES
 from game.server.records import ApiError, Negotiation, Participant, Session, participant_row
 from game.server.store import iso
 
@@ -32,6 +33,20 @@ class StudyFlow:
         if p is not None and not p.progress.declined:
             event = {"type": kind, "at": self.clock(), **payload}
             self._store.append(p.code, n.id if n else None, p.id, [event])
+
+    def _note_suggest(self, p: Participant, n: Negotiation, payload: Any, answer: dict) -> None:
+        """A ``suggest`` answered: ``suggested`` with what was asked and returned, or
+        ``refused`` with its code."""
+        with self._lock:
+            if answer.get("ok"):
+                asked = {
+                    "packages": payload["packages"][:MAX_PAYLOAD_PACKAGES],
+                    "count": payload.get("count"),
+                }
+                returned = {k: answer[k] for k in ("packages", "points", "target")}
+                self._note(p, n, "suggested", {"asked": asked, "returned": returned})
+            else:
+                self._note(p, n, "refused", {"action": "suggest", "code": answer["error"]["code"]})
 
     def _recover_study(self) -> None:
         for e in self._store.session_events(study.STUDY_EVENTS):

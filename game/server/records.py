@@ -43,8 +43,11 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    multiple_seats: bool = False
+    debrief: str = "immediate"  # game.core.requests.DEBRIEFS
     study: dict | None = None  # game.core.study settings, with its questionnaires' copies
     negotiation_count: int = 0
+    debrief_open: set[int] = field(default_factory=set)  # rounds whose debrief is open
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
     rng: random.Random = field(default_factory=random.Random)
 
@@ -66,6 +69,7 @@ class Participant:
     token: str
     joined_at: str
     seq: int
+    device: str | None = None  # a hash of the browser's device cookie (game.server.seats)
     negotiations: list[str] = field(default_factory=list)
     sids: set[str] = field(default_factory=set)
     waiting_since: float | None = None
@@ -106,6 +110,8 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "multiple_seats": int(s.multiple_seats),
+        "debrief": s.debrief,
         "study": json.dumps(s.study, separators=(",", ":")) if s.study else None,
     }
 
@@ -123,7 +129,9 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
-        study=json.loads(row["study"]) if row.get("study") else None,  # absent before schema 3
+        multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
+        debrief=row.get("debrief") or "immediate",
+        study=json.loads(row["study"]) if row.get("study") else None,  # absent before schema 4
     )
 
 
@@ -139,6 +147,7 @@ def participant_row(p: Participant) -> dict:
         "token": p.token,
         "joined_at": p.joined_at,
         "seq": p.seq,
+        "device": p.device,
         "external_id": p.external_id,
     }
 
@@ -152,6 +161,7 @@ def participant_from_row(row: dict) -> Participant:
         token=row["token"],
         joined_at=row["joined_at"],
         seq=row["seq"],
+        device=row.get("device"),
         external_id=row.get("external_id"),
     )
 
