@@ -41,6 +41,7 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    agents: dict | None = None  # computer counterparts (game.core.requests.parse_agents)
     negotiation_count: int = 0
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
     rng: random.Random = field(default_factory=random.Random)
@@ -67,6 +68,13 @@ class Participant:
     sids: set[str] = field(default_factory=set)
     waiting_since: float | None = None
     last_sat_out: int = -1
+    kind: str = "human"  # or "agent" (a computer counterpart)
+    strategy: str | None = None  # an agent's strategy (game.core.agents)
+    params: dict | None = None  # and its parameters
+
+    @property
+    def is_agent(self) -> bool:
+        return self.kind == "agent"
 
     @property
     def connected(self) -> bool:
@@ -100,6 +108,7 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "agents": json.dumps(s.agents) if s.agents else None,
     }
 
 
@@ -116,6 +125,7 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        agents=json.loads(row["agents"]) if row.get("agents") else None,  # schema 3
     )
 
 
@@ -131,6 +141,9 @@ def participant_row(p: Participant) -> dict:
         "token": p.token,
         "joined_at": p.joined_at,
         "seq": p.seq,
+        "kind": p.kind,
+        "strategy": p.strategy,
+        "params": json.dumps(p.params, separators=(",", ":")) if p.params is not None else None,
     }
 
 
@@ -143,6 +156,9 @@ def participant_from_row(row: dict) -> Participant:
         token=row["token"],
         joined_at=row["joined_at"],
         seq=row["seq"],
+        kind=row.get("kind") or "human",  # absent before schema 3
+        strategy=row.get("strategy"),
+        params=json.loads(row["params"]) if row.get("params") else None,
     )
 
 

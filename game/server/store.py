@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def iso(ts: float | None) -> str | None:
@@ -128,7 +128,16 @@ def _m2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN protocol TEXT")
 
 
-MIGRATIONS = [_m1, _m2]
+def _m3(db: sqlite_utils.Database) -> None:
+    # computer counterparts (game.core.agents): a participant's kind (human | agent; NULL in
+    # older rows: human), an agent's strategy and parameters (JSON), a session's agent settings
+    db.execute("ALTER TABLE participants ADD COLUMN kind TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN strategy TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN params TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN agents TEXT")
+
+
+MIGRATIONS = [_m1, _m2, _m3]
 
 
 class NotParleyDatabase(ValueError):
@@ -381,6 +390,37 @@ class Store:
             if summary and negotiation_id:
                 self.db["negotiations"].update(negotiation_id, summary)
         return ids
+
+    def bulk(self, negotiations: list[dict], events: list[dict]) -> None:
+        """Many finished negotiations and their events in one transaction (the simulation's
+        batches): rows as :meth:`add_negotiation` and :meth:`append` take them."""
+        cols = list(negotiations[0]) if negotiations else []
+        with self.lock, self.db.atomic():
+            if negotiations:
+                self.conn.executemany(
+                    f"INSERT INTO negotiations ({', '.join(cols)}) VALUES "
+                    f"({', '.join('?' for _ in cols)})",
+                    [tuple(r[c] for c in cols) for r in negotiations],
+                )
+            self.conn.executemany(
+                "INSERT INTO events (session_code, negotiation_id, participant_id, type, payload,"
+                " at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r["session_code"],
+                        r["negotiation_id"],
+                        r["participant_id"],
+                        r["type"],
+                        json.dumps(
+                            {k: v for k, v in r["payload"].items() if k not in ("type", "at")},
+                            separators=(",", ":"),
+                        ),
+                        r["at"],
+                        iso(r["at"]),
+                    )
+                    for r in events
+                ],
+            )
 
     def log(
         self,
