@@ -25,6 +25,7 @@ from typing import Any
 import sqlite_utils
 
 SCHEMA_VERSION = 3
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps builds one per call
 
 
 def iso(ts: float | None) -> str | None:
@@ -411,9 +412,8 @@ class Store:
                         r["negotiation_id"],
                         r["participant_id"],
                         r["type"],
-                        json.dumps(
-                            {k: v for k, v in r["payload"].items() if k not in ("type", "at")},
-                            separators=(",", ":"),
+                        _COMPACT.encode(
+                            {k: v for k, v in r["payload"].items() if k != "type" and k != "at"}
                         ),
                         r["at"],
                         iso(r["at"]),

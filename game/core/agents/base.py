@@ -16,6 +16,7 @@ when to look again) or None (nothing to do until the negotiation changes).
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -120,7 +121,8 @@ def decision_rng(seed: Any, index: int, role: str, seen: int) -> random.Random:
     """The generator for one decision: the session's seed, the negotiation's index in the
     session, the role, and how many offers and chat lines it has seen (so a restart draws the
     same)."""
-    return random.Random(f"{seed}:{index}:{role}:{seen}")
+    key = f"{seed}:{index}:{role}:{seen}".encode()
+    return random.Random(int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big"))
 
 
 # ---------------------------------------------------------------- acceptance conditions

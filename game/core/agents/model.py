@@ -39,6 +39,10 @@ class Model:
     private: Scenario  # my points as role 0; the other role's points all zero
     sorted_values: list[float] | None = None  # ascending, when enumerated
     sorted_choices: list[tuple[int, ...]] | None = None
+    index: tuple[dict[str, int], ...] = ()  # per issue: option id -> its position
+
+    def __post_init__(self) -> None:
+        self.index = tuple({o: j for j, o in enumerate(opts)} for opts in self.option_ids)
 
     @property
     def reservation(self) -> float:
@@ -57,9 +61,8 @@ class Model:
         }
 
     def choice(self, package: dict[str, str]) -> tuple[int, ...]:
-        return tuple(
-            opts.index(package[i]) for i, opts in zip(self.issue_ids, self.option_ids, strict=True)
-        )
+        index = self.index
+        return tuple(index[k][package[i]] for k, i in enumerate(self.issue_ids))
 
     def best_package(self) -> dict[str, str]:
         return {
@@ -73,7 +76,7 @@ class Model:
         target: float,
         cap: float | None = None,
         near: dict[str, str] | None = None,
-        window: int = 24,
+        window: int = 8,
     ) -> dict[str, str]:
         """A package worth at least ``target`` (and at most ``cap`` when one fits), as close to
         ``target`` as the scenario allows; among the few closest, the one sharing most options
@@ -94,9 +97,13 @@ class Model:
             if near is None:
                 return self.package(choices[i])
             nc = self.choice(near)
-            best = max(
-                cand, key=lambda j: (sum(a == b for a, b in zip(choices[j], nc, strict=True)), -j)
-            )
+            best, score = i, -1
+            for j in cand:
+                same = 0
+                for a, b in zip(choices[j], nc):  # noqa: B905 - both one per issue
+                    same += a == b
+                if same > score:
+                    best, score = j, same
             return self.package(choices[best])
         # large scenarios: the bounded search for a package near the target, widening the band
         band = max(1.0, (self.best - self.worst) / 200)
@@ -136,18 +143,25 @@ def _key(sv: dict[str, Any]) -> tuple:
 
 
 _CACHE: dict[tuple, Model] = {}
+_BY_ID: dict[int, tuple[dict, Model]] = {}  # id of a view's table -> (that table, its model)
 
 
 def model(view: dict[str, Any]) -> Model:
     """The model of the negotiation part of a view (``view["negotiation"]``), cached by the
     role's own table (a pure function of it)."""
     sv = view["scenario"]
+    hit = _BY_ID.get(id(sv))
+    if hit is not None and hit[0] is sv:
+        return hit[1]  # the very same table as last time (a simulation's views share it)
     key = (view["role"], _key(sv))
     m = _CACHE.get(key)
     if m is None:
         if len(_CACHE) > 256:
             _CACHE.clear()
         m = _CACHE[key] = _build(view["role"], sv)
+    if len(_BY_ID) > 64:
+        _BY_ID.clear()
+    _BY_ID[id(sv)] = (sv, m)
     return m
 
 

@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 from game.core.agents.base import AgentError, decision_rng, think_time
+from game.core.views import offer_view
 
 
 @dataclass
@@ -16,6 +17,41 @@ class Played:
     state: Any  # the protocol's final State
     events: list[tuple[int | None, dict]]  # (role index of who acted or None, event)
     views: int  # how many views the agents were given
+
+
+class Views:
+    """The views of one open negotiation for its two roles, equal to the protocol's
+    (``views.negotiation_view``; tests compare them at every step) but with the parts that never
+    change while it is open built once: the role's table and each offer's view."""
+
+    def __init__(self, protocol: ModuleType, state: Any, partners: tuple[str, str]):
+        roles = state.scenario.role_ids
+        self.protocol = protocol
+        self.partners = partners
+        self.first = {
+            r: protocol.view(state, r, partner={"name": partners[1 - k], "connected": True})
+            for k, r in enumerate(roles)
+        }
+        self.offers: dict[str, list[dict]] = {r: [] for r in roles}
+
+    def view(self, state: Any, role: str, now: float) -> dict:
+        k = state.scenario.role_index(role)
+        if not state.is_open:
+            return agent_view(self.protocol, state, role, now, self.partners[1 - k])
+        shown = self.offers[role]
+        for o in state.offers[len(shown) :]:
+            shown.append(offer_view(o, k))
+        lo, hi = state.package_bounds(role)
+        neg = dict(self.first[role])
+        neg.update(
+            condition_rule=self.protocol.condition_rule(state, role),
+            turn=state.turn,
+            offers_left=state.offers_left,
+            package_bounds=[lo, hi],
+            offers=list(shown),
+            chat=[dict(c) for c in state.chat],
+        )
+        return {"phase": "negotiating", "server_time": now, "negotiation": neg, "lobby": None}
 
 
 def agent_view(protocol: ModuleType, state: Any, role: str, now: float, partner: str) -> dict:
@@ -50,6 +86,7 @@ def play(
     views = 0
     idle = 0
     limit = 4 * state.max_offers + 50
+    cache = Views(protocol, state, names)
     for _ in range(limit):
         if not state.is_open:
             break
@@ -63,7 +100,7 @@ def play(
             state = protocol.replay(state, due)
             out.extend((None, e) for e in due)
             break
-        view = agent_view(protocol, state, role, now, names[1 - k])
+        view = cache.view(state, role, now)
         views += 1
         if watch is not None:
             watch(role, view)
