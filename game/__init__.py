@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask_socketio import SocketIO
 
     from game.server import console, realtime, web
+    from game.server.agents import Runner as AgentRunner
     from game.server.hub import Hub
     from game.server.store import Store
 
@@ -79,6 +80,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     if config.get("PARLEY_DEMO") and not hub.list_sessions() and hub.scenario("job-offer"):
         hub.create_session({"scenario": "job-offer", "conditions": ["meso"]}, demo=True)
+    runner = AgentRunner(hub, rt.push)
+    app.extensions["parley"]["agents"] = runner
     if config.get("PARLEY_BACKGROUND", True):
         rt.start()
+        socketio.start_background_task(runner.loop, socketio.sleep)
     return app

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from game.core import lobby, protocols, requests
+from game.core.agents import seating
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
@@ -32,7 +33,8 @@ from game.server.index import Index
 from game.server.records import ApiError, Negotiation, Participant, Session
 from game.server.store import Store, iso
 
-__all__ = ["ApiError", "Hub", "Negotiation", "Participant", "Session"]
+__all__ = ["AGENT_SID", "ApiError", "Hub", "Negotiation", "Participant", "Session"]
+AGENT_SID = "agent:"  # an agent's connection id: this and its participant id
 
 
 class Hub(Index):
@@ -60,6 +62,8 @@ class Hub(Index):
             p = records.participant_from_row(row)
             self._participants[p.id] = p
             self._by_token[p.token] = p.id
+            if p.is_agent:
+                self._seat(p)
         events = self._store.all_negotiation_events()
         for row in self._store.negotiations():
             s = self._sessions[row["session_code"]]
@@ -93,7 +97,7 @@ class Hub(Index):
             s = Session(
                 code, st.scenario, st.conditions, st.time_limit_s, st.max_offers, st.pairing,
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
-                protocol=st.protocol,
+                protocol=st.protocol, agents=st.agents,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
             self._sessions[code] = s
@@ -190,6 +194,8 @@ class Hub(Index):
 
     def _pair_arrivals(self, s: Session) -> set[str]:
         touched: set[str] = set()
+        if not seating.humans_pair(s.agents):
+            return touched  # practice and research: every participant plays an agent
         while len(s.waiting) >= 2:
             a, b = s.waiting[0], s.waiting[1]
             p0, p1 = lobby.arrival_roles(a, b, s.rng)
@@ -221,7 +227,12 @@ class Hub(Index):
             )
         with self._lock:
             parts, negs = self.members(s.code)
-            ready = [p.id for p in parts if p.connected and not self.is_negotiating(p)]
+            ready = [
+                p.id for p in parts if p.connected and not p.is_agent and not self.is_negotiating(p)
+            ]
+            if len(ready) % 2 and seating.fills_rounds(s.agents):
+                idle = [p for p in parts if p.is_agent and not self.is_negotiating(p)]
+                ready.append((idle[0] if idle else self._new_agent(s, s.negotiation_count)).id)
             if len(ready) < 2:
                 # nobody to pair: the contract's answer (no negotiation started), nothing changed
                 return s.round, 0, set()
@@ -255,6 +266,48 @@ class Hub(Index):
                 touched.add(plan.sitting_out)
             self.version += 1
             return s.round, len(plan.pairs), touched
+
+    # ------------------------------------------------------------ computer counterparts
+    def _seat(self, p: Participant) -> None:
+        """An agent is always connected, through a connection of its own (game.server.agents)."""
+        sid = AGENT_SID + p.id
+        p.sids.add(sid)
+        self._sid_owner[sid] = p.id
+
+    def _new_agent(self, s: Session, index: int) -> Participant:
+        """A new agent participant of the session (stored, seated), for negotiation ``index``."""
+        strategy, params = seating.agent_for(s.agents, s.seed, index)
+        pid, now = "p_" + secrets.token_hex(6), self.clock()
+        p = Participant(
+            pid, s.code, s.agents.get("name") or "Computer", strategy, lobby.make_token(), iso(now),
+            len(self._participants) + 1, kind="agent", strategy=strategy, params=params,
+        )  # fmt: skip
+        self._store.add_participant(records.participant_row(p), at=now)
+        self._participants[pid] = p
+        self._by_token[p.token] = pid
+        self._seat(p)
+        return p
+
+    def pair_with_agent(self, pid: str) -> set[str]:
+        """Arrival pairing: a waiting participant plays a new agent (who to update)."""
+        with self._lock:
+            p = self._participants.get(pid)
+            s = self._sessions[p.code] if p else None
+            if s is None or not s.agents or pid not in s.waiting:
+                return set()
+            index = s.negotiation_count
+            agent = self._new_agent(s, index)
+            if seating.agent_first(s.agents):
+                first = s.scenario.role_index(s.scenario.first_mover) == 0
+                p0, p1 = (agent.id, pid) if first else (pid, agent.id)
+            else:
+                p0, p1 = lobby.arrival_roles(pid, agent.id, s.rng)
+            n = self._new(s, p0, p1, 0, index)
+            self._store_new(s, n)
+            s.waiting.remove(pid)
+            self._install(s, n)
+            self.version += 1
+            return {pid, agent.id}
 
     # ------------------------------------------------------------ play
     def _commit(self, n: Negotiation, pid: str | None, events: list[dict]) -> None:
