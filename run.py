@@ -152,6 +152,17 @@ def cmd_serve(args) -> int:
     from game import create_app
     from game.core.scenario import ScenarioError
 
+    if args.agents:
+        from game.server.agents import AgentFileError, load_agents_file
+
+        try:
+            loaded = load_agents_file(args.agents)
+        except AgentFileError as e:
+            print(f"--agents: {e}", file=sys.stderr, flush=True)
+            print("  The server starts with the shipped agents only.", file=sys.stderr, flush=True)
+        else:
+            print(f"  Agents loaded from {args.agents}: {', '.join(loaded)}", flush=True)
+
     try:
         app = create_app(
             {
@@ -234,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
         default=str(ROOT / "scenarios"),
         help="folder of scenario files (default: the shipped scenarios/)",
     )
+    s.add_argument(
+        "--agents", metavar="FILE", default=None,
+        help="a Python file of agent classes to offer beside the shipped ones (docs/agents.md)",
+    )  # fmt: skip
     s.set_defaults(func=cmd_serve)
 
     v = sub.add_parser("validate", help="check scenario files")
