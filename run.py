@@ -266,8 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         "--agents", metavar="A,B", required=True,
         help="two strategies: A plays the first role, B the second (docs/agents.md)",
     )  # fmt: skip
-    m.add_argument("--runs", type=int, default=1, help="negotiations to play (default: 1)")
-    m.add_argument("--seed", type=int, default=0, help="the session's seed (default: 0)")
+    m.add_argument(
+        "--runs", metavar="N", type=int, default=1, help="negotiations to play (default: 1)"
+    )
+    m.add_argument(
+        "--seed", metavar="S", type=int, default=0, help="the session's seed (default: 0)"
+    )
     m.add_argument(
         "--db", metavar="PATH", default="parley.db", help="the SQLite file (default: %(default)s)"
     )
