@@ -184,3 +184,53 @@ def test_practice_never_pairs_two_humans(tmp_path):
     na, nb = hub.current(hub.participant(a)), hub.current(hub.participant(b))
     assert na.id != nb.id
     assert b not in na.participants
+
+
+class Spy:
+    """Wraps an agent and keeps every view it is given."""
+
+    def __init__(self, agent):
+        self.agent = agent
+        self.name = agent.name
+        self.views = []
+
+    def act(self, view, memory, rng, now):
+        self.views.append(json.dumps(view))
+        return self.agent.act(view, memory, rng, now)
+
+
+def test_every_view_the_runner_gives_an_agent_is_its_roles_only(tmp_path):
+    from game.core import agents
+
+    w = make_world(tmp_path)
+    hub = w.hub
+    code = hub.create_session(
+        {"scenario": SC, "agents": {"mode": "practice", "strategy": "boulware", "think_s": [1, 1]}}
+    )
+    pid, sid = human(hub, code)
+    runner = Runner(hub, lambda _: None)
+    run(w, runner, 1)
+    n = hub.current(hub.participant(pid))
+    agent_pid = next(x for x in n.participants if x != pid)
+    spy = runner.made[agent_pid] = Spy(agents.make("boulware"))
+    sc = n.state.scenario
+    me = sc.role_ids[n.participants.index(pid)]
+    mine = sc.role(me)
+    for _ in range(40):
+        if not n.state.is_open:
+            break
+        if n.state.turn == me:
+            if n.state.offers_left <= 1:
+                hub.act(sid, "walk_away", {})
+            else:
+                hub.act(sid, "propose", {"packages": [sc.compromise()]})
+        run(w, runner, 2)
+    assert not n.state.is_open and spy.views
+    for text in spy.views:
+        assert mine.brief not in text
+        assert f'"batna": {mine.batna}' not in text or mine.batna == sc.role(sc.other(me)).batna
+        view = json.loads(text)
+        agent_role = sc.other(me)
+        assert view["negotiation"]["scenario"] == sc.role_view(agent_role)
+        for o in view["negotiation"]["offers"]:
+            assert o["points"] == [sc.value(p, agent_role) for p in o["packages"]]
