@@ -184,7 +184,7 @@ def parse_agents(value: Any, *, pairing: str = "arrival", conditions: Any = ()) 
     return {
         "mode": mode,
         "strategy": strategy,
-        "params": agent.params if agent is not None else {},
+        "params": getattr(agent, "params", None) or {},
         "wait_s": float(wait),
         "think_s": [float(think[0]), float(think[1])],
         "openings": list(openings) if openings else None,

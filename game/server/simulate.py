@@ -87,7 +87,7 @@ def simulate(
     setting = {
         "mode": "simulation",
         "strategies": list(strategies),
-        "params": [a.params for a in made],
+        "params": [getattr(a, "params", None) or {} for a in made],
         "think_s": list(think),
     }
     s = Session(
@@ -108,7 +108,7 @@ def simulate(
                 k + 1,
                 kind="agent",
                 strategy=strategy,
-                params=a.params,
+                params=getattr(a, "params", None) or {},
             )  # fmt: skip
         )
     store.add_session(records.session_row(s))

@@ -323,3 +323,57 @@ def test_register_needs_a_name_and_act():
         agents.register(NoName)
     with pytest.raises(AgentError, match="act"):
         agents.register(NoAct)
+
+
+def test_the_example_of_docs_agents_md_loads_plays_and_is_under_30_lines(tmp_path):
+    import re as re_mod
+
+    from game.paths import DOCS
+    from game.server.agents import load_agents_file
+
+    text = (DOCS / "agents.md").read_text()
+    code = re_mod.search(r"```python\n(.*?)```", text, re_mod.S).group(1)
+    assert len(code.rstrip("\n").split("\n")) < 30
+    f = tmp_path / "my_agents.py"
+    f.write_text(code)
+    try:
+        assert load_agents_file(f) == ["halfway"]
+        for sc in SCENARIOS_ALL:
+            watch = check_private(sc)
+            st = new(sc, "any", time_limit_s=sc.time_limit_s)
+            p = play(offers, st, (agents.make("halfway"), agents.make("conceder")), seed=1,
+                     index=0, watch=watch)  # fmt: skip
+            assert not p.state.is_open and watch.seen
+            mine = [o for o in p.state.offers if o.by == sc.role_ids[0]]
+            goal = (max(model(view_for(sc, st, sc.role_ids[0])["negotiation"]).best, 0)
+                    + sc.batnas[0]) / 2  # fmt: skip
+            assert all(o.points[0][0] >= goal for o in mine)
+    finally:
+        agents.REGISTRY.pop("halfway", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("import no_such_module_xyz\n", ["failed to import", "no_such_module_xyz"]),
+        ("x = 1\n", ["no agent class"]),
+        (
+            "class A:\n    name = 'linear'\n    def act(self, *a):\n        return None\n",
+            ["shipped"],
+        ),
+        ("def broken(:\n", ["failed to import", "SyntaxError"]),
+    ],
+)
+def test_an_agents_file_that_cannot_be_used_is_named(tmp_path, text, words):
+    from game.server.agents import AgentFileError, load_agents_file
+
+    f = tmp_path / "bad_agents.py"
+    f.write_text(text)
+    with pytest.raises(AgentFileError) as e:
+        load_agents_file(f)
+    assert "bad_agents.py" in str(e.value)
+    for w in words:
+        assert w in str(e.value)
+    assert agents.REGISTRY["linear"] is agents.strategies.SHIPPED["linear"]
+    with pytest.raises(AgentFileError, match="no such file"):
+        load_agents_file(tmp_path / "missing.py")
