@@ -95,7 +95,7 @@ class Negotiation:
 
 
 def session_row(s: Session) -> dict:
-    return {
+    row = {
         "code": s.code,
         "scenario_id": s.scenario.id,
         "scenario_json": json.dumps(s.scenario.to_dict(), separators=(",", ":")),
@@ -108,8 +108,10 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
-        "agents": json.dumps(s.agents) if s.agents else None,
     }
+    if s.agents:  # schema 3; absent (NULL) for a session without agents
+        row["agents"] = json.dumps(s.agents, separators=(",", ":"))
+    return row
 
 
 def session_from_row(row: dict) -> Session:
