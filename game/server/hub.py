@@ -279,7 +279,7 @@ class Hub(Index):
         strategy, params = seating.agent_for(s.agents, s.seed, index)
         pid, now = "p_" + secrets.token_hex(6), self.clock()
         p = Participant(
-            pid, s.code, s.agents.get("name") or "Computer", strategy, lobby.make_token(), iso(now),
+            pid, s.code, s.agents.get("name") or "Computer", "", lobby.make_token(), iso(now),
             len(self._participants) + 1, kind="agent", strategy=strategy, params=params,
         )  # fmt: skip
         self._store.add_participant(records.participant_row(p), at=now)

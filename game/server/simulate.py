@@ -102,7 +102,7 @@ def simulate(
                 pid,
                 code,
                 f"{strategy} ({sc.roles[k].name})",
-                "agent",
+                "",
                 lobby.make_token(),
                 iso(t0),
                 k + 1,

@@ -91,6 +91,11 @@ def debrief_data(code: str) -> dict[str, Any]:
     }
 
 
+def _tidy(x: float) -> float | int:
+    x = round(x, 2)
+    return int(x) if x.is_integer() else x
+
+
 def pair_kind(n: dict[str, Any]) -> str:
     """``human-human``, ``human-agent`` or ``agent-agent``: who played a negotiation."""
     kinds = sorted(n.get("kinds") or ["human", "human"], key=lambda k: k != "human")
@@ -112,7 +117,7 @@ def against_agents(negs: list[dict[str, Any]], sc: Any) -> dict[str, Any]:
                 "negotiations": len(mine),
                 "finished": len(done),
                 "agreed": sum(1 for n in done if n["status"] == "agreed"),
-                "mean_points": round(sum(pts) / len(pts), 2) if pts else None,
+                "mean_points": _tidy(sum(pts) / len(pts)) if pts else None,
                 "strategies": sorted({n["strategies"][1 - k] for n in mine}),
             }
         )
