@@ -139,6 +139,10 @@ def parse_agents(value: Any, *, pairing: str = "arrival", conditions: Any = ()) 
     mode = value.get("mode", "fill")
     if mode not in AGENT_MODES:
         errors.append(f"agents.mode: must be one of {', '.join(AGENT_MODES)}, not {mode!r}")
+    if mode in ("practice", "research") and pairing != "arrival":
+        errors.append(
+            f"agents.mode: {mode} needs pairing arrival (every participant plays an agent)"
+        )
     strategy = value.get("strategy", "scripted" if value.get("openings") else "linear")
     params = value.get("params", {})
     try:
