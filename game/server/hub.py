@@ -29,15 +29,14 @@ from game.core.agents import seating
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
-from game.server.index import Index
 from game.server.records import ApiError, Negotiation, Participant, Session
+from game.server.seats import AGENT_SID, Seats
 from game.server.store import Store, iso
 
 __all__ = ["AGENT_SID", "ApiError", "Hub", "Negotiation", "Participant", "Session"]
-AGENT_SID = "agent:"  # an agent's connection id: this and its participant id
 
 
-class Hub(Index):
+class Hub(Seats):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(
@@ -266,48 +265,6 @@ class Hub(Index):
                 touched.add(plan.sitting_out)
             self.version += 1
             return s.round, len(plan.pairs), touched
-
-    # ------------------------------------------------------------ computer counterparts
-    def _seat(self, p: Participant) -> None:
-        """An agent is always connected, through a connection of its own (game.server.agents)."""
-        sid = AGENT_SID + p.id
-        p.sids.add(sid)
-        self._sid_owner[sid] = p.id
-
-    def _new_agent(self, s: Session, index: int) -> Participant:
-        """A new agent participant of the session (stored, seated), for negotiation ``index``."""
-        strategy, params = seating.agent_for(s.agents, s.seed, index)
-        pid, now = "p_" + secrets.token_hex(6), self.clock()
-        p = Participant(
-            pid, s.code, s.agents.get("name") or "Computer", "", lobby.make_token(), iso(now),
-            len(self._participants) + 1, kind="agent", strategy=strategy, params=params,
-        )  # fmt: skip
-        self._store.add_participant(records.participant_row(p), at=now)
-        self._participants[pid] = p
-        self._by_token[p.token] = pid
-        self._seat(p)
-        return p
-
-    def pair_with_agent(self, pid: str) -> set[str]:
-        """Arrival pairing: a waiting participant plays a new agent (who to update)."""
-        with self._lock:
-            p = self._participants.get(pid)
-            s = self._sessions[p.code] if p else None
-            if s is None or not s.agents or pid not in s.waiting:
-                return set()
-            index = s.negotiation_count
-            agent = self._new_agent(s, index)
-            if seating.agent_first(s.agents):
-                first = s.scenario.role_index(s.scenario.first_mover) == 0
-                p0, p1 = (agent.id, pid) if first else (pid, agent.id)
-            else:
-                p0, p1 = lobby.arrival_roles(pid, agent.id, s.rng)
-            n = self._new(s, p0, p1, 0, index)
-            self._store_new(s, n)
-            s.waiting.remove(pid)
-            self._install(s, n)
-            self.version += 1
-            return {pid, agent.id}
 
     # ------------------------------------------------------------ play
     def _commit(self, n: Negotiation, pid: str | None, events: list[dict]) -> None:

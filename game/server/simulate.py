@@ -8,6 +8,7 @@ the debrief and the analysis read it unchanged; its ``agents`` setting says it w
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 import time
@@ -22,6 +23,38 @@ from game.server.records import Negotiation, Participant, Session
 from game.server.store import Store, iso
 
 BATCH = 200  # negotiations per transaction
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps builds one per call
+
+
+def bulk(store: Store, negotiations: list[dict], events: list[dict]) -> None:
+    """Many finished negotiations and their events in one transaction: rows as
+    ``Store.add_negotiation`` and ``Store.append`` take them."""
+    cols = list(negotiations[0]) if negotiations else []
+    with store.transaction():
+        if negotiations:
+            store.conn.executemany(
+                f"INSERT INTO negotiations ({', '.join(cols)}) VALUES "
+                f"({', '.join('?' for _ in cols)})",
+                [tuple(r[c] for c in cols) for r in negotiations],
+            )
+        store.conn.executemany(
+            "INSERT INTO events (session_code, negotiation_id, participant_id, type, payload,"
+            " at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    r["session_code"],
+                    r["negotiation_id"],
+                    r["participant_id"],
+                    r["type"],
+                    _COMPACT.encode(
+                        {k: v for k, v in r["payload"].items() if k != "type" and k != "at"}
+                    ),
+                    r["at"],
+                    iso(r["at"]),
+                )
+                for r in events
+            ],
+        )
 
 
 def resolve(store: Store, name: str, scenarios_dir: Any) -> Scenario:
@@ -145,7 +178,7 @@ def simulate(
                 }
             )
         if len(neg_rows) >= BATCH or i == runs - 1:
-            store.bulk(neg_rows, ev_rows)
+            bulk(store, neg_rows, ev_rows)
             neg_rows, ev_rows = [], []
         if progress is not None:
             progress(i + 1, runs)
