@@ -29,7 +29,8 @@ class Seats(Index):
 
     def _new_agent(self, s: Session, index: int) -> Participant:
         """A new agent participant of the session (stored, seated), for negotiation ``index``."""
-        strategy, params = seating.agent_for(s.agents, s.seed, index)
+        condition = lobby.condition_for(s.conditions, s.seed, index)
+        strategy, params = seating.agent_for(s.agents, s.seed, index, condition)
         pid, now = "p_" + secrets.token_hex(6), self.clock()
         p = Participant(
             pid, s.code, s.agents.get("name") or "Computer", "", lobby.make_token(), iso(now),

@@ -234,3 +234,25 @@ def test_every_view_the_runner_gives_an_agent_is_its_roles_only(tmp_path):
         assert view["negotiation"]["scenario"] == sc.role_view(agent_role)
         for o in view["negotiation"]["offers"]:
             assert o["points"] == [sc.value(p, agent_role) for p in o["packages"]]
+
+
+def test_research_openings_make_a_balanced_2x2_and_conditions_map_to_the_opening():
+    """All four openings: every cell once in each block of four, the same for the same seed.
+    Without openings, the negotiation's condition single or meso gives the opening's kind."""
+    from game.core import lobby
+    from game.core.agents.seating import agent_for
+    from game.core.requests import OPENINGS
+
+    setting = {"mode": "research", "strategy": "scripted", "params": {}, "openings": list(OPENINGS)}
+    cells = [agent_for(setting, 11, i, "any")[1] for i in range(12)]
+    pairs = [f"{c['opening']}-{c['level']}" for c in cells]
+    for b in range(3):
+        assert sorted(pairs[4 * b : 4 * b + 4]) == sorted(OPENINGS)
+    assert pairs == [
+        "{opening}-{level}".format(**agent_for(setting, 11, i, "any")[1]) for i in range(12)
+    ]
+    assert pairs != ["{opening}-{level}".format(**agent_for(setting, 12, i)[1]) for i in range(12)]
+    plain = {"mode": "research", "strategy": "scripted", "params": {"level": "moderate"}}
+    for i in range(6):
+        condition = lobby.condition_for(["single", "meso"], 5, i)
+        assert agent_for(plain, 5, i, condition)[1]["opening"] == condition

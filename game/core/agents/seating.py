@@ -8,19 +8,27 @@ from typing import Any
 from game.core import lobby
 
 
-def agent_for(setting: dict, seed: Any, index: int) -> tuple[str, dict]:
+def agent_for(
+    setting: dict, seed: Any, index: int, condition: str | None = None
+) -> tuple[str, dict]:
     """The strategy and parameters of the agent of a session's ``index``-th negotiation.
 
     In research with ``openings``, the scripted agent's first offer (single or MESO, extreme or
     moderate) is the opening drawn for that negotiation: balanced in blocks and seeded as the
     session's conditions are (``lobby.condition_for``), with a seed of its own so the openings
-    and the conditions are drawn independently (a 2x2 when both vary).
+    and the conditions are drawn independently. In research with the scripted agent, the
+    negotiation's ``condition`` maps to its opening too: ``single`` opens with one package,
+    ``meso`` with a MESO (so conditions single and meso crossed with openings of both levels
+    make the 2x2); ``any`` leaves the opening to ``openings`` or the parameters.
     """
     params = dict(setting.get("params") or {})
     openings = setting.get("openings")
     if openings:
         kind, level = lobby.condition_for(openings, f"{seed}:openings", index).split("-")
         params.update(opening=kind, level=level)
+    research = setting.get("mode") == "research" and setting["strategy"] == "scripted"
+    if research and condition in ("single", "meso"):
+        params["opening"] = condition
     return setting["strategy"], params
 
 
