@@ -19,6 +19,7 @@ it the comparison is skipped and says so. Exits 1 if a time-based strategy plays
 from __future__ import annotations
 
 import argparse
+import gc
 import platform
 import sys
 import tempfile
@@ -110,12 +111,14 @@ def main() -> int:
           f" {'negmas/s':>9} {'offers':>7} {'agreed':>7}")  # fmt: skip
     failed = []
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "bench.db")
         for sc in load_dir(SCENARIOS):
             sc = replace(sc, max_offers=OFFERS)
             for strategy in TIME_BASED + OTHERS:
                 runs = args.runs if strategy != "meso" else max(1, args.runs // 3)
+                store = Store(Path(tmp) / f"{sc.id}-{strategy}.db")  # a fresh file per cell
+                gc.collect()
                 rate, offers, agreed = parley(store, sc, strategy, runs)
+                store.close()
                 line = f"{sc.id:<18} {strategy:<12} {rate:>9.0f} {offers:>7.1f} {agreed:>7.0%}"
                 if strategy in TIME_BASED:
                     if rate < GOAL:
@@ -126,7 +129,6 @@ def main() -> int:
                     else:
                         line += f" {'(NegMAS not installed: pip install negmas)':>25}"
                 print(line, flush=True)
-        store.close()
     print()
     print("parley/s: simulate() with the event log written to SQLite in batched transactions;")
     print("negmas/s: SAOMechanism in memory, nothing stored (its own time-based negotiators).")
