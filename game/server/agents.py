@@ -93,21 +93,16 @@ class Runner:
         hub = self.hub
         now = hub.clock()
         for s in hub.list_sessions():
-            if not s.agents:
+            if not s.agents or not s.waiting or s.agents.get("mode") == "simulation":
                 continue
             wait = s.agents.get("wait_s", 0.0)
             for pid in list(s.waiting):
                 p = hub.participant(pid)
                 if p is not None and p.waiting_since is not None and now >= p.waiting_since + wait:
                     self.push(hub.pair_with_agent(pid))
-            parts, negs = hub.members(s.code)
-            seats = {p.id: p for p in parts if p.is_agent}
-            for n in negs:
-                if not n.state.is_open:
-                    continue
-                for pid in n.participants:
-                    if pid in seats and pid not in self.broken:
-                        self.turn(s, n, seats[pid], now)
+        for p, n in hub.agent_seats():
+            if p.id not in self.broken:
+                self.turn(hub.session(n.code), n, p, now)
 
     def agent(self, p: Any) -> Any:
         a = self.made.get(p.id)

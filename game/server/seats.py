@@ -14,18 +14,34 @@ from game.core import lobby
 from game.core.agents import seating
 from game.server import records
 from game.server.index import Index
-from game.server.records import Participant, Session
+from game.server.records import Negotiation, Participant, Session
 from game.server.store import iso
 
 AGENT_SID = "agent:"  # an agent's connection id: this and its participant id
 
 
 class Seats(Index):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._agent_ids: list[str] = []  # every agent participant, in order of seating
+
     def _seat(self, p: Participant) -> None:
         """An agent is always connected, through a connection of its own (game.server.agents)."""
         sid = AGENT_SID + p.id
         p.sids.add(sid)
         self._sid_owner[sid] = p.id
+        self._agent_ids.append(p.id)
+
+    def agent_seats(self) -> list[tuple[Participant, Negotiation]]:
+        """Every agent in an open negotiation, with that negotiation (a snapshot)."""
+        with self._lock:
+            out = []
+            for pid in self._agent_ids:
+                p = self._participants[pid]
+                n = self.current(p)
+                if n is not None and n.state.is_open:
+                    out.append((p, n))
+            return out
 
     def _new_agent(self, s: Session, index: int) -> Participant:
         """A new agent participant of the session (stored, seated), for negotiation ``index``."""
