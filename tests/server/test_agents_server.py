@@ -64,6 +64,14 @@ def test_practice_link_creates_a_session_and_sends_to_its_join_page(server):
     assert bad.status_code == 400 and "unknown strategy" in bad.text
 
 
+def test_the_scenario_page_of_the_console_gives_its_practice_link(server):
+    from tests.server.test_instructor_auth import login
+
+    web, _ = login(server)
+    html = web.get(f"{server.url}/instructor/scenarios/job-offer", timeout=10).text
+    assert f"{server.url}/practice/job-offer" in html
+
+
 def test_session_agents_setting_errors_name_the_field(server):
     r = server.api(
         "POST", "/api/sessions", json={"scenario": "job-offer", "agents": {"strategy": "nope"}}
