@@ -24,7 +24,8 @@ MODES = {
     ),
     "research": (
         "Research: everyone plays the computer",
-        "Each student plays a computer counterpart that makes the first offer; with openings "
+        "With pairing On arrival, each student plays a computer counterpart that makes the first "
+        "offer; with openings "
         "chosen, each negotiation's opening is drawn balanced and seeded.",
     ),
 }
