@@ -24,7 +24,12 @@ SESSION_KEYS = (
     "pairing",
     "protocol",
     "agents",
+    "multiple_seats",
+    "debrief",
 )
+# When a participant of a round sees the debrief (the other role's numbers): once every
+# negotiation of their round has ended (or the instructor opens it), or as soon as theirs ends.
+DEBRIEFS = ("round_end", "immediate")
 
 
 class RequestError(ValueError):
@@ -43,6 +48,8 @@ class SessionSettings:
     max_offers: int
     pairing: str
     protocol: str = protocols.DEFAULT
+    multiple_seats: bool = False  # may one browser take several seats (demonstrations)?
+    debrief: str = "immediate"  # DEBRIEFS; round_end only with pairing "rounds"
     agents: dict | None = None  # computer counterparts: parse_agents
 
 
@@ -98,9 +105,19 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
             agents = parse_agents(body["agents"], pairing=pairing, conditions=conditions)
         except RequestError as e:
             errors.extend(e.errors)
+    multiple = body.get("multiple_seats", False)
+    if not isinstance(multiple, bool):
+        errors.append("multiple_seats: must be true or false")
+    debrief = body.get("debrief", "round_end" if pairing == "rounds" else "immediate")
+    if debrief not in DEBRIEFS:
+        errors.append(f"debrief: must be round_end or immediate, not {debrief!r}")
+    elif debrief == "round_end" and pairing != "rounds":
+        errors.append("debrief: round_end needs pairing 'rounds' (arrival pairs have no round)")
     if errors:
         raise RequestError(errors)
-    return SessionSettings(sc, list(conditions), time_limit, max_offers, pairing, protocol, agents)
+    return SessionSettings(
+        sc, list(conditions), time_limit, max_offers, pairing, protocol, multiple, debrief, agents
+    )
 
 
 def parse_join(body: Any) -> tuple[str, str]:

@@ -42,7 +42,10 @@ class Session:
     demo: bool = False
     protocol: str = protocols.DEFAULT
     agents: dict | None = None  # computer counterparts (game.core.requests.parse_agents)
+    multiple_seats: bool = False
+    debrief: str = "immediate"  # game.core.requests.DEBRIEFS
     negotiation_count: int = 0
+    debrief_open: set[int] = field(default_factory=set)  # rounds whose debrief is open
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
     rng: random.Random = field(default_factory=random.Random)
 
@@ -64,6 +67,7 @@ class Participant:
     token: str
     joined_at: str
     seq: int
+    device: str | None = None  # a hash of the browser's device cookie (game.server.seats)
     negotiations: list[str] = field(default_factory=list)
     sids: set[str] = field(default_factory=set)
     waiting_since: float | None = None
@@ -108,6 +112,8 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "multiple_seats": int(s.multiple_seats),
+        "debrief": s.debrief,
     }
     if s.agents:  # schema 3; absent (NULL) for a session without agents
         row["agents"] = json.dumps(s.agents, separators=(",", ":"))
@@ -128,6 +134,8 @@ def session_from_row(row: dict) -> Session:
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
         agents=json.loads(row["agents"]) if row.get("agents") else None,  # schema 3
+        multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
+        debrief=row.get("debrief") or "immediate",
     )
 
 
@@ -146,6 +154,7 @@ def participant_row(p: Participant) -> dict:
         "kind": p.kind,
         "strategy": p.strategy,
         "params": json.dumps(p.params, separators=(",", ":")) if p.params is not None else None,
+        "device": p.device,
     }
 
 
@@ -161,6 +170,7 @@ def participant_from_row(row: dict) -> Participant:
         kind=row.get("kind") or "human",  # absent before schema 3
         strategy=row.get("strategy"),
         params=json.loads(row["params"]) if row.get("params") else None,
+        device=row.get("device"),
     )
 
 

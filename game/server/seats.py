@@ -13,14 +13,14 @@ import secrets
 from game.core import lobby
 from game.core.agents import seating
 from game.server import records
-from game.server.index import Index
+from game.server.seating import Seating
 from game.server.records import Negotiation, Participant, Session
 from game.server.store import iso
 
 AGENT_SID = "agent:"  # an agent's connection id: this and its participant id
 
 
-class Seats(Index):
+class Seats(Seating):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._agent_ids: list[str] = []  # every agent participant, in order of seating
@@ -50,11 +50,11 @@ class Seats(Index):
         pid, now = "p_" + secrets.token_hex(6), self.clock()
         p = Participant(
             pid, s.code, s.agents.get("name") or "Computer", "", lobby.make_token(), iso(now),
-            len(self._participants) + 1, kind="agent", strategy=strategy, params=params,
+            self._last_seq + 1, kind="agent", strategy=strategy, params=params,
         )  # fmt: skip
         self._store.add_participant(records.participant_row(p), at=now)
-        self._participants[pid] = p
-        self._by_token[p.token] = pid
+        self._last_seq += 1
+        self._add_participant(p)
         self._seat(p)
         return p
 
