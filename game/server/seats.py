@@ -13,8 +13,8 @@ import secrets
 from game.core import lobby
 from game.core.agents import seating
 from game.server import records
-from game.server.seating import Seating
 from game.server.records import Negotiation, Participant, Session
+from game.server.seating import Seating
 from game.server.store import iso
 
 AGENT_SID = "agent:"  # an agent's connection id: this and its participant id
