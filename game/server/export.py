@@ -88,6 +88,9 @@ PARTICIPANT_COLUMNS = [
     "name",
     "label",
     "joined_at",
+    "kind",
+    "strategy",
+    "params",
     "external_id",
     "consented_at",
     "completion",
@@ -239,11 +242,20 @@ def _events(store: Store, session_code: str | None) -> list[dict]:
 
 def _participants(store: Store, session_code: str | None) -> list[dict]:
     where, params = _where(session_code)
+    have = {r["name"] for r in store.read("PRAGMA table_info(participants)")}
+    # kind, strategy and params since schema 3; before it every participant was a human
+    agents = (
+        "kind, strategy, params"
+        if "kind" in have
+        else "NULL AS kind, NULL AS strategy, NULL AS params"
+    )
     rows = store.read(
-        f"SELECT participant_id, session_code, name, label, joined_at FROM participants {where}"
-        " ORDER BY seq",
+        f"SELECT participant_id, session_code, name, label, joined_at, {agents} FROM participants"
+        f" {where} ORDER BY seq",
         params,
     )
+    for r in rows:
+        r["kind"] = r["kind"] or "human"
     return study.participants(store, rows, session_code)
 
 

@@ -43,6 +43,7 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    agents: dict | None = None  # computer counterparts (game.core.requests.parse_agents)
     multiple_seats: bool = False
     debrief: str = "immediate"  # game.core.requests.DEBRIEFS
     study: dict | None = None  # game.core.study settings, with its questionnaires' copies
@@ -74,6 +75,14 @@ class Participant:
     sids: set[str] = field(default_factory=set)
     waiting_since: float | None = None
     last_sat_out: int = -1
+    kind: str = "human"  # or "agent" (a computer counterpart)
+    strategy: str | None = None  # an agent's strategy (game.core.agents)
+    params: dict | None = None  # and its parameters
+
+    @property
+    def is_agent(self) -> bool:
+        return self.kind == "agent"
+
     external_id: str | None = None
     progress: Progress = field(default_factory=Progress)
     first_waited: float | None = None  # when the waiting room's limit started to count
@@ -97,7 +106,7 @@ class Negotiation:
 
 
 def session_row(s: Session) -> dict:
-    return {
+    row = {
         "code": s.code,
         "scenario_id": s.scenario.id,
         "scenario_json": json.dumps(s.scenario.to_dict(), separators=(",", ":")),
@@ -114,6 +123,9 @@ def session_row(s: Session) -> dict:
         "debrief": s.debrief,
         "study": json.dumps(s.study, separators=(",", ":")) if s.study else None,
     }
+    if s.agents:  # schema 3; absent (NULL) for a session without agents
+        row["agents"] = json.dumps(s.agents, separators=(",", ":"))
+    return row
 
 
 def session_from_row(row: dict) -> Session:
@@ -129,6 +141,7 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        agents=json.loads(row["agents"]) if row.get("agents") else None,  # schema 3
         multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
         debrief=row.get("debrief") or "immediate",
         study=json.loads(row["study"]) if row.get("study") else None,  # absent before schema 4
@@ -147,6 +160,9 @@ def participant_row(p: Participant) -> dict:
         "token": p.token,
         "joined_at": p.joined_at,
         "seq": p.seq,
+        "kind": p.kind,
+        "strategy": p.strategy,
+        "params": json.dumps(p.params, separators=(",", ":")) if p.params is not None else None,
         "device": p.device,
         "external_id": p.external_id,
     }
@@ -161,6 +177,9 @@ def participant_from_row(row: dict) -> Participant:
         token=row["token"],
         joined_at=row["joined_at"],
         seq=row["seq"],
+        kind=row.get("kind") or "human",  # absent before schema 3
+        strategy=row.get("strategy"),
+        params=json.loads(row["params"]) if row.get("params") else None,
         device=row.get("device"),
         external_id=row.get("external_id"),
     )

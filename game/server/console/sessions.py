@@ -20,13 +20,14 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from game.server import reads
 from game.server.console import study_form
+from game.server.console.agents_form import AGENT_FORM, agent_choices, agent_fields
 from game.server.console.auth import CONDITION_NAMES, form_post, hub, page, push, render
 from game.server.console.library import scenario_choices
 from game.server.hub import ApiError, Session
 
 bp = Blueprint("sessions", __name__)
 
-FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "study")
+FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "agents", "study")
 
 
 # ---------------------------------------------------------------- the list
@@ -81,11 +82,14 @@ def new():
         "no_limit": False,
         "max_offers": "",
         "pairing": "rounds",
+        **AGENT_FORM,
         "study": study_form.blank(hub().forms.all()),
         "debrief": "round_end",
         "multiple_seats": False,
     }
-    return render("new_session.html", scenarios=scenario_choices(), form=form, errors={})
+    return render(
+        "new_session.html", scenarios=scenario_choices(), form=form, errors={}, **agent_choices()
+    )
 
 
 def _form_number(raw: str, field: str, errors: dict[str, list[str]], *, whole: bool):
@@ -140,10 +144,12 @@ def create():
     max_offers = _form_number(f.get("max_offers", ""), "max_offers", errors, whole=True)
     if max_offers is not None:
         body["max_offers"] = max_offers
+    agents_form = agent_fields(f, body, errors)
     study, study_state = study_form.from_form(f, hub().forms.all(), errors)
     if study is not None:
         body["study"] = study
     form = {
+        **agents_form,
         "study": study_state,
         "scenario": body["scenario"],
         "conditions": weights,
@@ -162,7 +168,10 @@ def create():
         else:
             flash(f"Session {code} is ready. Show this page to the class.")
             return redirect(url_for("console.sessions.show", code=code))
-    return render("new_session.html", 400, scenarios=scenario_choices(), form=form, errors=errors)
+    return render(
+        "new_session.html", 400, scenarios=scenario_choices(), form=form, errors=errors,
+        **agent_choices(),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the live session page
