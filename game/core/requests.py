@@ -120,7 +120,7 @@ def parse_session(
         errors.append("debrief: round_end needs pairing 'rounds' (arrival pairs have no round)")
     settings = None
     try:
-        settings = study.parse_settings(body.get("study"), forms or {}, pairing)
+        settings = study.parse_settings(body.get("study"), forms or {}, pairing, agents)
     except study.StudyError as e:
         errors += e.errors
     if errors:

@@ -76,9 +76,13 @@ STUDY_EVENTS = ("consented", "declined", "answered", "submitted", "continued", "
 STUDY_EVENTS += ("completed", "waiting")
 
 
-def parse_settings(data: Any, forms: Mapping[str, dict], pairing: str) -> dict | None:
+def parse_settings(
+    data: Any, forms: Mapping[str, dict], pairing: str, agents: dict | None = None
+) -> dict | None:
     """The ``study`` settings of a session request, with a copy of each questionnaire it names
-    (``forms``, by id); None when absent. Raises StudyError with every problem."""
+    (``forms``, by id); None when absent. ``agents`` is the session's computer counterparts
+    setting (game.core.requests.parse_agents), which ``computer_counterpart`` needs. Raises
+    StudyError with every problem."""
     if data is None:
         return None
     if not isinstance(data, dict):
@@ -116,9 +120,14 @@ def parse_settings(data: Any, forms: Mapping[str, dict], pairing: str) -> dict |
     agent = data.get("computer_counterpart", False)
     if not isinstance(agent, bool):
         errors.append("study.computer_counterpart: must be true or false")
-    elif agent:
+    elif agent and (not agents or agents.get("mode") != "fill"):
         errors.append(
-            "study.computer_counterpart: computer counterparts are not available in this version"
+            "study.computer_counterpart: needs the session's agents with mode fill (whose "
+            "wait_s is then the waiting room's limit)"
+        )
+    elif agent and wait is not None:
+        errors.append(
+            "study.wait_limit_s: with a computer counterpart the agents' wait_s is the limit"
         )
     qs = data.get("questionnaires", {})
     copies: dict[str, dict] = {}
@@ -151,7 +160,7 @@ def parse_settings(data: Any, forms: Mapping[str, dict], pairing: str) -> dict |
         "completion_code": data.get("completion_code"),
         "release_code": data.get("release_code"),
         "redirect_url": url,
-        "computer_counterpart": False,
+        "computer_counterpart": agent is True,
         "questionnaires": points,
         "forms": copies,
     }

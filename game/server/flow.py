@@ -204,7 +204,8 @@ class StudyFlow:
         with self._lock:
             for s in self._sessions.values():
                 limit = (s.study or {}).get("wait_limit_s")
-                if not limit or not s.waiting:
+                # with a computer counterpart, the agents' runner seats one after its wait_s
+                if not limit or not s.waiting or s.study.get("computer_counterpart"):
                     continue
                 for pid in list(s.waiting):
                     p = self._participants[pid]

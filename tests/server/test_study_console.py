@@ -127,3 +127,27 @@ def test_a_participant_alone_past_the_waiting_limit_is_released_with_a_code(serv
         p.close()
     parts = server.api("GET", f"/api/sessions/{code}/export/participants.csv").text
     assert ",solo,,released," in parts
+
+
+def test_the_form_gives_a_study_a_computer_counterpart_after_the_wait(server):
+    web, csrf = login(server)
+    form = {
+        "csrf_token": csrf, "scenario": "job-offer", "cond_any": "1", "pairing": "arrival",
+        "agents_mode": "fill", "agents_strategy": "boulware", "agents_wait_s": "1",
+        "agents_think_lo": "0", "agents_think_hi": "0",
+        "study_on": "1", "study_entry_param": "PID", "study_completion_code": "DONE",
+        "study_computer_counterpart": "1",
+    }  # fmt: skip
+    r = web.post(server.url + "/instructor/sessions/new", data=form, timeout=10)
+    assert r.status_code == 200, r.text[:2000]
+    code = re.search(r"Session ([A-Z0-9]{6}) is ready", r.text).group(1)
+    token = requests.post(
+        f"{server.url}/api/sessions/{code}/enter", json={"external_id": "alone"}, timeout=10
+    ).json()["token"]
+    p = Player(server, token)
+    try:
+        # past the agents' wait, a computer plays the participant instead of a release
+        state = p.wait(lambda s: s.get("phase") == "negotiating", timeout=15)
+        assert state["study"] == {"stage": "play"}
+    finally:
+        p.close()

@@ -271,3 +271,28 @@ def test_the_waiting_limit_counts_across_a_restart(world):
     assert hub2.release_due() == {a}
     assert hub2.view(a)["study"]["released"] is True
     store2.close()
+
+
+def test_past_the_waiting_room_a_computer_counterpart_plays_where_the_session_has_one(world):
+    store, hub, clock, _ = world
+    with pytest.raises(ApiError) as e:
+        study_session(hub, consent=None, wait_limit_s=None, computer_counterpart=True)
+    assert e.value.errors == [
+        "study.computer_counterpart: needs the session's agents with mode fill (whose wait_s is "
+        "then the waiting room's limit)"
+    ]
+    code = hub.create_session(
+        {"scenario": "test-supply", "conditions": ["meso"],
+         "agents": {"mode": "fill", "strategy": "boulware", "wait_s": 30},
+         "study": STUDY | {"consent": None, "wait_limit_s": None, "computer_counterpart": True}}
+    )  # fmt: skip
+    a, _ = enter(hub, code, "ALONE", "sa")
+    assert hub.session(code).waiting == [a]
+    clock.now = T0 + 3600
+    assert hub.release_due() == set()  # not released: the agents' runner seats a counterpart
+    touched = hub.pair_with_agent(a)  # what game.server.agents does after wait_s
+    assert a in touched
+    view = hub.view(a)
+    assert view["phase"] == "negotiating" and view["study"] == {"stage": "play"}
+    parts = export.table(store, "participants", code)
+    assert {p["kind"] for p in parts} == {"human", "agent"}

@@ -12,7 +12,8 @@ TEXT_FIELDS = ("consent", "entry_param", "completion_code", "release_code", "red
 
 def blank(forms: list[dict]) -> dict[str, Any]:
     """The fields as the empty form shows them."""
-    return {"on": False, "wait_limit_min": "", **{k: "" for k in TEXT_FIELDS},
+    return {"on": False, "wait_limit_min": "", "computer_counterpart": False,
+            **{k: "" for k in TEXT_FIELDS},
             "questionnaires": {p: [] for p in POINTS}, "choices": forms}  # fmt: skip
 
 
@@ -20,6 +21,7 @@ def from_form(f: Any, forms: list[dict], errors: dict[str, list[str]]) -> tuple[
     """(the ``study`` settings or None when the study box is not ticked, the form's state)."""
     state = blank(forms)
     state["on"] = bool(f.get("study_on"))
+    state["computer_counterpart"] = bool(f.get("study_computer_counterpart"))
     for k in TEXT_FIELDS:
         state[k] = (f.get(f"study_{k}") or "").strip()
     state["wait_limit_min"] = (f.get("study_wait_limit_min") or "").strip()
@@ -34,4 +36,5 @@ def from_form(f: Any, forms: list[dict], errors: dict[str, list[str]]) -> tuple[
         except ValueError:
             errors.setdefault("study", []).append("the waiting-room limit must be a number")
     study["questionnaires"] = state["questionnaires"]
+    study["computer_counterpart"] = state["computer_counterpart"]
     return study, state
