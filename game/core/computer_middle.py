@@ -162,3 +162,23 @@ def mediator_proposal(view: dict[str, Any]) -> dict | None:
         "package": package,
         "note": f"Proposal {len(proposals) + 1} ({told} issue(s) confided).",
     }
+
+
+def events(rules: Any, state: Any, now: float) -> list[dict]:
+    """The events of the computer's next action in the middle seat of ``state`` (a negotiation
+    of ``rules``, a protocol with a middle seat), through the protocol's own rules; [] while it
+    waits or when the rules refuse (the proposal or draft limit reached)."""
+    from game.core.protocols.common import RuleError
+
+    seat = rules.MIDDLE
+    v = rules.view(state, seat)
+    if seat == "facilitator":
+        payload, kind = facilitator_draft(v), "draft"
+    else:
+        payload, kind = mediator_proposal(v), "propose"
+    if payload is None:
+        return []
+    try:
+        return rules.apply(state, seat, rules.parse_action(kind, payload), now)
+    except RuleError:
+        return []

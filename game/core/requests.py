@@ -16,7 +16,17 @@ from game.core.scenario import Scenario
 PAIRINGS = ("arrival", "rounds")
 NAME_MAX = 80
 LABEL_MAX = 80
-SESSION_KEYS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "protocol")
+SESSION_KEYS = (
+    "scenario",
+    "conditions",
+    "time_limit_s",
+    "max_offers",
+    "pairing",
+    "protocol",
+    "middle",
+    "rotate",
+)
+MIDDLES = ("players", "computer")
 
 
 class RequestError(ValueError):
@@ -35,6 +45,8 @@ class SessionSettings:
     max_offers: int
     pairing: str
     protocol: str = protocols.DEFAULT
+    middle: str = "players"  # who sits in the middle seat of a protocol that has one
+    rotate: bool = False  # rounds: whether the middle seat rotates among the participants
 
 
 def _number(x: Any) -> bool:
@@ -83,9 +95,19 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     pairing = body.get("pairing", "arrival")
     if pairing not in PAIRINGS:
         errors.append(f"pairing: must be arrival or rounds, not {pairing!r}")
+    middle = body.get("middle", "players")
+    if middle not in MIDDLES:
+        errors.append(f"middle: must be players or computer, not {middle!r}")
+    elif middle != "players" and not protocols.has_middle(protocol):
+        errors.append(f"middle: the protocol {protocol!r} has no middle seat")
+    rotate = body.get("rotate", False)
+    if not isinstance(rotate, bool):
+        errors.append("rotate: must be true or false")
     if errors:
         raise RequestError(errors)
-    return SessionSettings(sc, list(conditions), time_limit, max_offers, pairing, protocol)
+    return SessionSettings(
+        sc, list(conditions), time_limit, max_offers, pairing, protocol, middle, rotate
+    )
 
 
 def parse_join(body: Any) -> tuple[str, str]:

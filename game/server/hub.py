@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from game.core import lobby, protocols, requests
+from game.core import computer_middle, lobby, protocols, requests, trios
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
@@ -93,7 +93,7 @@ class Hub(Index):
             s = Session(
                 code, st.scenario, st.conditions, st.time_limit_s, st.max_offers, st.pairing,
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
-                protocol=st.protocol,
+                protocol=st.protocol, middle=st.middle, rotate=st.rotate,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
             self._sessions[code] = s
@@ -162,8 +162,9 @@ class Hub(Index):
         return set() if n is None else {x for x in n.participants if x != p.id}
 
     # ------------------------------------------------------------ pairing
-    def _new(self, s: Session, p0: str, p1: str, round_no: int, index: int) -> Negotiation:
-        """A negotiation about to start (not yet stored nor in memory)."""
+    def _new(self, s: Session, seated: tuple[str, ...], round_no: int, index: int) -> Negotiation:
+        """A negotiation about to start (not yet stored nor in memory); ``seated`` are the
+        participants by seat (role 0, role 1, and the middle seat's when a player sits there)."""
         nid = "n_" + secrets.token_hex(6)
         condition = lobby.condition_for(s.conditions, s.seed, index)
         state = s.rules.new_state(
@@ -174,7 +175,7 @@ class Hub(Index):
             max_offers=s.max_offers,
             time_limit_s=s.time_limit_s,
         )
-        return Negotiation(nid, s.code, round_no, (p0, p1), index, state)
+        return Negotiation(nid, s.code, round_no, tuple(seated), index, state)
 
     def _store_new(self, s: Session, n: Negotiation) -> None:
         self._store.add_negotiation(records.negotiation_row(s, n), [records.paired_event(s, n)])
@@ -190,14 +191,18 @@ class Hub(Index):
 
     def _pair_arrivals(self, s: Session) -> set[str]:
         touched: set[str] = set()
-        while len(s.waiting) >= 2:
-            a, b = s.waiting[0], s.waiting[1]
-            p0, p1 = lobby.arrival_roles(a, b, s.rng)
-            n = self._new(s, p0, p1, 0, s.negotiation_count)
+        while len(s.waiting) >= s.group:
+            group = s.waiting[: s.group]
+            if s.group == 2:
+                seated = lobby.arrival_roles(group[0], group[1], s.rng)
+            else:
+                seated = trios.arrival_seats(group, s.rng)
+            n = self._new(s, seated, 0, s.negotiation_count)
             self._store_new(s, n)
-            del s.waiting[:2]
+            del s.waiting[: s.group]
             self._install(s, n)
-            touched |= {a, b}
+            self._computer_turn(s, n)
+            touched |= set(group)
         return touched
 
     def pair_waiting(self, code: str) -> tuple[int, set[str]]:
@@ -222,19 +227,23 @@ class Hub(Index):
         with self._lock:
             parts, negs = self.members(s.code)
             ready = [p.id for p in parts if p.connected and not self.is_negotiating(p)]
-            if len(ready) < 2:
+            if len(ready) < s.group:
                 # nobody to pair: the contract's answer (no negotiation started), nothing changed
                 return s.round, 0, set()
-            history = [lobby.Past(*n.participants) for n in negs]
             ready_ids = set(ready)
             sat = {p.id: p.last_sat_out for p in parts if p.id in ready_ids and p.last_sat_out >= 0}
             round_no = s.round + 1
-            plan = lobby.plan_round(
-                ready, history, sat, random.Random(f"{s.seed}:round:{round_no}")
-            )
+            rng = random.Random(f"{s.seed}:round:{round_no}")
+            if s.group == 2:
+                history = [lobby.Past(*n.participants[:2]) for n in negs]
+                plan = lobby.plan_round(ready, history, sat, rng)
+                groups, sitting = plan.pairs, [plan.sitting_out] if plan.sitting_out else []
+            else:
+                tp = trios.plan_trios(ready, [n.participants for n in negs], sat, rng, s.rotate)
+                groups, sitting = tp.trios, tp.sitting_out
             made = [
-                self._new(s, p0, p1, round_no, s.negotiation_count + k)
-                for k, (p0, p1) in enumerate(plan.pairs)
+                self._new(s, seated, round_no, s.negotiation_count + k)
+                for k, seated in enumerate(groups)
             ]
             now = self.clock()
             with self._store.transaction():
@@ -243,18 +252,19 @@ class Hub(Index):
                 )
                 for n in made:
                     self._store_new(s, n)
-                if plan.sitting_out:
-                    self._store.log(s.code, plan.sitting_out, "sat_out", {"round": round_no}, now)
+                for pid in sitting:
+                    self._store.log(s.code, pid, "sat_out", {"round": round_no}, now)
             # committed: now memory
             s.round = round_no
             for n in made:
                 self._install(s, n)
+                self._computer_turn(s, n)
             touched = {pid for n in made for pid in n.participants}
-            if plan.sitting_out:
-                self._participants[plan.sitting_out].last_sat_out = round_no
-                touched.add(plan.sitting_out)
+            for pid in sitting:
+                self._participants[pid].last_sat_out = round_no
+                touched.add(pid)
             self.version += 1
-            return s.round, len(plan.pairs), touched
+            return s.round, len(made), touched
 
     # ------------------------------------------------------------ play
     def _commit(self, n: Negotiation, pid: str | None, events: list[dict]) -> None:
@@ -280,7 +290,7 @@ class Hub(Index):
         n = self.current(p) if p else None
         if n is None:
             return p, None, None
-        return p, n, n.state.scenario.role_ids[n.participants.index(p.id)]
+        return p, n, n.seat(p.id)
 
     def act(self, sid: str, kind: str, payload: Any) -> tuple[dict, set[str]]:
         """A participant's action; (the acknowledgement, who to update)."""
@@ -304,13 +314,24 @@ class Hub(Index):
                 except RuleError as e:
                     return e.as_answer(), touched
                 self._commit(n, p.id, events)
+                self._computer_turn(self._sessions[n.code], n)
                 touched |= set(n.participants)
                 answer: dict[str, Any] = {"ok": True}
-                if events[0]["type"] == "proposed":
-                    answer["offer_id"] = events[0]["offer_id"]
+                made = {"proposed": "offer_id", "proposal": "proposal_id", "drafted": "draft_id"}
+                key = made.get(events[0]["type"])
+                if key:
+                    answer[key] = events[0][key]
                 return answer, touched
             except RuleError as e:
                 return e.as_answer(), set()
+
+    def _computer_turn(self, s: Session, n: Negotiation) -> None:
+        """A computer in the middle seat acts at once when its rule says so (its events have
+        no participant id)."""
+        if s.computer_middle and n.state.is_open:
+            events = computer_middle.events(s.rules, n.state, self.clock())
+            if events:
+                self._commit(n, None, events)
 
     def suggest(self, sid: str, payload: Any) -> dict:
         """Packages equivalent (to the asker) to the packages given, for the MESO builder."""

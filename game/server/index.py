@@ -117,15 +117,15 @@ class Index:
             p = self._participants[pid]
             s = self._sessions[p.code]
             n = self.current(p)
-            partner = None
+            others = {}
             if n is not None:
-                partner = self._participants[n.participants[1 - n.participants.index(p.id)]]
+                others = {seat: self._participants[x] for seat, x in n.others(p.id)}
             ended = n is not None and not n.state.is_open
             return views.student_view(
                 s,
                 p,
                 n,
-                partner=partner,
+                others=others,
                 protocol=s.rules,
                 analysis=self.analysis(s.scenario) if ended else None,
                 version=self.version,

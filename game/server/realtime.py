@@ -34,6 +34,19 @@ CHECKPOINT_S = 1.0
 CHECKPOINT_FAILURES = 5  # in a row, before commits take the checkpoints back
 
 
+ACTIONS = (
+    "propose",
+    "accept",
+    "walk_away",
+    "chat",
+    "confide",
+    "answer",
+    "draft",
+    "mark",
+    "endorse",
+)
+
+
 class Packet(socketio.packet.Packet):
     """Socket.IO packets for a server that never sends bytes.
 
@@ -264,7 +277,8 @@ class Realtime:
 
         srv.on("connect", on_connect)
         srv.on("disconnect", on_disconnect)
-        for kind in ("propose", "accept", "walk_away", "chat"):
+        # the contract's four, then those of the protocols with a middle seat (docs/protocol.md)
+        for kind in ACTIONS:
             srv.on(kind, action(kind))
         srv.on("suggest", on_suggest)
 

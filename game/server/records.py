@@ -41,6 +41,8 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    middle: str = "players"  # who sits in a middle seat: players | computer
+    rotate: bool = False
     negotiation_count: int = 0
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
     rng: random.Random = field(default_factory=random.Random)
@@ -52,6 +54,15 @@ class Session:
     def rules(self) -> ModuleType:
         """The session's protocol module (game.core.protocols)."""
         return protocols.get(self.protocol)
+
+    @property
+    def group(self) -> int:
+        """How many participants a negotiation takes: 3 when a player sits in the middle."""
+        return 3 if protocols.has_middle(self.protocol) and self.middle == "players" else 2
+
+    @property
+    def computer_middle(self) -> bool:
+        return protocols.has_middle(self.protocol) and self.middle == "computer"
 
 
 @dataclass
@@ -78,9 +89,18 @@ class Negotiation:
     id: str
     code: str
     round: int
-    participants: tuple[str, str]  # by role index
+    participants: tuple[str, ...]  # by seat index: role 0, role 1, the middle seat if played
     condition_index: int
     state: Any  # the session's protocol's State
+
+    def seat(self, pid: str) -> str:
+        """The seat id (a role id, or the middle seat's name) of one of its participants."""
+        return protocols.seats(self.state)[self.participants.index(pid)]
+
+    def others(self, pid: str) -> list[tuple[str, str]]:
+        """(seat, participant id) of every other participant, in seat order."""
+        seats = protocols.seats(self.state)
+        return [(seats[i], x) for i, x in enumerate(self.participants) if x != pid]
 
 
 # ---------------------------------------------------------------- sessions
@@ -100,6 +120,8 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "middle": s.middle,
+        "rotate": int(s.rotate),
     }
 
 
@@ -116,6 +138,8 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        middle=row.get("middle") or "players",  # absent before schema 3
+        rotate=bool(row.get("rotate")),
     )
 
 
@@ -163,6 +187,7 @@ def negotiation_row(s: Session, n: Negotiation) -> dict:
         "role_1": r1,
         "participant_0": n.participants[0],
         "participant_1": n.participants[1],
+        "participant_2": n.participants[2] if len(n.participants) > 2 else None,
         "max_offers": s.max_offers,
         "time_limit_s": s.time_limit_s,
         "deadline": st.deadline,
@@ -185,6 +210,7 @@ def paired_event(s: Session, n: Negotiation) -> dict:
         "payload": {
             "participants": list(n.participants),
             "roles": list(s.scenario.role_ids),
+            "seats": list(protocols.seats(st)),
             "condition": st.condition,
             "condition_index": n.condition_index,
             "seed": s.seed,
@@ -215,7 +241,11 @@ def negotiation_from_row(row: dict, s: Session, events: list[dict]) -> Negotiati
         id=row["negotiation_id"],
         code=s.code,
         round=row["round"] or 0,
-        participants=(row["participant_0"], row["participant_1"]),
+        participants=tuple(
+            x
+            for x in (row["participant_0"], row["participant_1"], row.get("participant_2"))
+            if x is not None
+        ),
         condition_index=row["condition_index"],
         state=state_from_row(row, s.scenario, events, s.protocol),
     )

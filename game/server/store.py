@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def iso(ts: float | None) -> str | None:
@@ -128,7 +128,16 @@ def _m2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN protocol TEXT")
 
 
-MIGRATIONS = [_m1, _m2]
+def _m3(db: sqlite_utils.Database) -> None:
+    # three seats (game.core.protocols.mediated, single_text): the participant in the middle
+    # seat (NULL for two seats, or a computer in the middle), and the session's middle seat
+    # ("players" | "computer"; NULL in older rows: "players") and whether seats rotate.
+    db.execute("ALTER TABLE negotiations ADD COLUMN participant_2 TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN middle TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN rotate INTEGER")
+
+
+MIGRATIONS = [_m1, _m2, _m3]
 
 
 class NotParleyDatabase(ValueError):

@@ -5,8 +5,16 @@ session); the hub looks the module up with :func:`get` and plays every negotiati
 through it, so adding a protocol (post-settlement, a single negotiating text, a mediator...) adds
 a module here and an entry in :data:`REGISTRY`, and changes no hub code.
 
-Today there is one: :mod:`game.core.protocols.offers`, alternating offers of one package or of
-several equivalent packages (the contract's conditions ``single``, ``meso`` and ``any``).
+Three are registered: :mod:`game.core.protocols.offers`, alternating offers of one package or
+of several equivalent packages (the contract's conditions ``single``, ``meso`` and ``any``);
+:mod:`game.core.protocols.mediated` and :mod:`game.core.protocols.single_text`, with a third
+seat in the middle (docs/protocols.md).
+
+Seats: a protocol's state may have ``seats`` (a tuple of seat ids: the two roles, then the
+middle seat's name, the module's ``MIDDLE``); a state without it has the scenario's two roles
+as its seats (:func:`seats`). ``apply`` and ``view`` take a seat id where they take a role, and
+``view`` of a protocol with a middle seat takes ``others`` (seat id to ``{name, connected}``)
+instead of ``partner``.
 
 The interface a protocol module provides (the hub and the shell use nothing else of it):
 
@@ -34,13 +42,23 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from game.core.protocols import offers
+from game.core.protocols import mediated, offers, single_text
 from game.core.protocols.common import RuleError
 
 DEFAULT = "offers"
-REGISTRY: dict[str, ModuleType] = {offers.NAME: offers}
+REGISTRY: dict[str, ModuleType] = {m.NAME: m for m in (offers, mediated, single_text)}
 
-__all__ = ["DEFAULT", "REGISTRY", "RuleError", "get", "names"]
+__all__ = ["DEFAULT", "REGISTRY", "RuleError", "get", "has_middle", "names", "seats"]
+
+
+def seats(state) -> tuple[str, ...]:
+    """A negotiation's seats: the state's ``seats``, else the scenario's two roles."""
+    return getattr(state, "seats", None) or state.scenario.role_ids
+
+
+def has_middle(name: str | None) -> bool:
+    """Whether the protocol called ``name`` has a middle seat (a mediator or facilitator)."""
+    return hasattr(get(name), "MIDDLE")
 
 
 def names() -> list[str]:
