@@ -345,4 +345,11 @@ def path_from_state(state: Any) -> dict[str, Any]:
         "roles": roles,
         "outcome": outcome,
         "offers": path(offers, roles=roles, outcome=outcome),
+        # a mediator's proposals or a facilitator's drafts (no offers): seq, package, points
+        "steps": _steps(state),
     }
+
+
+def _steps(state: Any) -> list[dict[str, Any]]:
+    items = getattr(state, "proposals", None) or getattr(state, "drafts", None) or ()
+    return [{"seq": x.seq, "package": dict(x.package), "points": list(x.points)} for x in items]

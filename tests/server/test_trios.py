@@ -72,6 +72,9 @@ def test_a_mediated_trio_to_a_deal(server, players):
     assert row["protocol"] == "mediated" and row["status"] == "agreed"
     assert row["confided_0"] == "1" and row["steps"] == "1"
     assert [r["step_id"] for r in export(server, code, "steps")] == [pid]
+    view = server.api("GET", f"/api/sessions/{code}").json()
+    assert sorted(p["role"] for p in view["participants"]) == ["buyer", "mediator", "seller"]
+    assert view["negotiations"][0]["status"] == "agreed"
 
 
 def test_a_single_text_trio_survives_a_restart_and_reaches_a_deal(server, players):

@@ -177,3 +177,20 @@ def test_plan_trios_keeps_the_middle_without_rotation():
     assert "c" not in [t[2] for t in plan.trios]
     seated = [x for t in plan.trios for x in t]
     assert sorted(seated + plan.sitting_out) == people_
+
+
+def test_the_instructors_reads_name_every_seat_of_a_trio(world):
+    from game.core import debrief
+    from game.server import reads
+
+    hub = world.hub
+    code = session(hub, "mediated")
+    by = seats(hub, people(hub, code, "Ann", "Bob", "Cy"))
+    hub.act(by["mediator"][1], "propose", {"package": PKG})
+    view = reads.session_view(hub, code)
+    assert sorted(p["role"] for p in view["participants"]) == ["buyer", "mediator", "seller"]
+    (n,) = view["negotiations"]
+    assert n["seats"] == ["seller", "buyer", "mediator"] and len(n["names"]) == 3
+    path = debrief.path_from_state(hub.negotiation(n["negotiation_id"]).state)
+    assert path["offers"] == [] and path["steps"][0]["package"] == PKG
+    assert reads.standings(hub, code)[0]["negotiations"] == 0
