@@ -63,11 +63,16 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     if sc is None:
         errors.append(f"scenario: unknown scenario {sid!r}")
     protocol = body.get("protocol", protocols.DEFAULT)
-    if not isinstance(protocol, str) or protocol not in protocols.REGISTRY:
-        names = ", ".join(protocols.names())
+    if not isinstance(protocol, str) or (
+        protocol not in protocols.REGISTRY and protocol != protocols.MIXED
+    ):
+        names = ", ".join([*protocols.names(), protocols.MIXED])
         errors.append(f"protocol: unknown protocol {protocol!r} ({names})")
         protocol = protocols.DEFAULT
-    known = protocols.get(protocol).CONDITIONS
+    if protocol == protocols.MIXED:
+        known = protocols.all_conditions()
+    else:
+        known = protocols.get(protocol).CONDITIONS
     conditions = body.get("conditions", ["any"])
     if not isinstance(conditions, list) or not conditions or len(conditions) > 30:
         errors.append(f"conditions: must be a list of 1 to 30 of {', '.join(known)}")
@@ -98,8 +103,18 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     middle = body.get("middle", "players")
     if middle not in MIDDLES:
         errors.append(f"middle: must be players or computer, not {middle!r}")
-    elif middle != "players" and not protocols.has_middle(protocol):
+    elif middle != "players" and protocol != protocols.MIXED and not protocols.has_middle(protocol):
         errors.append(f"middle: the protocol {protocol!r} has no middle seat")
+    elif (
+        protocol == protocols.MIXED
+        and middle == "players"
+        and all(c in known for c in conditions if isinstance(c, str))
+        and protocols.has_middle(protocol, [c for c in conditions if isinstance(c, str)])
+    ):
+        errors.append(
+            "middle: a session mixing protocols seats the computer in the middle "
+            "(middle: computer), so every negotiation is played by two participants"
+        )
     rotate = body.get("rotate", False)
     if not isinstance(rotate, bool):
         errors.append("rotate: must be true or false")

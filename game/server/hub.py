@@ -167,7 +167,7 @@ class Hub(Index):
         participants by seat (role 0, role 1, and the middle seat's when a player sits there)."""
         nid = "n_" + secrets.token_hex(6)
         condition = lobby.condition_for(s.conditions, s.seed, index)
-        state = s.rules.new_state(
+        state = s.rules_for(condition).new_state(
             nid,
             s.scenario,
             condition,
@@ -269,7 +269,7 @@ class Hub(Index):
     # ------------------------------------------------------------ play
     def _commit(self, n: Negotiation, pid: str | None, events: list[dict]) -> None:
         """Persist events (committed first), then fold them into the state in memory."""
-        state = self._sessions[n.code].rules.replay(n.state, events)
+        state = self._rules(n).replay(n.state, events)
         summary = None
         if not state.is_open:
             summary = {
@@ -297,7 +297,9 @@ class Hub(Index):
         with self._lock:
             p, n, role = self._mine(sid)
             try:
-                rules = self._sessions[p.code].rules if p else protocols.get()
+                rules = (
+                    self._rules(n) if n else self._sessions[p.code].rules if p else protocols.get()
+                )
                 action = rules.parse_action(kind, payload)
                 if p is None:
                     raise RuleError("not_negotiating", "this connection has no participant")
@@ -325,11 +327,15 @@ class Hub(Index):
             except RuleError as e:
                 return e.as_answer(), set()
 
+    def _rules(self, n: Negotiation):
+        """The protocol module that plays ``n``."""
+        return self._sessions[n.code].rules_for(n.state.condition)
+
     def _computer_turn(self, s: Session, n: Negotiation) -> None:
         """A computer in the middle seat acts at once when its rule says so (its events have
         no participant id)."""
-        if s.computer_middle and n.state.is_open:
-            events = computer_middle.events(s.rules, n.state, self.clock())
+        if n.state.is_open and s.computer_middle(n.state):
+            events = computer_middle.events(self._rules(n), n.state, self.clock())
             if events:
                 self._commit(n, None, events)
 
@@ -341,7 +347,7 @@ class Hub(Index):
                 return RuleError(
                     "not_negotiating", "you are not in an open negotiation"
                 ).as_answer()
-            state, rules = n.state, self._sessions[n.code].rules
+            state, rules = n.state, self._rules(n)
         return rules.suggest(state, role, payload)
 
     def end_negotiation(self, nid: str) -> set[str]:
@@ -350,7 +356,7 @@ class Hub(Index):
             if n is None:
                 raise ApiError(404, f"negotiation: no negotiation {nid!r}")
             try:
-                events = self._sessions[n.code].rules.end_by_instructor(n.state, self.clock())
+                events = self._rules(n).end_by_instructor(n.state, self.clock())
             except RuleError as e:
                 raise ApiError(409, f"negotiation: {e.message}") from e
             self._commit(n, None, events)
@@ -363,6 +369,6 @@ class Hub(Index):
         with self._lock:
             for n in self._negotiations.values():
                 if n.state.is_open and n.state.deadline is not None and now >= n.state.deadline:
-                    self._commit(n, None, self._sessions[n.code].rules.due(n.state, now))
+                    self._commit(n, None, self._rules(n).due(n.state, now))
                     touched |= set(n.participants)
         return touched

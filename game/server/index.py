@@ -126,7 +126,7 @@ class Index:
                 p,
                 n,
                 others=others,
-                protocol=s.rules,
+                protocol=s.rules_for(n.state.condition) if n is not None else None,
                 analysis=self.analysis(s.scenario) if ended else None,
                 version=self.version,
                 now=self.clock(),

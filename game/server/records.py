@@ -52,17 +52,26 @@ class Session:
 
     @property
     def rules(self) -> ModuleType:
-        """The session's protocol module (game.core.protocols)."""
+        """The protocol module of the session's first condition (each negotiation is played by
+        :meth:`rules_for` its condition)."""
+        return self.rules_for(self.conditions[0])
+
+    def rules_for(self, condition: str) -> ModuleType:
+        """The protocol that plays a negotiation of ``condition``: the session's, or in a
+        session mixing protocols, the condition's (game.core.protocols)."""
+        if self.protocol == protocols.MIXED:
+            return protocols.for_condition(condition)
         return protocols.get(self.protocol)
 
     @property
     def group(self) -> int:
         """How many participants a negotiation takes: 3 when a player sits in the middle."""
-        return 3 if protocols.has_middle(self.protocol) and self.middle == "players" else 2
+        middle = protocols.has_middle(self.protocol, self.conditions)
+        return 3 if middle and self.middle == "players" else 2
 
-    @property
-    def computer_middle(self) -> bool:
-        return protocols.has_middle(self.protocol) and self.middle == "computer"
+    def computer_middle(self, state: Any) -> bool:
+        """Whether a computer sits in the middle seat of this session's negotiation."""
+        return self.middle == "computer" and hasattr(self.rules_for(state.condition), "MIDDLE")
 
 
 @dataclass
@@ -224,7 +233,10 @@ def paired_event(s: Session, n: Negotiation) -> dict:
 
 def state_from_row(row: dict, scenario: Scenario, events: list[dict], protocol: str | None = None):
     """A negotiation's state: its protocol's fold of its events over its stored setup."""
-    rules = protocols.get(protocol)
+    if protocol and protocol != protocols.MIXED:
+        rules = protocols.get(protocol)
+    else:
+        rules = protocols.for_condition(row["condition"])
     setup = rules.new_state(
         row["negotiation_id"],
         scenario,

@@ -194,3 +194,45 @@ def test_the_instructors_reads_name_every_seat_of_a_trio(world):
     path = debrief.path_from_state(hub.negotiation(n["negotiation_id"]).state)
     assert path["offers"] == [] and path["steps"][0]["package"] == PKG
     assert reads.standings(hub, code)[0]["negotiations"] == 0
+
+
+def test_a_session_mixing_protocols_plays_each_condition_by_its_own(world):
+    from game.core import debrief
+    from game.server import reads
+
+    hub = world.hub
+    with pytest.raises(ApiError) as info:
+        hub.create_session({"scenario": "test-supply", "protocol": "mixed",
+                            "conditions": ["single", "mediated"]})  # fmt: skip
+    assert info.value.errors[0].startswith("middle: a session mixing protocols")
+    conditions = ["single", "meso", "mediated", "single_text"]
+    code = hub.create_session({"scenario": "test-supply", "protocol": "mixed",
+                               "conditions": conditions, "middle": "computer"})  # fmt: skip
+    ps = people(hub, code, *[f"P{n}" for n in range(8)])
+    played = {}
+    for name in ps:
+        neg = hub.view(ps[name][0])["negotiation"]
+        played.setdefault(neg["id"], neg["condition"])
+    assert sorted(played.values()) == sorted(conditions)
+    # each negotiation ends: the computer's first draft endorsed, a walk-away elsewhere
+    for _name, (pid, sid) in ps.items():
+        neg = hub.view(pid)["negotiation"]
+        if neg["status"] != "open":
+            continue
+        if neg["condition"] == "single_text":
+            hub.act(sid, "endorse", {"draft_id": neg["drafts"][0]["id"]})
+        elif neg["condition"] == "mediated":
+            hub.act(sid, "answer", {"proposal_id": neg["proposals"][0]["id"], "accept": True})
+        else:
+            hub.act(sid, "walk_away", {})
+    view = reads.session_view(hub, code)
+    records = debrief.records_from_view(view)
+    table = debrief.summary(records, conditions=conditions, scenario=None)
+    compared = [row["condition"] for row in table["comparison"]]
+    assert compared == [*conditions, "all"]
+    # a restart rebuilds every negotiation by its own protocol
+    hub2 = world.reopen()
+    again = {
+        n["negotiation_id"]: n["status"] for n in reads.session_view(hub2, code)["negotiations"]
+    }
+    assert again == {n["negotiation_id"]: n["status"] for n in view["negotiations"]}

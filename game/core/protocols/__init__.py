@@ -30,6 +30,10 @@ The interface a protocol module provides (the hub and the shell use nothing else
 - ``due(state, now) -> list[dict]``: events the server makes by itself (a passed deadline).
 - ``end_by_instructor(state, now) -> list[dict]``: the instructor calls time.
 - ``view(state, role, *, partner, analysis=None) -> dict``: what one role is shown.
+
+A session may also mix protocols as conditions (``"protocol": "mixed"``): each negotiation is
+played by its condition's protocol (:func:`for_condition`, :func:`of`), so the hub always asks
+``of(state)``, never the session, which protocol plays a negotiation.
 - ``suggest(state, role, payload) -> dict``: the answer to a ``suggest`` request (a protocol
   without suggestions answers ``bad_request``).
 
@@ -48,7 +52,38 @@ from game.core.protocols.common import RuleError
 DEFAULT = "offers"
 REGISTRY: dict[str, ModuleType] = {m.NAME: m for m in (offers, mediated, single_text)}
 
-__all__ = ["DEFAULT", "REGISTRY", "RuleError", "get", "has_middle", "names", "seats"]
+MIXED = "mixed"  # a session whose conditions belong to several protocols
+
+__all__ = [
+    "DEFAULT",
+    "MIXED",
+    "REGISTRY",
+    "RuleError",
+    "all_conditions",
+    "for_condition",
+    "get",
+    "has_middle",
+    "names",
+    "of",
+    "seats",
+]
+
+
+def for_condition(condition: str) -> ModuleType:
+    """The protocol whose conditions include ``condition`` (each condition has one); KeyError."""
+    for m in REGISTRY.values():
+        if condition in m.CONDITIONS:
+            return m
+    raise KeyError(condition)
+
+
+def of(state) -> ModuleType:
+    """The protocol that plays a negotiation: its condition's."""
+    return for_condition(state.condition)
+
+
+def all_conditions() -> tuple[str, ...]:
+    return tuple(c for name in sorted(REGISTRY) for c in REGISTRY[name].CONDITIONS)
 
 
 def seats(state) -> tuple[str, ...]:
@@ -56,8 +91,11 @@ def seats(state) -> tuple[str, ...]:
     return getattr(state, "seats", None) or state.scenario.role_ids
 
 
-def has_middle(name: str | None) -> bool:
-    """Whether the protocol called ``name`` has a middle seat (a mediator or facilitator)."""
+def has_middle(name: str | None, conditions=()) -> bool:
+    """Whether the protocol called ``name`` (or, for ``mixed``, one of ``conditions``') has a
+    middle seat (a mediator or facilitator)."""
+    if name == MIXED:
+        return any(hasattr(for_condition(c), "MIDDLE") for c in conditions)
     return hasattr(get(name), "MIDDLE")
 
 
