@@ -26,7 +26,7 @@ SESSION_KEYS = (
     "middle",
     "rotate",
 )
-MIDDLES = ("players", "computer")
+MIDDLES = ("players", "computer", "instructor")
 
 
 class RequestError(ValueError):
@@ -102,7 +102,7 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
         errors.append(f"pairing: must be arrival or rounds, not {pairing!r}")
     middle = body.get("middle", "players")
     if middle not in MIDDLES:
-        errors.append(f"middle: must be players or computer, not {middle!r}")
+        errors.append(f"middle: must be players, computer or instructor, not {middle!r}")
     elif middle != "players" and protocol != protocols.MIXED and not protocols.has_middle(protocol):
         errors.append(f"middle: the protocol {protocol!r} has no middle seat")
     elif (

@@ -41,7 +41,7 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
-    middle: str = "players"  # who sits in a middle seat: players | computer
+    middle: str = "players"  # who sits in a middle seat: players | computer | instructor
     rotate: bool = False
     negotiation_count: int = 0
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order

@@ -528,3 +528,7 @@ def session_info(code: str):
     """What anyone with the code may know before joining: the scenario's public title."""
     s = hub().session(code)
     return jsonify({"code": s.code, "title": s.scenario.title, "pairing": s.pairing})
+
+
+# the instructor in the middle seat: its routes on this blueprint (a module of their own)
+from game.server import middle_api  # noqa: E402, F401

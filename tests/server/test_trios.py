@@ -134,3 +134,46 @@ def test_a_computer_facilitator_with_two_players(server, players):
         assert neg(p.wait_phase("done"))["status"] == "agreed"
     (step,) = export(server, code, "steps")
     assert step["middle_participant_id"] == "" and step["agreed"] == "true"
+
+
+def test_the_instructor_in_the_middle_mediates_over_the_api(server, players):
+    assert server.upload(SCENARIO).status_code == 201
+    code = server.create_session(
+        scenario=SCENARIO["id"], protocol="mediated", conditions=["mediated"],
+        middle="instructor",
+    )  # fmt: skip
+    a = players(server, server.join(code, "Ann")["token"])
+    b = players(server, server.join(code, "Bob")["token"])
+    nid = neg(a.wait_phase("negotiating"))["id"]
+    b.wait_phase("negotiating")
+    by = {neg(p.state)["role"]: p for p in (a, b)}
+    ok(by["seller"].call("confide", {"issues": ["warranty"]}))
+    ok(by["buyer"].call("chat", {"text": "to the instructor"}))
+    r = server.api("GET", f"/api/negotiations/{nid}/middle")
+    assert r.status_code == 200
+    v = r.json()
+    assert v["seat"] == "mediator" and v["confided"]["seller"]["warranty"]["warranty0"] == 200
+    assert [m["text"] for m in v["channels"]["buyer"]] == ["to the instructor"]
+    assert "BRIEF-SECRET" not in r.text
+    # bad input: its code, nothing changes
+    r = server.api(
+        "POST", f"/api/negotiations/{nid}/middle/answer", json={"proposal_id": "x", "accept": True}
+    )
+    assert r.status_code == 400 and r.json()["error"]["code"] == "not_your_seat"
+    r = server.api(
+        "POST", f"/api/negotiations/{nid}/middle/propose", json={"package": {"price": "price0"}}
+    )
+    assert r.json()["error"]["code"] == "invalid_package"
+    r = server.api(
+        "POST", f"/api/negotiations/{nid}/middle/propose", json={"package": pkg(2, 1, 1, 1)}
+    )
+    assert r.status_code == 200
+    pid = r.json()["proposal_id"]
+    for p in (a, b):
+        p.wait(lambda st: len(neg(st)["proposals"]) == 1)
+        ok(p.call("answer", {"proposal_id": pid, "accept": True}))
+    for p in (a, b):
+        assert neg(p.wait_phase("done"))["status"] == "agreed"
+    assert server.api("GET", f"/api/negotiations/{nid}/middle").json()["debrief"]["path"]
+    # a session without the instructor in the middle refuses, and so does an unknown one
+    assert server.api("GET", "/api/negotiations/n_nope/middle").status_code == 404
