@@ -235,7 +235,8 @@ def student_view(
         ended = None if n.state.is_open else analysis
         if hasattr(protocol, "MIDDLE"):
             if protocol.MIDDLE not in people and seat != protocol.MIDDLE:
-                people[protocol.MIDDLE] = {"name": "Computer", "connected": True}
+                who = "Instructor" if getattr(s, "middle", None) == "instructor" else "Computer"
+                people[protocol.MIDDLE] = {"name": who, "connected": True}
             out["negotiation"] = protocol.view(n.state, seat, others=people, analysis=ended)
         else:
             (partner,) = people.values()

@@ -147,6 +147,7 @@ def test_the_instructor_in_the_middle_mediates_over_the_api(server, players):
     nid = neg(a.wait_phase("negotiating"))["id"]
     b.wait_phase("negotiating")
     by = {neg(p.state)["role"]: p for p in (a, b)}
+    assert neg(a.state)["middle"]["name"] == "Instructor"
     ok(by["seller"].call("confide", {"issues": ["warranty"]}))
     ok(by["buyer"].call("chat", {"text": "to the instructor"}))
     r = server.api("GET", f"/api/negotiations/{nid}/middle")
