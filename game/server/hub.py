@@ -24,18 +24,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from game.core import computer_middle, lobby, protocols, requests, trios
+from game.core import lobby, protocols, requests, trios
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
 from game.server.index import Index
+from game.server.middle_seat import MiddleSeat
 from game.server.records import ApiError, Negotiation, Participant, Session
 from game.server.store import Store, iso
 
 __all__ = ["ApiError", "Hub", "Negotiation", "Participant", "Session"]
 
 
-class Hub(Index):
+class Hub(Index, MiddleSeat):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(
@@ -326,57 +327,6 @@ class Hub(Index):
                 return answer, touched
             except RuleError as e:
                 return e.as_answer(), set()
-
-    def _rules(self, n: Negotiation):
-        """The protocol module that plays ``n``."""
-        return self._sessions[n.code].rules_for(n.state.condition)
-
-    def _computer_turn(self, s: Session, n: Negotiation) -> None:
-        """A computer in the middle seat acts at once when its rule says so (its events have
-        no participant id)."""
-        if n.state.is_open and s.computer_middle(n.state):
-            events = computer_middle.events(self._rules(n), n.state, self.clock())
-            if events:
-                self._commit(n, None, events)
-
-    def _instructors_middle(self, nid: str) -> tuple[Negotiation, Any]:
-        n = self._negotiations.get(nid)
-        if n is None:
-            raise ApiError(404, f"negotiation: no negotiation {nid!r}")
-        rules = self._rules(n)
-        if self._sessions[n.code].middle != "instructor" or not hasattr(rules, "MIDDLE"):
-            raise ApiError(409, "negotiation: the instructor does not sit in its middle seat")
-        return n, rules
-
-    def act_as_middle(self, nid: str, kind: str, payload: Any) -> tuple[dict, set[str]]:
-        """The instructor acts in the middle seat of a negotiation (session ``middle``
-        "instructor"): as a participant's action, answered the same way; its events have no
-        participant id."""
-        with self._lock:
-            n, rules = self._instructors_middle(nid)
-            try:
-                action = rules.parse_action(kind, payload)
-                now = self.clock()
-                if rules.due(n.state, now):
-                    self._commit(n, None, rules.due(n.state, now))
-                events = rules.apply(n.state, rules.MIDDLE, action, now)
-            except RuleError as e:
-                return e.as_answer(), set(n.participants)
-            self._commit(n, None, events)
-            key = {"proposal": "proposal_id", "drafted": "draft_id"}.get(events[0]["type"])
-            answer = {"ok": True, **({key: events[0][key]} if key else {})}
-            return answer, set(n.participants)
-
-    def middle_view(self, nid: str) -> dict:
-        """What the instructor sees in the middle seat: the protocol's view of that seat."""
-        with self._lock:
-            n, rules = self._instructors_middle(nid)
-            others = {}
-            for seat, pid in n.others(""):
-                p = self._participants[pid]
-                others[seat] = {"name": p.name, "connected": p.connected}
-            ended = None if n.state.is_open else self.analysis(n.state.scenario)
-            return rules.view(n.state, rules.MIDDLE, others=others, analysis=ended)
 
     def suggest(self, sid: str, payload: Any) -> dict:
         """Packages equivalent (to the asker) to the packages given, for the MESO builder."""
