@@ -23,9 +23,14 @@ SESSION_KEYS = (
     "max_offers",
     "pairing",
     "protocol",
+    "multiple_seats",
+    "debrief",
     "middle",
     "rotate",
 )
+# When a participant of a round sees the debrief (the other role's numbers): once every
+# negotiation of their round has ended (or the instructor opens it), or as soon as theirs ends.
+DEBRIEFS = ("round_end", "immediate")
 MIDDLES = ("players", "computer", "instructor")
 
 
@@ -45,6 +50,8 @@ class SessionSettings:
     max_offers: int
     pairing: str
     protocol: str = protocols.DEFAULT
+    multiple_seats: bool = False  # may one browser take several seats (demonstrations)?
+    debrief: str = "immediate"  # DEBRIEFS; round_end only with pairing "rounds"
     middle: str = "players"  # who sits in the middle seat of a protocol that has one
     rotate: bool = False  # rounds: whether the middle seat rotates among the participants
 
@@ -100,6 +107,14 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     pairing = body.get("pairing", "arrival")
     if pairing not in PAIRINGS:
         errors.append(f"pairing: must be arrival or rounds, not {pairing!r}")
+    multiple = body.get("multiple_seats", False)
+    if not isinstance(multiple, bool):
+        errors.append("multiple_seats: must be true or false")
+    debrief = body.get("debrief", "round_end" if pairing == "rounds" else "immediate")
+    if debrief not in DEBRIEFS:
+        errors.append(f"debrief: must be round_end or immediate, not {debrief!r}")
+    elif debrief == "round_end" and pairing != "rounds":
+        errors.append("debrief: round_end needs pairing 'rounds' (arrival pairs have no round)")
     middle = body.get("middle", "players")
     if middle not in MIDDLES:
         errors.append(f"middle: must be players, computer or instructor, not {middle!r}")
@@ -121,7 +136,16 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     if errors:
         raise RequestError(errors)
     return SessionSettings(
-        sc, list(conditions), time_limit, max_offers, pairing, protocol, middle, rotate
+        sc,
+        list(conditions),
+        time_limit,
+        max_offers,
+        pairing,
+        protocol,
+        multiple_seats=multiple,
+        debrief=debrief,
+        middle=middle,
+        rotate=rotate,  # fmt: skip
     )
 
 

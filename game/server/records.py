@@ -41,9 +41,12 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    multiple_seats: bool = False
+    debrief: str = "immediate"  # game.core.requests.DEBRIEFS
     middle: str = "players"  # who sits in a middle seat: players | computer | instructor
     rotate: bool = False
     negotiation_count: int = 0
+    debrief_open: set[int] = field(default_factory=set)  # rounds whose debrief is open
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
     rng: random.Random = field(default_factory=random.Random)
 
@@ -83,6 +86,7 @@ class Participant:
     token: str
     joined_at: str
     seq: int
+    device: str | None = None  # a hash of the browser's device cookie (game.server.seats)
     negotiations: list[str] = field(default_factory=list)
     sids: set[str] = field(default_factory=set)
     waiting_since: float | None = None
@@ -129,6 +133,8 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "multiple_seats": int(s.multiple_seats),
+        "debrief": s.debrief,
         "middle": s.middle,
         "rotate": int(s.rotate),
     }
@@ -147,7 +153,9 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
-        middle=row.get("middle") or "players",  # absent before schema 3
+        multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
+        debrief=row.get("debrief") or "immediate",
+        middle=row.get("middle") or "players",  # absent before schema 4
         rotate=bool(row.get("rotate")),
     )
 
@@ -164,6 +172,7 @@ def participant_row(p: Participant) -> dict:
         "token": p.token,
         "joined_at": p.joined_at,
         "seq": p.seq,
+        "device": p.device,
     }
 
 
@@ -176,6 +185,7 @@ def participant_from_row(row: dict) -> Participant:
         token=row["token"],
         joined_at=row["joined_at"],
         seq=row["seq"],
+        device=row.get("device"),
     )
 
 

@@ -98,6 +98,15 @@ def _m2(db: sqlite_utils.Database) -> None:
 
 
 def _m3(db: sqlite_utils.Database) -> None:
+    # issue 10: seats. A session's seat and debrief settings (NULL in older rows: one seat per
+    # browser was not enforced then, and debriefs opened at once) and a participant's device (a
+    # hash of the browser's device cookie). A removed seat is told by its seat_removed event.
+    db.execute("ALTER TABLE sessions ADD COLUMN multiple_seats INTEGER")
+    db.execute("ALTER TABLE sessions ADD COLUMN debrief TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN device TEXT")
+
+
+def _m4(db: sqlite_utils.Database) -> None:
     # three seats (game.core.protocols.mediated, single_text): the participant in the middle
     # seat (NULL for two seats, or a computer or the instructor in the middle), and the
     # session's middle seat ("players" | "computer" | "instructor"; NULL in older rows:
@@ -107,5 +116,5 @@ def _m3(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN rotate INTEGER")
 
 
-MIGRATIONS = [_m1, _m2, _m3]
+MIGRATIONS = [_m1, _m2, _m3, _m4]
 SCHEMA_VERSION = len(MIGRATIONS)

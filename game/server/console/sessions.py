@@ -80,6 +80,8 @@ def new():
         "no_limit": False,
         "max_offers": "",
         "pairing": "rounds",
+        "debrief": "round_end",
+        "multiple_seats": False,
     }
     return render("new_session.html", scenarios=scenario_choices(), form=form, errors={})
 
@@ -121,6 +123,10 @@ def create():
         errors.setdefault("conditions", []).append("choose at least one condition")
     body: dict[str, Any] = {"scenario": f.get("scenario", ""), "conditions": conditions}
     body["pairing"] = f.get("pairing", "arrival")
+    body["multiple_seats"] = bool(f.get("multiple_seats"))
+    # an arrival session debriefs each pair as it ends: the choice is for rounds only
+    if body["pairing"] == "rounds":
+        body["debrief"] = f.get("debrief", "round_end")
     no_limit = bool(f.get("no_limit"))
     minutes = _form_number(f.get("time_limit_min", ""), "time_limit_s", errors, whole=False)
     if no_limit:
@@ -139,6 +145,8 @@ def create():
         "no_limit": no_limit,
         "max_offers": f.get("max_offers", ""),
         "pairing": body["pairing"],
+        "debrief": f.get("debrief", "round_end"),
+        "multiple_seats": body["multiple_seats"],
     }
     if not errors:
         try:
@@ -211,6 +219,8 @@ def show(code: str):
             "end": url_for("web.end_negotiation", nid="NID"),
             "path": url_for("console.reports.api_path", nid="NID"),
             "debrief": url_for("console.reports.debrief_page", code=s.code),
+            "remove": url_for("web.remove_seat", code=s.code, pid="PID"),
+            "open_debrief": url_for("web.open_debrief", code=s.code),
         },
     }
     return render("session.html", boot=boot, **ctx)
