@@ -338,13 +338,20 @@ def path_from_state(state: Any) -> dict[str, Any]:
         }
         for o in state.offers
     ]
+    seats = list(getattr(state, "seats", roles))
+    if len(seats) > 2:
+        # a mediator's proposals or a facilitator's drafts: the path, by the middle seat
+        offers = [
+            {"seq": s["seq"], "by": seats[2], "packages": [s["package"]], "points": [s["points"]]}
+            for s in _steps(state)
+        ]
     return {
         "negotiation_id": state.id,
         "condition": state.condition,
         "status": state.status,
         "roles": roles,
         "outcome": outcome,
-        "offers": path(offers, roles=roles, outcome=outcome),
+        "offers": path(offers, roles=seats, outcome=outcome),
         # a mediator's proposals or a facilitator's drafts (no offers): seq, package, points
         "steps": _steps(state),
     }

@@ -75,6 +75,10 @@ def test_a_mediated_trio_to_a_deal(server, players):
     view = server.api("GET", f"/api/sessions/{code}").json()
     assert sorted(p["role"] for p in view["participants"]) == ["buyer", "mediator", "seller"]
     assert view["negotiations"][0]["status"] == "agreed"
+    nid = view["negotiations"][0]["negotiation_id"]
+    path = server.api("GET", f"/instructor/api/negotiations/{nid}/path").json()
+    assert path["role_names"] == ["Seller", "Buyer", "Mediator"]
+    assert [o["by_index"] for o in path["offers"]] == [2] and path["offers"][0]["accepted"] == 0
 
 
 def test_a_single_text_trio_survives_a_restart_and_reaches_a_deal(server, players):

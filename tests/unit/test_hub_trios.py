@@ -192,7 +192,10 @@ def test_the_instructors_reads_name_every_seat_of_a_trio(world):
     (n,) = view["negotiations"]
     assert n["seats"] == ["seller", "buyer", "mediator"] and len(n["names"]) == 3
     path = debrief.path_from_state(hub.negotiation(n["negotiation_id"]).state)
-    assert path["offers"] == [] and path["steps"][0]["package"] == PKG
+    assert path["steps"][0]["package"] == PKG
+    (step,) = path["offers"]  # the path the debrief chart draws, by the middle seat
+    assert step["by"] == "mediator" and step["by_index"] == 2
+    assert step["packages"][0]["package"] == PKG and step["centre"] == step["packages"][0]["points"]
     assert reads.standings(hub, code)[0]["negotiations"] == 0
 
 
