@@ -8,8 +8,9 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE
+from tests.browser.test_instructor import clients, login, page  # noqa: F401 (fixtures)
 from tests.browser.test_student import join
-from tests.support import scenario_dict
+from tests.support import Player, scenario_dict
 
 ISSUES = ["Price", "Delivery", "Warranty", "Training"]
 
@@ -31,9 +32,9 @@ def trio(server, student, protocol):
     return code, seats
 
 
-def pick(page: Page, indices: list[int]) -> None:
+def pick(tab: Page, indices: list[int]) -> None:
     for issue, index in zip(ISSUES, indices, strict=True):
-        page.get_by_label(issue, exact=True).select_option(index=index)
+        tab.get_by_label(issue, exact=True).select_option(index=index)
 
 
 def test_a_mediated_negotiation_in_three_browsers(server, student, shot):
@@ -96,3 +97,38 @@ def test_a_single_negotiating_text_in_three_browsers(server, student, shot):
     for p in (seller, buyer, fac):
         expect(p.locator("#mid-outcome-title")).to_have_text("Deal reached")
     expect(fac.locator("#view-middle")).to_contain_text("The path of drafts")
+
+
+def test_the_instructor_compares_the_protocols_of_a_mixed_session(server, page, clients, shot):  # noqa: F811
+    """A session mixing single offers, mediation and a single text (a computer in the middle):
+    the session page and the debrief show every condition side by side, with no page error."""
+    assert server.upload(scenario_dict()).status_code == 201
+    conditions = ["single", "mediated", "single_text"]
+    code = server.create_session(
+        scenario="test-supply", protocol="mixed", conditions=conditions, middle="computer"
+    )
+    for n in range(6):
+        clients.append(Player(server, server.join(code, f"P{n}")["token"]))
+    for p in clients:
+        st = p.wait(lambda s: s.get("phase") in ("negotiating", "done"))
+        if st["phase"] == "done":  # the partner walked away already
+            continue
+        neg = st["negotiation"]
+        if neg["condition"] == "single_text":
+            drafts = p.wait(lambda s: s["negotiation"]["drafts"])["negotiation"]["drafts"]
+            p.call("endorse", {"draft_id": drafts[0]["id"]})
+        elif neg["condition"] == "mediated":
+            props = p.wait(lambda s: s["negotiation"]["proposals"])["negotiation"]["proposals"]
+            p.call("answer", {"proposal_id": props[0]["id"], "accept": True})
+        else:
+            p.call("walk_away", {})
+    for p in clients:
+        p.wait_phase("done")
+    login(page, server)
+    page.goto(server.url + f"/instructor/sessions/{code}")
+    expect(page.locator("#negotiations tbody tr")).to_have_count(3)
+    page.get_by_role("link", name="Debrief").click()
+    compare = page.locator("#compare")
+    for c in ("Single", "ediat", "ext"):
+        expect(compare).to_contain_text(re.compile(c, re.I))
+    shot(page, "mixed-debrief")
