@@ -25,20 +25,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from game.core import lobby, protocols, requests, seats, trios
+from game.core import lobby, protocols, requests, seats
+from game.core.agents import seating
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
 from game.server.middle_seat import MiddleSeat
 from game.server.records import ApiError, Negotiation, Participant, Session
-from game.server.seating import Seating
+from game.server.seats import AGENT_SID, Seats
 from game.server.store import Store, iso
 
-__all__ = ["ApiError", "Hub", "Negotiation", "Participant", "Session"]
+__all__ = ["AGENT_SID", "ApiError", "Hub", "Negotiation", "Participant", "Session"]
 log = logging.getLogger(__name__)
 
 
-class Hub(Seating, MiddleSeat):
+class Hub(Seats, MiddleSeat):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(
@@ -64,7 +65,10 @@ class Hub(Seating, MiddleSeat):
             self._last_seq = max(self._last_seq, row["seq"])
             if row["participant_id"] in removed:
                 continue  # a seat the instructor removed: its token works no more
-            self._add_participant(records.participant_from_row(row))
+            p = records.participant_from_row(row)
+            self._add_participant(p)
+            if p.is_agent:
+                self._seat(p)
         events = self._store.all_negotiation_events()
         for row in self._store.negotiations():
             s = self._sessions[row["session_code"]]
@@ -106,6 +110,7 @@ class Hub(Seating, MiddleSeat):
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
                 protocol=st.protocol, multiple_seats=st.multiple_seats or demo, debrief=st.debrief,
                 middle=st.middle, rotate=st.rotate,
+                agents=st.agents,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
             self._sessions[code] = s
@@ -190,13 +195,11 @@ class Hub(Seating, MiddleSeat):
 
     def _pair_arrivals(self, s: Session) -> set[str]:
         touched: set[str] = set()
+        if not seating.humans_pair(s.agents):
+            return touched  # practice and research: every participant plays an agent
         while len(s.waiting) >= s.group:
             group = s.waiting[: s.group]
-            if s.group == 2:
-                seated = lobby.arrival_roles(group[0], group[1], s.rng)
-            else:
-                seated = trios.arrival_seats(group, s.rng)
-            n = self._new(s, seated, 0, s.negotiation_count)
+            n = self._new(s, self._arrival_seats(s, group), 0, s.negotiation_count)
             self._store_new(s, n)
             # committed: only now do they leave the queue (a failed write strands nobody)
             del s.waiting[: s.group]
@@ -235,7 +238,12 @@ class Hub(Seating, MiddleSeat):
             )
         with self._lock:
             parts, negs = self.members(s.code)
-            ready = [p.id for p in parts if p.connected and not self.is_negotiating(p)]
+            ready = [
+                p.id for p in parts if p.connected and not p.is_agent and not self.is_negotiating(p)
+            ]
+            if len(ready) % 2 and seating.fills_rounds(s.agents):
+                idle = [p for p in parts if p.is_agent and not self.is_negotiating(p)]
+                ready.append((idle[0] if idle else self._new_agent(s, s.negotiation_count)).id)
             if len(ready) < s.group:
                 # nobody to pair: the contract's answer (no negotiation started), nothing changed
                 return s.round, 0, set()
@@ -243,13 +251,7 @@ class Hub(Seating, MiddleSeat):
             sat = {p.id: p.last_sat_out for p in parts if p.id in ready_ids and p.last_sat_out >= 0}
             round_no = s.round + 1
             rng = random.Random(f"{s.seed}:round:{round_no}")
-            if s.group == 2:
-                history = [lobby.Past(*n.participants[:2]) for n in negs]
-                plan = lobby.plan_round(ready, history, sat, rng)
-                groups, sitting = plan.pairs, [plan.sitting_out] if plan.sitting_out else []
-            else:
-                tp = trios.plan_trios(ready, [n.participants for n in negs], sat, rng, s.rotate)
-                groups, sitting = tp.trios, tp.sitting_out
+            groups, sitting = self._round_groups(s, ready, negs, sat, rng)
             made = [
                 self._new(s, seated, round_no, s.negotiation_count + k)
                 for k, seated in enumerate(groups)
@@ -328,12 +330,7 @@ class Hub(Seating, MiddleSeat):
                     return e.as_answer(), touched
                 touched |= self._commit(n, p.id, events)
                 self._computer_turn(self._sessions[n.code], n)
-                answer: dict[str, Any] = {"ok": True}
-                made = {"proposed": "offer_id", "proposal": "proposal_id", "drafted": "draft_id"}
-                key = made.get(events[0]["type"])
-                if key:
-                    answer[key] = events[0][key]
-                return answer, touched
+                return {"ok": True, **self._made(events)}, touched
             except RuleError as e:
                 return e.as_answer(), set()
 

@@ -6,12 +6,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from game.core import computer_middle
+from game.core import computer_middle, lobby, trios
 from game.core.protocols.common import RuleError
 from game.server.records import ApiError, Negotiation, Session
 
 
 class MiddleSeat:
+    @staticmethod
+    def _made(events: list[dict]) -> dict:
+        """The id an action's answer names: the offer, proposal or draft it made, if any."""
+        key = {"proposed": "offer_id", "proposal": "proposal_id", "drafted": "draft_id"}.get(
+            events[0]["type"]
+        )
+        return {key: events[0][key]} if key else {}
+
+    @staticmethod
+    def _arrival_seats(s: Session, group: list[str]) -> tuple[str, ...]:
+        """Who takes which seat among arrivals: a pair's roles, or a trio's seats, drawn."""
+        if s.group == 2:
+            return lobby.arrival_roles(group[0], group[1], s.rng)
+        return trios.arrival_seats(group, s.rng)
+
+    @staticmethod
+    def _round_groups(s: Session, ready: list[str], negs: list, sat: dict, rng: Any):
+        """A round's groups (pairs, or trios with a player in the middle) and who sits out."""
+        if s.group == 2:
+            history = [lobby.Past(*n.participants[:2]) for n in negs]
+            plan = lobby.plan_round(ready, history, sat, rng)
+            return plan.pairs, [plan.sitting_out] if plan.sitting_out else []
+        tp = trios.plan_trios(ready, [n.participants for n in negs], sat, rng, s.rotate)
+        return tp.trios, tp.sitting_out
+
     def _rules(self, n: Negotiation):
         """The protocol module that plays ``n``."""
         return self._sessions[n.code].rules_for(n.state.condition)

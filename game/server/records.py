@@ -41,6 +41,7 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    agents: dict | None = None  # computer counterparts (game.core.requests.parse_agents)
     multiple_seats: bool = False
     debrief: str = "immediate"  # game.core.requests.DEBRIEFS
     middle: str = "players"  # who sits in a middle seat: players | computer | instructor
@@ -91,6 +92,13 @@ class Participant:
     sids: set[str] = field(default_factory=set)
     waiting_since: float | None = None
     last_sat_out: int = -1
+    kind: str = "human"  # or "agent" (a computer counterpart)
+    strategy: str | None = None  # an agent's strategy (game.core.agents)
+    params: dict | None = None  # and its parameters
+
+    @property
+    def is_agent(self) -> bool:
+        return self.kind == "agent"
 
     @property
     def connected(self) -> bool:
@@ -120,7 +128,7 @@ class Negotiation:
 
 
 def session_row(s: Session) -> dict:
-    return {
+    row = {
         "code": s.code,
         "scenario_id": s.scenario.id,
         "scenario_json": json.dumps(s.scenario.to_dict(), separators=(",", ":")),
@@ -138,6 +146,9 @@ def session_row(s: Session) -> dict:
         "middle": s.middle,
         "rotate": int(s.rotate),
     }
+    if s.agents:  # schema 3; absent (NULL) for a session without agents
+        row["agents"] = json.dumps(s.agents, separators=(",", ":"))
+    return row
 
 
 def session_from_row(row: dict) -> Session:
@@ -153,6 +164,7 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        agents=json.loads(row["agents"]) if row.get("agents") else None,  # schema 3
         multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
         debrief=row.get("debrief") or "immediate",
         middle=row.get("middle") or "players",  # absent before schema 4
@@ -172,6 +184,9 @@ def participant_row(p: Participant) -> dict:
         "token": p.token,
         "joined_at": p.joined_at,
         "seq": p.seq,
+        "kind": p.kind,
+        "strategy": p.strategy,
+        "params": json.dumps(p.params, separators=(",", ":")) if p.params is not None else None,
         "device": p.device,
     }
 
@@ -185,6 +200,9 @@ def participant_from_row(row: dict) -> Participant:
         token=row["token"],
         joined_at=row["joined_at"],
         seq=row["seq"],
+        kind=row.get("kind") or "human",  # absent before schema 3
+        strategy=row.get("strategy"),
+        params=json.loads(row["params"]) if row.get("params") else None,
         device=row.get("device"),
     )
 

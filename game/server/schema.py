@@ -107,6 +107,15 @@ def _m3(db: sqlite_utils.Database) -> None:
 
 
 def _m4(db: sqlite_utils.Database) -> None:
+    # computer counterparts (game.core.agents): a participant's kind (human | agent; NULL in
+    # older rows: human), an agent's strategy and parameters (JSON), a session's agent settings
+    db.execute("ALTER TABLE participants ADD COLUMN kind TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN strategy TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN params TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN agents TEXT")
+
+
+def _m5(db: sqlite_utils.Database) -> None:
     # three seats (game.core.protocols.mediated, single_text): the participant in the middle
     # seat (NULL for two seats, or a computer or the instructor in the middle), and the
     # session's middle seat ("players" | "computer" | "instructor"; NULL in older rows:
@@ -116,5 +125,5 @@ def _m4(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN rotate INTEGER")
 
 
-MIGRATIONS = [_m1, _m2, _m3, _m4]
+MIGRATIONS = [_m1, _m2, _m3, _m4, _m5]
 SCHEMA_VERSION = len(MIGRATIONS)

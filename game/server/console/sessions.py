@@ -19,13 +19,14 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from game.server import reads
+from game.server.console.agents_form import AGENT_FORM, agent_choices, agent_fields
 from game.server.console.auth import CONDITION_NAMES, form_post, hub, page, push, render
 from game.server.console.library import scenario_choices
 from game.server.hub import ApiError, Session
 
 bp = Blueprint("sessions", __name__)
 
-FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing")
+FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "agents")
 
 
 # ---------------------------------------------------------------- the list
@@ -80,10 +81,13 @@ def new():
         "no_limit": False,
         "max_offers": "",
         "pairing": "rounds",
+        **AGENT_FORM,
         "debrief": "round_end",
         "multiple_seats": False,
     }
-    return render("new_session.html", scenarios=scenario_choices(), form=form, errors={})
+    return render(
+        "new_session.html", scenarios=scenario_choices(), form=form, errors={}, **agent_choices()
+    )
 
 
 def _form_number(raw: str, field: str, errors: dict[str, list[str]], *, whole: bool):
@@ -138,7 +142,9 @@ def create():
     max_offers = _form_number(f.get("max_offers", ""), "max_offers", errors, whole=True)
     if max_offers is not None:
         body["max_offers"] = max_offers
+    agents_form = agent_fields(f, body, errors)
     form = {
+        **agents_form,
         "scenario": body["scenario"],
         "conditions": weights,
         "time_limit_min": f.get("time_limit_min", ""),
@@ -156,7 +162,10 @@ def create():
         else:
             flash(f"Session {code} is ready. Show this page to the class.")
             return redirect(url_for("console.sessions.show", code=code))
-    return render("new_session.html", 400, scenarios=scenario_choices(), form=form, errors=errors)
+    return render(
+        "new_session.html", 400, scenarios=scenario_choices(), form=form, errors=errors,
+        **agent_choices(),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the live session page
