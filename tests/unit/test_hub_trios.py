@@ -46,6 +46,10 @@ def test_the_session_settings_are_checked(world):
         ({"protocol": "mediated", "conditions": ["mediated"], "middle": "robot"}, "middle: must"),
         ({"protocol": "mediated", "conditions": ["mediated"], "rotate": "yes"}, "rotate: must"),
         ({"protocol": "mediated", "conditions": ["single"]}, "conditions[0]: unknown condition"),
+        (
+            {"protocol": "single_text", "conditions": ["single_text"], "agents": {"mode": "fill"}},
+            "agents: computer counterparts play the offers",
+        ),  # fmt: skip
     ]:
         with pytest.raises(ApiError) as info:
             hub.create_session({"scenario": "test-supply", **body})
