@@ -60,7 +60,7 @@ class Progress:
             self.consented_at = event.get("created_at") or self.consented_at or "?"
         elif t == "declined":
             self.declined = True
-        elif t == "answered":
+        elif t == "responded":
             self.answers.setdefault(event["questionnaire"], {})[event["item"]] = event["value"]
         elif t == "submitted":
             self.submitted.setdefault(event["questionnaire"], set()).add(event["page"])
@@ -72,7 +72,7 @@ class Progress:
             self.completed_at = event.get("created_at") or "?"
 
 
-STUDY_EVENTS = ("consented", "declined", "answered", "submitted", "continued", "released")
+STUDY_EVENTS = ("consented", "declined", "responded", "submitted", "continued", "released")
 STUDY_EVENTS += ("completed", "waiting")
 
 

@@ -20,11 +20,19 @@ from typing import Any
 from game.core import analysis, scoring
 from game.core.scenario import parse
 from game.paths import DOCS
-from game.server import records
+from game.server import export_middle, records
 from game.server import study_export as study
 from game.server.store import Store, iso
 
-TABLES = ("negotiations", "offers", "events", "participants", "responses", "participants_wide")
+TABLES = (
+    "negotiations",
+    "offers",
+    "events",
+    "participants",
+    "steps",
+    "responses",
+    "participants_wide",
+)
 DATA_DICTIONARY = DOCS / "data-dictionary.md"
 
 NEGOTIATION_COLUMNS = [
@@ -105,6 +113,7 @@ COLUMNS = {
     "offers": OFFER_COLUMNS,
     "events": EVENT_COLUMNS,
     "participants": PARTICIPANT_COLUMNS,
+    "steps": export_middle.STEP_COLUMNS,
     "responses": study.RESPONSE_COLUMNS,
     "participants_wide": study.WIDE_COLUMNS,
 }
@@ -180,6 +189,8 @@ def _negotiations(store: Store, session_code: str | None) -> list[dict]:
         for k, v in metrics.items():
             if k not in rec:
                 rec[k] = v
+        if export_middle.has_middle(st):
+            rec.update(export_middle.negotiation_extra(row, st, frontier))
         out.append(rec)
     return out
 
@@ -265,6 +276,7 @@ def table(store: Store, name: str, session_code: str | None = None) -> list[dict
         "offers": _offers,
         "events": _events,
         "participants": _participants,
+        "steps": lambda store, code: export_middle.steps(_states(store, code)),
         "responses": study.responses,
         "participants_wide": study.wide,
     }[name](store, session_code)
@@ -369,6 +381,8 @@ def session_files(store: Store, session_code: str, *, now: float | None = None) 
         "pairing": row["pairing"],
         "time_limit_s": row["time_limit_s"],
         "max_offers": row["max_offers"],
+        "middle": row.get("middle") or "players",
+        "rotate": bool(row.get("rotate")),
         "rounds": rounds_started(store, row["code"]),
         "study": study.settings_of(row),
         "created_at": row["created_at"],

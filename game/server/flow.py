@@ -3,7 +3,7 @@
 Consent, entry with a panel's external id, questionnaire answers and pages, leaving the debrief,
 and the waiting room's limit. The decisions are game.core.study's and game.core.questionnaires';
 here each command is checked, logged as a session event (``consented``, ``declined``,
-``answered``, ``submitted``, ``continued``, ``released``, ``completed``) and only then applied
+``responded``, ``submitted``, ``continued``, ``released``, ``completed``) and only then applied
 to the participant's progress in memory, under the hub's one lock.
 """
 
@@ -34,9 +34,9 @@ class StudyFlow:
             event = {"type": kind, "at": self.clock(), **payload}
             self._store.append(p.code, n.id if n else None, p.id, [event])
 
-    def _note_suggest(self, p: Participant, n: Negotiation, payload: Any, answer: dict) -> None:
-        """A ``suggest`` answered: ``suggested`` with what was asked and returned, or
-        ``refused`` with its code."""
+    def _note_suggest(self, p: Participant, n: Negotiation, payload: Any, answer: dict) -> dict:
+        """Log a ``suggest`` answer (``suggested`` with what was asked and returned, or
+        ``refused`` with its code) and return it."""
         with self._lock:
             if answer.get("ok"):
                 asked = {
@@ -47,6 +47,7 @@ class StudyFlow:
                 self._note(p, n, "suggested", {"asked": asked, "returned": returned})
             else:
                 self._note(p, n, "refused", {"action": "suggest", "code": answer["error"]["code"]})
+        return answer
 
     def _recover_study(self) -> None:
         for e in self._store.session_events(study.STUDY_EVENTS):
@@ -168,7 +169,7 @@ class StudyFlow:
         except questionnaires.AnswerError as e:
             raise RuleError("bad_request", str(e)) from e
         self._log_study(
-            p, "answered",
+            p, "responded",
             {"questionnaire": q["id"], "point": st["point"], "item": payload["item"],
              "value": value},
         )  # fmt: skip

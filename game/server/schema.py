@@ -116,6 +116,16 @@ def _m4(db: sqlite_utils.Database) -> None:
 
 
 def _m5(db: sqlite_utils.Database) -> None:
+    # three seats (game.core.protocols.mediated, single_text): the participant in the middle
+    # seat (NULL for two seats, or a computer or the instructor in the middle), and the
+    # session's middle seat ("players" | "computer" | "instructor"; NULL in older rows:
+    # "players") and whether the middle seat rotates.
+    db.execute("ALTER TABLE negotiations ADD COLUMN participant_2 TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN middle TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN rotate INTEGER")
+
+
+def _m6(db: sqlite_utils.Database) -> None:
     # the study flow (game.core.study): a session's study settings (JSON, with its copies of the
     # questionnaires), a participant's external id (a panel's, unique in its session), and
     # the questionnaires uploaded
@@ -129,5 +139,5 @@ def _m5(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_m1, _m2, _m3, _m4, _m5]
+MIGRATIONS = [_m1, _m2, _m3, _m4, _m5, _m6]
 SCHEMA_VERSION = len(MIGRATIONS)

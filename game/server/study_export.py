@@ -120,7 +120,7 @@ def responses(store: Store, session_code: str | None) -> list[dict]:
     forms = _forms(store, session_code)
     last: dict[tuple[str, str, str], dict] = {}
     for r in _events(store, session_code):
-        if r["type"] != "answered":
+        if r["type"] != "responded":
             continue
         e = json.loads(r["payload"])
         key = (r["participant_id"], e["questionnaire"], e["item"])

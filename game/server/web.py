@@ -459,3 +459,7 @@ def session_info(code: str):
     if s.study:
         out["study"] = {"entry_param": s.study.get("entry_param")}
     return jsonify(out)
+
+
+# the instructor in the middle seat: its routes on this blueprint (a module of their own)
+from game.server import middle_api  # noqa: E402, F401

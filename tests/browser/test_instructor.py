@@ -320,6 +320,7 @@ def test_instructor_runs_a_two_round_class_tournament_and_debriefs_it(
             "participants.csv",
             "responses.csv",
             "participants_wide.csv",
+            "steps.csv",
             "scenario.json",
             "session.json",
             "outcome-space.json",

@@ -30,8 +30,8 @@ def test_exports_fetched_all_at_once_all_answer_and_play_goes_on(module_server, 
     assert [r.status_code for r in answers] == [200] * len(paths)
     z = zipfile.ZipFile(io.BytesIO(answers[-1].content))
     assert sorted(n.rsplit("/", 1)[1] for n in z.namelist() if n.endswith(".csv")) == sorted(
-        f"{t}.csv" for t in ("negotiations", "offers", "events", "participants", "responses",
-                             "participants_wide")
+        f"{t}.csv" for t in ("negotiations", "offers", "events", "participants", "steps",
+                             "responses", "participants_wide")
     )  # fmt: skip
     # and later exports still answer (a wedged lock would hang them)
     assert module_server.api("GET", paths[0]).status_code == 200
