@@ -156,7 +156,7 @@ class StudyFlow:
         self._log_study(p, "consented" if agree else "declined", {})
         return {"ok": True}
 
-    def _study_answer(self, s: Session, p: Participant, st: dict, payload: dict) -> dict:
+    def _study_respond(self, s: Session, p: Participant, st: dict, payload: dict) -> dict:
         if st["stage"] != "questionnaire":
             raise RuleError("wrong_stage", "no questionnaire is open now")
         q = st["questionnaire"]

@@ -310,7 +310,7 @@ class Realtime:
 
             return handler
 
-        for kind in ("consent", "answer", "submit", "continue"):
+        for kind in ("consent", "respond", "submit", "continue"):
             srv.on(kind, study_command(kind))
 
         @sio.on("connect", namespace="/instructor")

@@ -148,7 +148,7 @@ function drawQuestionnaire(st) {
   const formError = h("p", { class: "field-error", id: "form-error", role: "alert" });
   const pending = new Set(); // answers sent and not yet acknowledged
   const save = async (item, value) => {
-    const sent = call("answer", { questionnaire: q.id, item: item.id, value });
+    const sent = call("respond", { questionnaire: q.id, item: item.id, value });
     pending.add(sent);
     const a = await sent;
     pending.delete(sent);

@@ -71,7 +71,7 @@ def simulate(tmp_path):
             for item, value in (("coop_1", rating), ("coop_2", rating), ("coop_3", 8 - rating),
                                 ("attention_1", "somewhat_disagree")):  # fmt: skip
                 a, _ = hub.study_act(
-                    sid, "answer",
+                    sid, "respond",
                     {"questionnaire": "after-negotiation", "item": item, "value": value},
                 )  # fmt: skip
                 assert a["ok"], a

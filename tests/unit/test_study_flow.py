@@ -71,7 +71,7 @@ def answer_page(hub, sid, pid, values=None):
                  "multiple": []}[it["kind"]]  # fmt: skip
             if it["kind"] == "single":
                 v = it["options"][0]["id"]
-        do(hub, sid, "answer", {"questionnaire": q["id"], "item": it["id"], "value": v})
+        do(hub, sid, "respond", {"questionnaire": q["id"], "item": it["id"], "value": v})
     do(hub, sid, "submit", {"questionnaire": q["id"], "page": page})
 
 
@@ -163,7 +163,7 @@ def test_the_same_external_id_comes_back_to_the_same_seat_and_answers(world):
     a, resumed = enter(hub, code, "PANEL-A", "sa")
     assert not resumed
     do(hub, "sa", "consent", {"agree": True})
-    do(hub, "sa", "answer", {"questionnaire": "before-negotiation", "item": "age", "value": 41})
+    do(hub, "sa", "respond", {"questionnaire": "before-negotiation", "item": "age", "value": 41})
     hub.disconnect("sa")
     again, resumed = enter(hub, code, "PANEL-A", "sa2")
     assert (again, resumed) == (a, True)
@@ -193,9 +193,9 @@ def test_a_wrong_answer_is_refused_and_changes_nothing(world):
          "bad_request"),
         ({"questionnaire": "after-negotiation", "item": "coop_1", "value": 1}, "wrong_stage"),
     ]:  # fmt: skip
-        answer, _ = hub.study_act("sa", "answer", payload)
+        answer, _ = hub.study_act("sa", "respond", payload)
         assert answer["error"]["code"] == code_, (payload, answer)
-    answer, _ = hub.study_act("sa", "answer", {"questionnaire": "before-negotiation",
+    answer, _ = hub.study_act("sa", "respond", {"questionnaire": "before-negotiation",
                                                "item": "age", "value": 500})  # fmt: skip
     assert answer["error"]["message"] == "before-negotiation.age: must be from 16 to 110"
     assert stage(hub, a) == before
