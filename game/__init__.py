@@ -32,7 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
-    from game.server import console, realtime, web
+    from game.server import console, course_api, realtime, web
     from game.server.hub import Hub
     from game.server.store import Store
 
@@ -75,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     rt = realtime.Realtime(socketio, hub, store, key)
     app.extensions["parley"] = {"hub": hub, "store": store, "key": key, "realtime": rt}
     app.register_blueprint(web.bp)
+    app.register_blueprint(course_api.bp)
     console.init_app(app)
 
     if config.get("PARLEY_DEMO") and not hub.list_sessions() and hub.scenario("job-offer"):

@@ -55,6 +55,28 @@ class Catalog:
         self._source[sc.id] = "upload"
         return sc.id
 
+    def replace(self, sid: str, data: Any) -> str:
+        """A new version of an uploaded scenario under the same id (ApiError 404 if no such
+        upload, 400 naming the problems, 400 if the file's id differs); its id."""
+        if self._source.get(sid) != "upload":
+            raise ApiError(404, f"scenario: no uploaded scenario {sid!r}")
+        try:
+            sc = parse(data)
+        except ScenarioError as e:
+            raise ApiError(400, e.errors) from e
+        if sc.id != sid:
+            raise ApiError(400, f"id: the new version must keep the id {sid!r}, not {sc.id!r}")
+        self._store.replace_scenario(sid, sc.to_dict())
+        self._scenarios[sid] = sc
+        return sid
+
+    def delete(self, sid: str) -> None:
+        """Forget an uploaded scenario (ApiError 404 if no such upload)."""
+        if self._source.get(sid) != "upload":
+            raise ApiError(404, f"scenario: no uploaded scenario {sid!r} (shipped files stay)")
+        self._store.delete_scenario(sid)
+        del self._scenarios[sid], self._source[sid]
+
     def analysis(self, sc: Scenario) -> dict:
         """The scenario's analysis (frontier, max joint, Nash, ...), computed once per scenario."""
         key = (sc.id, hash(sc))

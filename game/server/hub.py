@@ -28,6 +28,7 @@ from game.core import lobby, protocols, requests
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
+from game.server.course import Course
 from game.server.index import Index
 from game.server.records import ApiError, Negotiation, Participant, Session
 from game.server.store import Store, iso
@@ -35,7 +36,7 @@ from game.server.store import Store, iso
 __all__ = ["ApiError", "Hub", "Negotiation", "Participant", "Session"]
 
 
-class Hub(Index):
+class Hub(Course, Index):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(
@@ -93,7 +94,7 @@ class Hub(Index):
             s = Session(
                 code, st.scenario, st.conditions, st.time_limit_s, st.max_offers, st.pairing,
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
-                protocol=st.protocol,
+                protocol=st.protocol, name=st.name, student_id=st.student_id,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
             self._sessions[code] = s
@@ -107,6 +108,8 @@ class Hub(Index):
             name, label = requests.parse_join(body)
         except requests.RequestError as e:
             raise ApiError(400, e.errors) from e
+        if s.closed:
+            raise ApiError(409, f"code: session {s.code} is closed: the class is over")
         with self._lock:
             pid = "p_" + secrets.token_hex(6)
             token = lobby.make_token()
@@ -131,7 +134,9 @@ class Hub(Index):
             if not was_connected:
                 touched |= self._partner_of(p)
                 s = self._sessions[p.code]
-                if s.pairing == "arrival" and not p.negotiations and p.id not in s.waiting:
+                if s.closed:
+                    pass  # the class is over: nobody new is paired
+                elif s.pairing == "arrival" and not p.negotiations and p.id not in s.waiting:
                     s.waiting.append(p.id)
                     p.waiting_since = self.clock()
                     touched |= self._pair_arrivals(s)
@@ -202,7 +207,7 @@ class Hub(Index):
 
     def pair_waiting(self, code: str) -> tuple[int, set[str]]:
         """Instructor: pair whoever is waiting (arrival), or start a round (rounds)."""
-        s = self.session(code)
+        s = self.open_session(code)
         if s.pairing == "rounds":
             _, count, touched = self.start_round(code)
             return count, touched
@@ -214,7 +219,7 @@ class Hub(Index):
     def start_round(self, code: str) -> tuple[int, int, set[str]]:
         """Pair everyone connected and not negotiating for the next round: the round, its
         pairings and who sits out are committed in one transaction, then put in memory."""
-        s = self.session(code)
+        s = self.open_session(code)
         if s.pairing != "rounds":
             raise ApiError(
                 400, "pairing: rounds can only be started in a session with pairing 'rounds'"

@@ -81,17 +81,33 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
         "round": s.round,
         "created_at": s.created_at,
         "demo": s.demo,
+        "name": s.name,
+        "closed": s.closed,
+        "archived": s.archived,
+        "student_id": s.student_id,
+        "count_instructor_ended": s.count_instructor_ended,
         "participants": out_parts,
         "negotiations": [negotiation_summary(hub, n, metrics=metrics) for n in negs],
     }
 
 
-def standings(hub: Hub, code: str) -> list[dict]:
+def counted(n: Negotiation, count_instructor_ended: bool) -> bool:
+    """Whether a negotiation counts in standings and grades: finished, and not ended by the
+    instructor unless the session says so (``count_instructor_ended``)."""
+    st = n.state
+    return not st.is_open and (count_instructor_ended or st.outcome.reason != "instructor")
+
+
+def standings(hub: Hub, code: str, include_instructor: bool | None = None) -> list[dict]:
     """Each participant's points over the session's finished negotiations, scored within role
-    (z-scores among finished negotiations of the same role), best first."""
+    (z-scores among finished negotiations of the same role), best first. Negotiations the
+    instructor ended are left out unless ``include_instructor`` (by default the session's
+    ``count_instructor_ended``)."""
     s = hub.session(code)
+    if include_instructor is None:
+        include_instructor = s.count_instructor_ended
     parts, negs = hub.members(s.code)
-    negs = [n for n in negs if not n.state.is_open]
+    negs = [n for n in negs if counted(n, include_instructor)]
     rows: list[tuple[str, int, Negotiation, float]] = []
     for n in negs:
         for k in (0, 1):

@@ -41,6 +41,11 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    name: str = ""
+    closed: bool = False
+    archived: bool = False
+    student_id: str | None = None  # the label of the student-id field at join; None: not asked
+    count_instructor_ended: bool = False  # standings count negotiations the instructor ended
     negotiation_count: int = 0
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
     rng: random.Random = field(default_factory=random.Random)
@@ -100,6 +105,11 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "name": s.name,
+        "closed": int(s.closed),
+        "archived": int(s.archived),
+        "student_id": s.student_id,
+        "count_instructor_ended": int(s.count_instructor_ended),
     }
 
 
@@ -116,6 +126,11 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        name=row.get("name") or "",  # these four absent before schema 3
+        closed=bool(row.get("closed")),
+        archived=bool(row.get("archived")),
+        student_id=row.get("student_id"),
+        count_instructor_ended=bool(row.get("count_instructor_ended")),
     )
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def iso(ts: float | None) -> str | None:
@@ -128,7 +128,18 @@ def _m2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN protocol TEXT")
 
 
-MIGRATIONS = [_m1, _m2]
+def _m3(db: sqlite_utils.Database) -> None:
+    # the course: a session's name, whether it is closed (joining refused) or archived (hidden
+    # from the list), the label of the student-id field asked at join (NULL: not asked), and
+    # whether standings count the negotiations the instructor ended
+    for column in (
+        "name TEXT", "closed INTEGER", "archived INTEGER", "student_id TEXT",
+        "count_instructor_ended INTEGER",
+    ):  # fmt: skip
+        db.execute(f"ALTER TABLE sessions ADD COLUMN {column}")
+
+
+MIGRATIONS = [_m1, _m2, _m3]
 
 
 class NotParleyDatabase(ValueError):
@@ -259,6 +270,16 @@ class Store:
                 pk="id",
             )
 
+    def replace_scenario(self, scenario_id: str, data: dict) -> None:
+        with self.lock:
+            self.db["scenarios"].update(
+                scenario_id, {"json": json.dumps(data, separators=(",", ":"))}
+            )
+
+    def delete_scenario(self, scenario_id: str) -> None:
+        with self.lock:
+            self.conn.execute("DELETE FROM scenarios WHERE id = ?", (scenario_id,))
+
     def scenarios(self) -> list[dict]:
         with self.lock:
             rows = list(self.db.query("SELECT id, json FROM scenarios ORDER BY id"))
@@ -272,6 +293,13 @@ class Store:
     def update_session(self, code: str, **fields) -> None:
         with self.lock:
             self.db["sessions"].update(code, fields)
+
+    def delete_session(self, code: str) -> None:
+        """A session and everything of it (participants, negotiations, events), in one go."""
+        with self.lock, self.db.atomic():
+            for table in ("events", "negotiations", "participants", "sessions"):
+                key = "code" if table == "sessions" else "session_code"
+                self.conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (code,))
 
     def sessions(self) -> list[dict]:
         with self.lock:

@@ -126,7 +126,9 @@ function render(state) {
   const you = state.participant.name;
   $("nav-you").textContent = neg ? `You: ${you} · ${neg.scenario.role_name}` : `You: ${you}`;
 
-  const phase = state.phase === "lobby" || !neg ? "lobby" : state.phase;
+  // once the class is over, whoever is not negotiating sees the closing screen with results
+  const over = state.session.closed && state.phase !== "negotiating";
+  const phase = state.phase === "lobby" || !neg || over ? "lobby" : state.phase;
   const changed = phase !== shownPhase;
   $("view-lobby").hidden = phase !== "lobby";
   $("view-negotiation").hidden = phase === "lobby";
@@ -200,10 +202,31 @@ function news(state, phase) {
 
 function drawLobby(state) {
   const l = state.lobby || {};
+  const closed = !!state.session.closed;
   $("lobby-message").textContent = l.message || "Waiting for a partner.";
   $("lobby-scenario").textContent = `Case: ${state.session.title}`;
-  $("lobby-title").textContent =
-    state.session.pairing === "rounds" ? "Waiting for the next round" : "Waiting for a partner";
+  $("lobby-title").textContent = closed
+    ? "The class is over"
+    : state.session.pairing === "rounds" ? "Waiting for the next round" : "Waiting for a partner";
+  document.querySelector(".lobby-pulse").hidden = closed;
+  $("lobby-results").hidden = !closed;
+  keyed($("lobby-results"), JSON.stringify(l.results || null), () => (closed ? resultsTable(l.results || []) : []));
+}
+
+const REASONS = { accepted: "deal", walked_away: "no deal (walked away)", deadline: "no deal (time ran out)", instructor: "no deal (ended by the instructor)" };
+
+/** The student's results once the class is over: one row per negotiation played. */
+function resultsTable(rows) {
+  if (!rows.length) return h("p", { class: "muted" }, "You did not play a negotiation in this session.");
+  const total = rows.reduce((a, r) => a + r.points, 0);
+  return h(
+    "table",
+    { class: "data results", id: "results" },
+    h("caption", null, "Your results"),
+    h("thead", null, h("tr", null, ["Round", "Role", "Partner", "Outcome"].map((t) => h("th", { scope: "col" }, t)), h("th", { scope: "col", class: "num" }, "Points"))),
+    h("tbody", null, rows.map((r) => h("tr", null, h("td", null, String(r.round || 1)), h("td", null, r.role), h("td", null, r.partner), h("td", null, REASONS[r.reason] || r.reason), h("td", { class: "num" }, pts(r.points))))),
+    h("tfoot", null, h("tr", null, h("th", { scope: "row", colspan: "4" }, "Total"), h("td", { class: "num" }, pts(total)))),
+  );
 }
 
 function drawNegotiation(state, done) {

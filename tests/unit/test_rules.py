@@ -424,7 +424,7 @@ def test_an_instructor_can_end_an_open_negotiation_as_an_impasse():
     s = propose(start(), "buyer", P_MID)
     s = offers.replay(s, offers.end_by_instructor(s, T0 + 50))
     assert s.status == "impasse"
-    assert s.outcome.reason == "deadline"  # the contract's reasons: the instructor calls time
+    assert s.outcome.reason == "instructor"  # PROTOCOL.md section 6
     assert s.outcome.by == "instructor"
     assert s.outcome.points == (10, 15)
     assert s.ended_at == T0 + 50

@@ -126,10 +126,7 @@ function statusCell(n) {
       h("span", { class: "status-icon", "aria-hidden": "true" }, "✓"),
       "Agreed",
     );
-  const why =
-    n.end_reason === "deadline" && n.ended_by === "instructor"
-      ? "ended by you"
-      : { walked_away: "walked away", deadline: "time ran out" }[n.end_reason];
+  const why = { walked_away: "walked away", deadline: "time ran out", instructor: "ended by you" }[n.end_reason];
   return h(
     "span",
     { class: "status status-impasse" },
