@@ -290,4 +290,12 @@ def join(code: str):
 def session_info(code: str):
     """What anyone with the code may know before joining: the scenario's public title."""
     s = hub().session(code)
-    return jsonify({"code": s.code, "title": s.scenario.title, "pairing": s.pairing})
+    return jsonify(
+        {
+            "code": s.code,
+            "title": s.scenario.title,
+            "pairing": s.pairing,
+            "closed": s.closed,
+            "student_id": s.student_id,
+        }
+    )

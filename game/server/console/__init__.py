@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from game.server.console import auth, library, reports, sessions
+from game.server.console import auth, course, library, reports, sessions
 
 if TYPE_CHECKING:
     from flask import Flask
 
-for _part in (sessions.bp, library.bp, reports.bp):
+for _part in (sessions.bp, course.bp, library.bp, reports.bp):
     auth.bp.register_blueprint(_part)
 
 

@@ -82,7 +82,25 @@ def index():
 def show(sid: str):
     d = _scenario_detail(sid)
     kinds = {i["id"]: i["kind"] for i in d["analysis"]["issues"]}
-    return render("scenario.html", d=d, sc=d["scenario"], a=d["analysis"], kinds=kinds)
+    used_by = sorted(s.code for s in hub().list_sessions() if s.scenario.id == sid)
+    return render(
+        "scenario.html", d=d, sc=d["scenario"], a=d["analysis"], kinds=kinds, used_by=used_by
+    )
+
+
+@bp.post("/scenarios/<sid>/delete")
+@page
+@form_post
+def delete(sid: str):
+    try:
+        hub().delete_scenario(sid)
+    except ApiError as e:
+        if e.status == 404:
+            raise
+        flash("; ".join(x.partition(": ")[2] or x for x in e.errors), "error")
+        return redirect(url_for("console.library.show", sid=sid))
+    flash(f"Scenario {sid!r} was deleted from the library.")
+    return redirect(url_for("console.library.index"))
 
 
 @bp.get("/scenarios/<sid>.json")
@@ -128,11 +146,16 @@ def upload():
             None,
             syntax_line=e.lineno,
         )
+    replace = request.form.get("replace")
     try:
-        sid = hub().add_scenario(data)
+        sid = hub().replace_scenario(replace, data) if replace else hub().add_scenario(data)
     except ApiError as e:
         return _upload_failed(filename, text, e.errors, data, status=e.status)
-    flash(f"Scenario {sid!r} was added to the library.")
+    flash(
+        f"Scenario {sid!r} was replaced by its new version."
+        if replace
+        else f"Scenario {sid!r} was added to the library."
+    )
     return redirect(url_for("console.library.show", sid=sid))
 
 

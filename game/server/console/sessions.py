@@ -25,7 +25,15 @@ from game.server.hub import ApiError, Session
 
 bp = Blueprint("sessions", __name__)
 
-FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing")
+FORM_FIELDS = (
+    "scenario",
+    "conditions",
+    "time_limit_s",
+    "max_offers",
+    "pairing",
+    "name",
+    "student_id",
+)
 
 
 # ---------------------------------------------------------------- the list
@@ -42,6 +50,9 @@ def _session_row(s: Session) -> dict[str, Any]:
         "round": s.round,
         "created_at": s.created_at,
         "demo": s.demo,
+        "name": s.name,
+        "closed": s.closed,
+        "archived": s.archived,
         "participants": len(parts),
         "connected": sum(1 for p in parts if p.connected),
         "negotiations": len(negs),
@@ -52,7 +63,11 @@ def _session_row(s: Session) -> dict[str, Any]:
 @bp.get("/sessions")
 @page
 def index():
-    return render("sessions.html", rows=[_session_row(s) for s in hub().list_sessions()])
+    every = hub().list_sessions()
+    show_archived = request.args.get("archived") == "1"
+    rows = [_session_row(s) for s in every if show_archived or not s.archived]
+    archived = sum(1 for s in every if s.archived)
+    return render("sessions.html", rows=rows, archived_count=archived, show_archived=show_archived)
 
 
 # ---------------------------------------------------------------- the new session form
@@ -80,6 +95,9 @@ def new():
         "no_limit": False,
         "max_offers": "",
         "pairing": "rounds",
+        "name": "",
+        "ask_student_id": False,
+        "student_id_label": "Student id",
     }
     return render("new_session.html", scenarios=scenario_choices(), form=form, errors={})
 
@@ -132,6 +150,9 @@ def create():
     max_offers = _form_number(f.get("max_offers", ""), "max_offers", errors, whole=True)
     if max_offers is not None:
         body["max_offers"] = max_offers
+    body["name"] = f.get("name", "")
+    if f.get("ask_student_id"):
+        body["student_id"] = f.get("student_id_label", "").strip() or "Student id"
     form = {
         "scenario": body["scenario"],
         "conditions": weights,
@@ -139,6 +160,9 @@ def create():
         "no_limit": no_limit,
         "max_offers": f.get("max_offers", ""),
         "pairing": body["pairing"],
+        "name": f.get("name", ""),
+        "ask_student_id": bool(f.get("ask_student_id")),
+        "student_id_label": f.get("student_id_label", "Student id"),
     }
     if not errors:
         try:
@@ -201,6 +225,7 @@ def show(code: str):
     boot = {
         "code": s.code,
         "pairing": s.pairing,
+        "closed": s.closed,
         "roles": ctx["roles"],
         "join_url": ctx["join_url"],
         "conditions": CONDITION_NAMES,
@@ -211,6 +236,9 @@ def show(code: str):
             "end": url_for("web.end_negotiation", nid="NID"),
             "path": url_for("console.reports.api_path", nid="NID"),
             "debrief": url_for("console.reports.debrief_page", code=s.code),
+            "end_round": url_for("course.end_round", code=s.code),
+            "close": url_for("course.close", code=s.code),
+            "reopen": url_for("course.reopen", code=s.code),
         },
     }
     return render("session.html", boot=boot, **ctx)

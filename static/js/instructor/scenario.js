@@ -26,3 +26,10 @@ for (const node of document.querySelectorAll("[data-markdown]")) {
   node.innerHTML = DOMPurify.sanitize(marked.parse(node.textContent));
   node.classList.add("rendered");
 }
+
+// a form that deletes asks once, naming what it deletes
+for (const form of document.querySelectorAll("form[data-confirm]")) {
+  form.addEventListener("submit", (ev) => {
+    if (!window.confirm(form.dataset.confirm)) ev.preventDefault();
+  });
+}

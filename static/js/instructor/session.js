@@ -342,10 +342,12 @@ function render(data) {
   for (const [k, v] of Object.entries(counts)) setStat(k, v);
   setStat("round", s.round);
   setStat("next-round", s.round + 1);
+  const endBtn = $("#end-round");
+  if (endBtn) endBtn.disabled = counts.open === 0;
   const startBtn = $("#start-round");
   if (startBtn) {
     const ready = counts.waiting;
-    startBtn.disabled = ready < 2;
+    startBtn.disabled = ready < 2 || boot.closed;
     const hint = $("#round-hint");
     const text =
       ready < 2
@@ -390,12 +392,28 @@ for (const form of document.querySelectorAll("form[data-api]")) {
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const button = form.querySelector("button");
-    button.disabled = true;
     const which = form.dataset.api;
+    const open = current ? current.session.negotiations.filter((n) => n.status === "open").length : 0;
+    if (which === "end_round") {
+      if (!open) return say("No negotiation is open.");
+      const ok = window.confirm(`End all ${open} open negotiation${open === 1 ? "" : "s"} now? Each counts as an impasse ended by you: both sides get their BATNA.`);
+      if (!ok) return;
+    }
+    if (which === "close" && !window.confirm(`Close the session? Nobody can join any more${open ? ` (the ${open} open negotiation${open === 1 ? "" : "s"} may finish)` : ""}, and students see that the class is over with their results. You can reopen it.`)) return;
+    button.disabled = true;
     const res = await api("POST", boot.urls[which], {});
     button.disabled = false;
     if (!res.ok) {
       say(errorText(res.data), true);
+      return;
+    }
+    if (which === "close" || which === "reopen") {
+      window.location.reload(); // the page's controls follow the session's state
+      return;
+    }
+    if (which === "end_round") {
+      const n = res.data.ended;
+      say(`Ended ${n} negotiation${n === 1 ? "" : "s"}: impasses, ended by you.`);
       return;
     }
     if (which === "round") {
