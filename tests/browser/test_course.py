@@ -1,0 +1,164 @@
+"""The instructor's course controls in a real browser: a named session asking for student ids,
+students joining with them in the browser, end round (one confirmation), the grades page and
+its CSV downloaded and read, the standings' switch, the projector's standings, close (the
+student's "class is over" screen with results) and reopen, archive, delete with a confirmation
+that names the session, and an uploaded scenario replaced by a new version."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from tests.browser.test_instructor import clients, login, page  # noqa: F401 - fixtures
+from tests.support import Player, scenario_dict
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+expect = playwright_sync.expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_course_end_round_grades_close_archive_delete(server, page, student, shot, tmp_path):  # noqa: F811
+    assert server.upload(scenario_dict()).status_code == 201
+    login(page, server)
+    page.get_by_role("link", name="New session").first.click()
+    page.get_by_label("Scenario").select_option("test-supply")
+    page.get_by_label("Rounds (class tournament)").check()
+    page.get_by_label("Session name (optional)").fill("Monday 9am")
+    page.get_by_label("Ask each student for an id at join").check()
+    page.get_by_label("Label of the field").fill("Student number")
+    page.get_by_role("button", name="Create session").click()
+    code = page.locator("#join-code [aria-hidden=true]").inner_text().strip()
+
+    # four students join in their browsers, with their student numbers
+    kids = []
+    for n, name in enumerate(("Ada", "Ben", "Cy", "Di")):
+        s = student()
+        s.goto(f"{server.url}/join/{code}")
+        expect(s.get_by_label("Student number (optional)")).to_be_visible()
+        s.get_by_label("Your name").fill(name)
+        s.get_by_label("Student number (optional)").fill(f"S{n}")
+        s.get_by_role("button", name="Join").click()
+        expect(s.locator("#lobby-title")).to_have_text("Waiting for the next round")
+        kids.append(s)
+    expect(page.locator("#participants tbody tr")).to_have_count(4)
+    page.get_by_role("button", name="Start round 1").click()
+    expect(page.locator("#negotiations tbody tr")).to_have_count(2)
+
+    # end the round: one confirmation for both pairs
+    dialogs = []
+    page.once("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+    page.get_by_role("button", name="End round: 2 open").click()
+    expect(page.locator("#action-status")).to_have_text(
+        "Ended 2 negotiations: impasses, ended by you."
+    )
+    assert dialogs and "End all 2 open negotiations" in dialogs[0]
+    expect(page.locator("#negotiations tbody")).to_contain_text("ended by you")
+    for s in kids:
+        expect(s.locator("#outcome")).to_contain_text("The instructor ended the negotiation")
+
+    # grades: left out by default, then counted with the switch; the CSV downloaded and read
+    page.get_by_role("link", name="Grades").first.click()
+    expect(page.locator("#grades thead")).to_contain_text("Student number")
+    expect(page.locator("#grades tbody tr")).to_have_count(4)
+    expect(page.locator("#grades tbody")).to_contain_text("not counted")
+    page.get_by_role("button", name="Count them").click()
+    expect(page.locator("#switch-state")).to_contain_text("count (at the BATNAs)")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download grades (CSV)").click()
+    path = tmp_path / "grades.csv"
+    info.value.save_as(path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert sorted(r["student_id"] for r in rows) == ["S0", "S1", "S2", "S3"]
+    assert {r["round_1_outcome"] for r in rows} == {"ended by instructor"}
+    assert all(r["round_1_points"] in ("300", "250") for r in rows)  # the BATNAs
+    shot(page, "grades", docs="instructor-grades")
+
+    # the projector's standings: every name, large
+    page.get_by_role("link", name="Projector view").click()
+    expect(page.locator("#projector-standings li")).to_have_count(4)
+    font = page.locator("#projector-standings .ps-name").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert font >= 28
+
+    # close: the students see the class is over with their results; joining is refused
+    page.goto(f"{server.url}/instructor/sessions/{code}")
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Close session").click()
+    expect(page.locator("#closed-note")).to_be_visible()
+    expect(page.get_by_role("button", name="Start round 2")).to_be_disabled()
+    for s in kids:
+        expect(s.locator("#lobby-title")).to_have_text("The class is over")
+        expect(s.locator("#results tbody tr")).to_have_count(1)
+        expect(s.locator("#results")).to_contain_text("ended by the instructor")
+    shot(kids[0], "class-over", docs="student-class-over")
+    late = student()
+    late.goto(f"{server.url}/join/{code}")
+    expect(late.locator("#code-found")).to_contain_text("It is closed")
+    late.get_by_label("Your name").fill("Late")
+    late.get_by_role("button", name="Join").click()
+    expect(late.locator("#code-error")).to_contain_text("is closed: the class is over")
+    page.get_by_role("button", name="Reopen session").click()
+    expect(page.get_by_role("button", name="Close session")).to_be_visible()
+    # back to their last outcome, waiting for the next round
+    expect(kids[0].locator("#view-lobby")).to_be_hidden()
+    expect(kids[0].locator("#outcome")).to_contain_text("start the next round")
+
+    # archive: hidden from the list, shown on demand, still exportable
+    page.get_by_role("link", name="Sessions", exact=True).first.click()
+    expect(page.locator("#sessions")).to_contain_text("Monday 9am")
+    page.get_by_role("button", name=f"Archive {code}").click()
+    expect(page.get_by_role("link", name="Show archived")).to_be_visible()
+    assert (
+        page.locator("#sessions").count() == 0 or code not in page.locator("#sessions").inner_text()
+    )
+    r = server.api("GET", f"/api/sessions/{code}/export/participants.csv")
+    assert r.status_code == 200 and "S3" in r.text
+    page.get_by_role("link", name="Show archived").click()
+    expect(page.locator("#sessions")).to_contain_text("archived")
+
+    # delete: a confirmation that names the session; a wrong code changes nothing
+    page.get_by_role("link", name=f"Delete {code}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Delete session {code}")
+    expect(page.locator("main")).to_contain_text("Monday 9am")
+    page.get_by_label("Type the session's code").fill("WRONG1")
+    page.get_by_role("button", name=f"Delete session {code} and all its data").click()
+    expect(page.locator("#delete-error")).to_contain_text(f"type the session's code {code}")
+    page.get_by_label("Type the session's code").fill(code)
+    page.get_by_role("button", name=f"Delete session {code} and all its data").click()
+    expect(page.locator(".console-flashes")).to_contain_text(f"Session {code} and all its data")
+    assert server.api("GET", f"/api/sessions/{code}").status_code == 404
+
+
+def test_an_uploaded_scenario_is_replaced_then_deleted(server, page, tmp_path):  # noqa: F811
+    data = scenario_dict(id="course-case", title="Course case v1")
+    assert server.upload(data).status_code == 201
+    login(page, server)
+    page.goto(f"{server.url}/instructor/scenarios/course-case")
+    new = tmp_path / "v2.json"
+    new.write_text(json.dumps({**data, "title": "Course case v2"}), encoding="utf-8")
+    page.get_by_label("New version of course-case").set_input_files(str(new))
+    page.get_by_role("button", name="Replace").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Course case v2")
+    expect(page.locator(".console-flashes")).to_contain_text("replaced by its new version")
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Delete course-case").click()
+    expect(page.locator(".console-flashes")).to_contain_text("deleted from the library")
+    assert server.api("GET", "/api/scenarios/course-case").status_code == 404
+
+
+def test_players_of_a_closed_session_are_not_paired(server, clients):  # noqa: F811
+    """(Server side of close.) Arrival pairing stops while the session is closed."""
+    assert server.upload(scenario_dict()).status_code == 201
+    code = server.create_session(scenario="test-supply")
+    server.api("POST", f"/api/sessions/{code}/close")
+    r = server.api("POST", f"/api/sessions/{code}/pair")
+    assert r.status_code == 409
+    server.api("POST", f"/api/sessions/{code}/reopen")
+    for name in ("Ann", "Bob"):
+        clients.append(Player(server, server.join(code, name)["token"]))
+    for p in clients:
+        p.wait_phase("negotiating")
