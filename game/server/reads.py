@@ -69,6 +69,8 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
                 "negotiation_id": n.id if n else None,
                 "role": role,
                 "negotiations": len(p.negotiations),
+                "sat_out": p.last_sat_out == s.round > 0 and phase != "negotiating",
+                "last_end": n.state.outcome.reason if n is not None and n.state.outcome else None,
             }
         )
     return {

@@ -209,6 +209,8 @@ function drawLobby(state) {
     ? "The class is over"
     : state.session.pairing === "rounds" ? "Waiting for the next round" : "Waiting for a partner";
   document.querySelector(".lobby-pulse").hidden = closed;
+  $("lobby-keep").hidden = closed;
+  if (closed) $("lobby-waited-box").hidden = true;
   $("lobby-results").hidden = !closed;
   keyed($("lobby-results"), JSON.stringify(l.results || null), () => (closed ? resultsTable(l.results || []) : []));
 }
@@ -221,7 +223,7 @@ function resultsTable(rows) {
   const total = rows.reduce((a, r) => a + r.points, 0);
   return h(
     "table",
-    { class: "data results", id: "results" },
+    { class: "table table-compact results", id: "results" },
     h("caption", null, "Your results"),
     h("thead", null, h("tr", null, ["Round", "Role", "Partner", "Outcome"].map((t) => h("th", { scope: "col" }, t)), h("th", { scope: "col", class: "num" }, "Points"))),
     h("tbody", null, rows.map((r) => h("tr", null, h("td", null, String(r.round || 1)), h("td", null, r.role), h("td", null, r.partner), h("td", null, REASONS[r.reason] || r.reason), h("td", { class: "num" }, pts(r.points))))),

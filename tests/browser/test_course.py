@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 
 from tests.browser.test_instructor import clients, login, page  # noqa: F401 - fixtures
+from tests.server.helpers import MESO
 from tests.support import Player, scenario_dict
+
+MESO_ONE = MESO[0]
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
@@ -162,3 +166,59 @@ def test_players_of_a_closed_session_are_not_paired(server, clients):  # noqa: F
         clients.append(Player(server, server.join(code, name)["token"]))
     for p in clients:
         p.wait_phase("negotiating")
+
+
+def test_the_monitor_folds_the_join_panel_shows_sit_outs_and_a_pairs_offers_live(
+    server,
+    page,  # noqa: F811
+    clients,  # noqa: F811
+    shot,
+):
+    assert server.upload(scenario_dict()).status_code == 201
+    code = server.create_session(scenario="test-supply", pairing="rounds")
+    login(page, server)
+    page.goto(f"{server.url}/instructor/sessions/{code}")
+    expect(page.locator("#join-hero")).to_be_visible()
+    for name in ("Ann", "Bob", "Cy"):
+        clients.append(Player(server, server.join(code, name)["token"]))
+    for p in clients:
+        p.wait_phase("lobby")
+    expect(page.locator("#participants tbody tr")).to_have_count(3)
+    page.get_by_role("button", name="Start round 1").click()
+    # play has started: the join panel folds to one line, and unfolds on demand
+    expect(page.locator("#join-hero")).to_be_hidden()
+    expect(page.locator("#join-compact")).to_contain_text(code)
+    toggle = page.get_by_role("button", name="Show the join panel")
+    toggle.click()
+    expect(page.locator("#join-hero")).to_be_visible()
+    page.get_by_role("button", name="Hide the join panel").click()
+    # who sat out is said in the participants table
+    expect(page.locator("#participants tbody")).to_contain_text("Sat out round 1")
+
+    playing = [
+        p for p in clients if p.wait(lambda s: s["session"]["round"] == 1)["phase"] == "negotiating"
+    ]
+    assert len(playing) == 2
+    a, b = playing
+    first = a if a.neg["turn"] == a.neg["role"] else b
+    second = b if first is a else a
+    names = sorted(p.state["participant"]["name"] for p in (a, b))
+    page.get_by_role(
+        "button",
+        name=re.compile(rf"^Offers of ({names[0]} and {names[1]}|{names[1]} and {names[0]})$"),
+    ).click()
+    dialog = page.locator("#watch")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("No offer yet.")
+    # an offer made while the window is open shows up in it
+    ack = first.call("propose", {"packages": [MESO_ONE]})
+    assert ack["ok"], ack
+    expect(dialog.locator("#watch-table tbody tr")).to_have_count(1)
+    expect(page.locator("#watch-sub")).to_contain_text("1 offer")
+    ack = second.call("walk_away", {})
+    assert ack["ok"], ack
+    expect(page.locator("#watch-sub")).to_contain_text("impasse: walked away")
+    shot(page, "watch", full_page=False)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#participants tbody")).to_contain_text("(walked away)")

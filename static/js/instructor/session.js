@@ -15,6 +15,7 @@ import {
 } from "./common.js";
 import { announce, h } from "../shared/dom.js";
 import { clock } from "../shared/format.js";
+import { Watch } from "./watch.js";
 
 const boot = bootData();
 const roleNames = Object.fromEntries(boot.roles.map((r) => [r.id, r.name]));
@@ -54,9 +55,12 @@ $("#projector-btn").addEventListener("click", () => {
 
 // ---------------------------------------------------------------- participants
 
+const ENDS = { accepted: "agreed", walked_away: "walked away", deadline: "timed out", instructor: "ended by you" };
 const phaseText = (p) => {
   if (p.phase === "negotiating") return "Negotiating";
-  if (p.phase === "done") return p.connected ? "Finished – waiting" : "Finished";
+  if (p.sat_out) return `Sat out round ${current ? current.session.round : ""}`.trim();
+  const end = ENDS[p.last_end] ? ` (${ENDS[p.last_end]})` : "";
+  if (p.phase === "done") return (p.connected ? "Finished – waiting" : "Finished") + end;
   return p.connected ? "Waiting" : "Joined";
 };
 
@@ -80,7 +84,7 @@ function fillParticipant(tr, p) {
         p.connected ? "online" : "offline",
       ),
     ),
-    h("td", null, h("span", { class: "phase phase-" + p.phase }, phaseText(p))),
+    h("td", null, h("span", { class: "phase phase-" + (p.sat_out ? "sat-out" : p.phase) }, phaseText(p))),
     h("td", null, p.role ? roleNames[p.role] || p.role : "–"),
     h("td", { class: "num" }, p.negotiations),
   );
@@ -96,7 +100,7 @@ function renderParticipants(parts) {
     $("#participants tbody"),
     shown,
     (p) => p.participant_id,
-    (p) => [p._n, p.name, p.label, p.connected, p.phase, p.role, p.negotiations].join("\u0001"),
+    (p) => [p._n, p.name, p.label, p.connected, p.phase, p.role, p.negotiations, p.sat_out, p.last_end].join("\u0001"),
     fillParticipant,
   );
   $("#participants-empty").hidden = parts.length > 0;
@@ -169,6 +173,18 @@ function fillNegotiation(tr, n) {
     ),
   );
   const action = h("td", { class: "row-action" });
+  const watchBtn = h(
+    "button",
+    {
+      type: "button",
+      class: "btn btn-sm",
+      "aria-label": `Offers of ${n.names[0]} and ${n.names[1]}`,
+      "aria-haspopup": "dialog",
+    },
+    "Offers",
+  );
+  watchBtn.addEventListener("click", () => watch.open(n, watchBtn));
+  action.append(watchBtn);
   if (n.status === "open") {
     action.append(
       h(
@@ -300,14 +316,16 @@ function renderStandings(rows, maxRound) {
         ...Array.from({ length: nRounds }, (_, i) => {
           const x = byRound.get(i + 1);
           if (!x) return h("td", { class: "num muted" }, "–");
+          // two short lines, so six rounds fit the box at 1280 px
           return h(
             "td",
             { class: "num round-cell" },
-            h("span", { class: "role-tag" }, roleNames[x.role] || x.role),
-            " ",
             h("strong", null, fmt(x.points)),
-            h("span", { class: "muted small" }, ` (z ${signed(x.z)})`),
-            x.status === "impasse" ? h("span", { class: "muted small" }, " impasse") : null,
+            h(
+              "span",
+              { class: "round-sub muted" },
+              `${roleNames[x.role] || x.role} · z ${signed(x.z)}${x.status === "impasse" ? " · impasse" : ""}`,
+            ),
           );
         }),
         h("td", { class: "num score" }, signed(r.score_within_role)),
@@ -360,6 +378,8 @@ function render(data) {
   renderParticipants(parts);
   renderNegotiations(negs);
   renderStandings(data.standings, s.round);
+  watch.update(negs);
+  if (!joinTouched) showJoin(negs.length === 0); // the join panel folds away once play starts
   if (lastCounts) {
     const news = [];
     if (counts.participants !== lastCounts.participants)
@@ -374,6 +394,21 @@ function render(data) {
   timings.render.push(performance.now() - t0);
   if (timings.render.length > 100) timings.render.shift();
 }
+
+// the join panel: folded to one line once the first pair plays (the instructor may unfold it)
+let joinTouched = false;
+function showJoin(open) {
+  $("#join-hero").hidden = !open;
+  $("#join-compact").hidden = false;
+  const t = $("#join-toggle");
+  t.setAttribute("aria-expanded", String(open));
+  t.textContent = open ? "Hide the join panel" : "Show the join panel";
+}
+$("#join-toggle").addEventListener("click", () => {
+  joinTouched = true;
+  showJoin($("#join-hero").hidden);
+});
+const watch = new Watch($("#watch"), boot.urls.path);
 
 render(boot.initial);
 
