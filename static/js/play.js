@@ -291,18 +291,27 @@ function drawNegotiation(state, done) {
 
   // private table and brief
   keyed($("points-body"), `${neg.id}`, () => pointsTable(sc));
-  keyed($("brief-body"), `${neg.id}`, () => markdown(sc.brief));
-  keyed($("case-body"), `${neg.id}`, () => markdown(sc.description));
+  // the brief's boxes are capped and scroll: each one focusable and named, for the keyboard
+  keyed($("brief-body"), `${neg.id}`, () => scrollBox(markdown(sc.brief), "Your role's brief"));
+  keyed($("case-body"), `${neg.id}`, () => scrollBox(markdown(sc.description), "The case"));
 
   // chat
-  const log = $("chat-log");
-  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  if (syncChat(log, neg)) {
+  // the list keeps its list semantics; the log role and the scrolling are its wrapper's
+  const box = $("chat-box");
+  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  if (syncChat($("chat-log"), neg)) {
     if (nearBottom || (neg.chat.length && neg.chat[neg.chat.length - 1].by === neg.role)) {
-      log.scrollTop = log.scrollHeight;
+      box.scrollTop = box.scrollHeight;
     }
   }
   $("chat-input").placeholder = done ? "" : `Message to ${partner}…`;
+}
+
+function scrollBox(el, label) {
+  el.setAttribute("role", "region");
+  el.setAttribute("aria-label", label);
+  el.tabIndex = 0;
+  return el;
 }
 
 function drawStatus(neg, myTurn) {

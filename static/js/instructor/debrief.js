@@ -590,7 +590,7 @@ function renderOptions() {
       });
       return h(
         "div",
-        { class: "option-table" },
+        { class: "option-table", role: "region", tabindex: "0", "aria-label": `Options chosen for ${issue.name}` },
         h(
           "table",
           { class: "data compact" },

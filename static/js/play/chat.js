@@ -1,5 +1,5 @@
 // The chat log. Messages are text: never parsed as HTML.
-// The log is a live region (role="log"): only new messages are appended, as new <li>s keyed by
+// The log is a live region (role="log", on the list's wrapper #chat-box): only new messages are appended, as new <li>s keyed by
 // their index, and the ones already shown stay the same nodes, so a screen reader reads each
 // message once instead of the whole history on every new one.
 import { h } from "../shared/dom.js";
