@@ -389,16 +389,42 @@ function drawIncoming(neg, myTurn) {
   }
 }
 
-async function accept(offer, index, errEl, button) {
+// Accept asks once (one tap on a phone must not end the negotiation), like Walk away
+let accepting = null; // {offer, index, errEl, button} while the dialog is open
+function accept(offer, index, errEl, button) {
   setError(errEl, "");
-  button.disabled = true;
-  const res = await call("accept", { offer_id: offer.id, package: index });
-  if (!res.ok) {
-    button.disabled = false;
-    setError(errEl, res.error.message);
-    button.focus();
-  }
+  setError($("accept-dialog-error"), "");
+  const neg = last && last.negotiation;
+  const points = offer.points ? offer.points[index] : null;
+  const many = offer.packages.length > 1 ? `package ${index + 1} of ` : "";
+  $("accept-dialog-text").textContent =
+    `You accept ${many}${neg ? partnerName(neg) : "your partner"}'s offer #${offer.seq}` +
+    (typeof points === "number" ? `, worth ${pts(points)} points to you` : "") +
+    ". The negotiation ends with this deal; it cannot be undone.";
+  accepting = { offer, index, errEl, button };
+  $("accept-dialog").showModal();
 }
+$("accept-cancel").addEventListener("click", () => $("accept-dialog").close());
+$("accept-dialog").addEventListener("close", () => {
+  const a = accepting;
+  accepting = null;
+  if (a && a.button.isConnected && !a.sent) a.button.focus();
+});
+$("accept-confirm").addEventListener("click", async () => {
+  const a = accepting;
+  if (!a) return;
+  const btn = $("accept-confirm");
+  btn.disabled = true;
+  const res = await call("accept", { offer_id: a.offer.id, package: a.index });
+  btn.disabled = false;
+  if (!res.ok) {
+    setError($("accept-dialog-error"), res.error.message);
+    setError(a.errEl, res.error.message);
+    return;
+  }
+  a.sent = true;
+  if ($("accept-dialog").open) $("accept-dialog").close();
+});
 
 // ------------------------------------------------------------------ clock: countdown and lobby wait
 function tick() {
@@ -449,17 +475,17 @@ $("chat-form").addEventListener("submit", async (ev) => {
     input.focus();
     return;
   }
-  input.setAttribute("aria-busy", "true");
+  // the box is emptied at once, so what is typed while this one travels is kept
+  input.value = "";
   const res = await call("chat", { text });
-  input.removeAttribute("aria-busy");
   if (res.ok) {
-    input.value = "";
     input.setAttribute("aria-invalid", "false");
   } else {
     input.setAttribute("aria-invalid", "true");
     setError(err, res.error.message);
+    if (!input.value.trim()) input.value = text; // given back to be sent again
   }
-  input.focus();
+  if (document.activeElement === document.body) input.focus();
 });
 
 $("walk-button").addEventListener("click", () => {

@@ -204,3 +204,66 @@ def test_every_page_state_passes_axe(server, browser, width):
             p.context.close()
     assert len(audit.states) >= 25
     assert not audit.found, "axe found:\n" + "\n".join(audit.found)
+
+
+def test_the_keyboard_keeps_its_place_and_the_chat_keeps_what_is_typed(server, browser):
+    """After Send offer the focus stays on the page (not the body); text typed while the
+    previous chat message travels is kept; on a laptop the chat is a few Tabs away (the jump
+    links); the focus ring on the console's dark banner is visible against it."""
+    code = server.create_session(scenario="job-offer", conditions=["single"])
+    pages = []
+    try:
+        for name in ("Ana", "Ben"):
+            p = new_page(browser, WIDTHS["1280"])
+            pages.append(p)
+            p.goto(f"{server.url}/join/{code}")
+            p.get_by_label("Your name").fill(name)
+            p.get_by_role("button", name="Join", exact=True).click()
+        first, second = first_mover(*pages)
+        for n, issue in enumerate(ISSUES):
+            first.get_by_label(f"{issue}, package 1", exact=True).select_option(index=MIDDLE[n])
+        first.get_by_role("button", name="Send offer").focus()
+        first.keyboard.press("Enter")
+        expect(first.locator("#send-status")).to_contain_text("Offer sent")
+        first.wait_for_function(
+            "document.activeElement && document.activeElement !== document.body"
+        )
+        assert first.evaluate("document.activeElement.id") in ("send-status", "status")
+
+        # the chat: the jump link is there on a laptop, and takes the keyboard to the chat
+        first.reload()  # the keyboard starts from the top of the page
+        expect(first.locator("#turn-text")).not_to_be_empty()
+        path = []
+        while first.evaluate("document.activeElement.textContent.trim()") != "Chat":
+            first.keyboard.press("Tab")
+            path.append(first.evaluate("document.activeElement.textContent.trim().slice(0, 30)"))
+            assert len(path) <= 10, f"the chat's jump link is more than 10 Tabs away: {path}"
+        first.keyboard.press("Enter")
+        expect(first.locator("#chat")).to_be_focused()
+
+        # typed while the previous message travels: kept (the server is slowed for the test)
+        box = second.get_by_role("textbox", name="Message")
+        box.fill("first message")
+        box.press("Enter")
+        box.type("second, typed at once")
+        expect(second.get_by_role("log", name="Chat messages")).to_contain_text("first message")
+        expect(box).to_have_value("second, typed at once")
+
+        # the console's dark banner: the focus ring is white
+        i = new_page(browser, WIDTHS["1280"])
+        pages.append(i)
+        i.goto(f"{server.url}/instructor")
+        i.get_by_label("Instructor key").fill(server.key)
+        i.get_by_role("button", name="Log in").click()
+        i.goto(f"{server.url}/instructor/sessions/{code}")
+        i.get_by_role("button", name="Show the join panel").click()  # folded: a pair plays
+        i.locator("#projector-btn").focus()
+        i.keyboard.press("Shift+Tab")
+        i.keyboard.press("Tab")
+        outline = i.locator("#projector-btn").evaluate(
+            "e => getComputedStyle(e).outlineColor + ' ' + getComputedStyle(e).outlineStyle"
+        )
+        assert outline == "rgb(255, 255, 255) solid", outline
+    finally:
+        for p in pages:
+            p.context.close()

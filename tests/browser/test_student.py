@@ -89,6 +89,14 @@ def incoming_cards(page: Page):
     return page.get_by_role("region", name=re.compile("offer #")).get_by_role("article")
 
 
+def confirm_accept(page: Page) -> None:
+    """Accept asks once: say yes in its dialog."""
+    dialog = page.get_by_role("dialog", name="Accept this package?")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("cannot be undone")
+    dialog.get_by_role("button", name="Yes, accept").click()
+
+
 def chat(page: Page, text: str) -> None:
     page.get_by_role("textbox", name="Message").fill(text)
     page.get_by_role("button", name="Send", exact=True).click()
@@ -143,6 +151,7 @@ def test_two_students_play_a_meso_negotiation_to_agreement(server, student, shot
     card = incoming_cards(first)
     expect(card).to_have_count(1)
     card.get_by_role("button", name="Accept", exact=True).click()
+    confirm_accept(first)
 
     for page in (first, second):
         expect(page.get_by_role("heading", name="Deal reached")).to_be_visible()
@@ -308,6 +317,9 @@ def test_the_negotiation_is_playable_at_375px(server, student, shot):
     shot(second, "phone-offer-received")
     chat(second, "Package 1 works for me.")
     cards.nth(0).get_by_role("button", name="Accept", exact=True).tap()
+    # one tap does not end it: the dialog asks once
+    expect(second.get_by_role("dialog", name="Accept this package?")).to_be_visible()
+    second.get_by_role("button", name="Yes, accept").tap()
     for page in (first, second):
         expect(page.get_by_role("heading", name="Deal reached")).to_be_visible()
         fits(page)
@@ -356,6 +368,12 @@ def test_an_offer_can_be_built_and_sent_with_the_keyboard_alone(server, student,
         second.keyboard.press("Tab")
         if second.evaluate("document.activeElement.textContent.trim()") == "Accept":
             break
+    second.keyboard.press("Enter")
+    # the confirmation opens on "Keep negotiating"; Tab to "Yes, accept"
+    expect(second.get_by_role("dialog", name="Accept this package?")).to_be_visible()
+    expect(second.get_by_role("button", name="Keep negotiating").last).to_be_focused()
+    second.keyboard.press("Tab")
+    expect(second.get_by_role("button", name="Yes, accept")).to_be_focused()
     second.keyboard.press("Enter")
     expect(second.get_by_role("heading", name="Deal reached")).to_be_visible()
 
@@ -462,6 +480,7 @@ def test_screen_readers_hear_offers_presence_and_outcome_and_chat_is_appended(se
 
     # the outcome, on both sides
     incoming_cards(second).nth(0).get_by_role("button", name="Accept", exact=True).click()
+    confirm_accept(second)
     expect(first.locator("#sr-live")).to_have_text(
         re.compile(rf"^Deal reached\. {other} accepted your package\. You get [\d,]+ points\.$")
     )
@@ -557,6 +576,7 @@ def test_the_student_pages_work_under_the_content_security_policy(server, studen
     expect(second.locator("#send-status")).to_contain_text("Offer sent with 1 package")
     expect(second.locator("#incoming-body")).to_contain_text("Your offer")
     incoming_cards(first).first.get_by_role("button", name="Accept", exact=True).click()
+    confirm_accept(first)
     for page in (first, second):
         expect(page.get_by_role("heading", name="Debrief")).to_be_visible()
         expect(page.locator("#outcome canvas")).to_be_visible()

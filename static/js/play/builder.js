@@ -451,5 +451,8 @@ export class Builder {
     this.refresh();
     this.sendOk.textContent = `✓ Offer sent with ${n} package${n === 1 ? "" : "s"}.`;
     announce(`Offer sent with ${n} package${n === 1 ? "" : "s"}.`);
+    // the Send button is gone with the turn: keep the focus on the page, on what was sent
+    const to = this.sendOk.offsetParent ? this.sendOk : document.getElementById("status");
+    if (to) to.focus({ preventScroll: !this.sendOk.offsetParent });
   }
 }
