@@ -927,3 +927,11 @@ def test_in_meso_only_the_first_mover_is_told_its_next_offer_needs_two_packages(
     st = offers.new_state("n1", sc, "meso", started_at=0.0)
     assert st.package_bounds("seller") == (2, 3)  # seller moves first
     assert st.package_bounds("buyer") == (1, 3)  # the buyer's first offer is a counteroffer
+
+
+def test_an_old_databases_instructor_end_folds_to_the_instructor_reason():
+    """Databases made before reason ``instructor`` hold the same ``ended`` event: it reads as
+    ``instructor`` too (their exports say so), not ``deadline``."""
+    s = propose(start(), "buyer", P_MID)
+    s = offers.replay(s, [{"type": "ended", "by": "instructor", "at": T0 + 20}])
+    assert (s.status, s.outcome.reason, s.outcome.by) == ("impasse", "instructor", "instructor")
