@@ -638,3 +638,26 @@ def test_the_builder_calls_packages_equivalent_as_the_server_does(server, studen
     page.get_by_label("First, package 2", exact=True).select_option("f1")
     page.get_by_label("Second, package 2", exact=True).select_option("s0")
     expect(equiv.locator(".equiv-verdict")).to_have_text("✗ Not equivalent:")
+
+
+def test_on_a_phone_the_verdict_and_send_stay_in_view_while_a_package_is_edited(server, student):
+    code = server.create_session(scenario="job-offer", conditions=["meso"])
+    phone = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+    a = join(student(**phone), server, code, "Ana")
+    b = join(student(**phone), server, code, "Ben")
+    first, _ = first_mover(a, b)
+    choose(first, 1, MIDDLE)
+    suggest = first.get_by_role("button", name="Suggest equivalent package")
+    for n in (2, 3):
+        suggest.click()
+        expect(first.get_by_label(f"Salary, package {n}", exact=True)).not_to_have_value("")
+    send = first.get_by_role("button", name="Send offer")
+    verdict = builder(first).locator("[data-builder-equiv]")
+    for n in (1, 2, 3):
+        select = first.get_by_label(f"Salary, package {n}", exact=True)
+        select.scroll_into_view_if_needed()
+        box = select.bounding_box()
+        assert box and 0 <= box["y"] <= PHONE["height"]
+        for el in (send, verdict):
+            r = el.bounding_box()
+            assert r and r["y"] >= 0 and r["y"] + r["height"] <= PHONE["height"] + 1, (n, r)

@@ -209,7 +209,7 @@ function drawOutcomes() {
   canvas.setAttribute(
     "aria-label",
     `Outcome chart: agreements (${counts}) plotted as ${roles[0].name}'s points against ${roles[1].name}'s, with the Pareto frontier, both BATNAs and the compromise point; ${imp} impasses are listed beside it.` +
-      (drill ? ` Showing the path of ${drill.offers.length} offers of one negotiation.` : ""),
+      (drill ? ` Showing the path of ${drill.offers.length} offer${drill.offers.length === 1 ? "" : "s"} of one negotiation.` : ""),
   );
   const tbody = $("#outcomes-table tbody");
   tbody.replaceChildren(
@@ -244,7 +244,7 @@ function renderDrillOptions() {
       h(
         "option",
         { value: n.negotiation_id },
-        `${rd}${n.names[0]} & ${n.names[1]} · ${condName(n.condition)} · ${n.offers_count} offers · ${status}`,
+        `${rd}${n.names[0]} & ${n.names[1]} · ${condName(n.condition)} · ${n.offers_count} offer${n.offers_count === 1 ? "" : "s"} · ${status}`,
       ),
     );
   }
