@@ -222,3 +222,56 @@ def test_the_monitor_folds_the_join_panel_shows_sit_outs_and_a_pairs_offers_live
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(page.locator("#participants tbody")).to_contain_text("(walked away)")
+
+
+def test_the_debrief_charts_follow_their_rules(server, page, clients):  # noqa: F811
+    """Fit lines only over their condition's first offers; identical agreements stacked with
+    their count; the student's and the instructor's charts share their symbols."""
+    from tests.browser.test_instructor import opening
+
+    assert server.upload(scenario_dict()).status_code == 201
+    code = server.create_session(scenario="test-supply", conditions=["single", "meso"])
+    pairs = []
+    for n in range(4):
+        a = Player(server, server.join(code, f"A{n}")["token"])
+        b = Player(server, server.join(code, f"B{n}")["token"])
+        clients.extend([a, b])
+        for p in (a, b):
+            p.wait_phase("negotiating")
+        first = a if a.neg["turn"] == a.neg["role"] else b
+        pairs.append((first, b if first is a else a, n))
+    for first, second, n in pairs:  # openings differ; every pair agrees on the same package
+        ack = first.call("propose", {"packages": opening(first.neg, ask=1 + 2 * (n // 2))})
+        assert ack["ok"], ack
+        second.wait(lambda s: len(s["negotiation"]["offers"]) == 1)
+        ack = second.call("propose", {"packages": [MESO_ONE]})
+        assert ack["ok"], ack
+        first.wait(lambda s: len(s["negotiation"]["offers"]) == 2)
+        assert first.call("accept", {"offer_id": ack["offer_id"], "package": 0})["ok"]
+    login(page, server)
+    page.goto(f"{server.url}/instructor/sessions/{code}/debrief")
+    expect(page.locator("#live-status")).to_contain_text("Live")
+    page.wait_for_function(
+        "() => Chart.getChart(document.getElementById('chart-anchor'))"
+        " && Chart.getChart(document.getElementById('chart-outcomes'))"
+    )
+    anchor = page.evaluate(
+        """() => Chart.getChart(document.getElementById('chart-anchor')).data.datasets
+            .map(d => ({label: d.label, fit: d._fit || null,
+                        xs: d.data.flatMap(p => p.items ? p.items.map(i => i.x) : [p.x])}))"""
+    )
+    fits = [d for d in anchor if d["fit"]]
+    assert fits, anchor
+    for f in fits:
+        own = next(d for d in anchor if not d["fit"] and d["label"] == f["label"][: -len(" fit")])
+        assert [min(f["xs"]), max(f["xs"])] == [min(own["xs"]), max(own["xs"])], (f, own)
+    counts = page.evaluate(
+        """() => Chart.getChart(document.getElementById('chart-outcomes')).data.datasets
+            .filter(d => d._kind === 'agreement').map(d => d.data.map(p => p.count))"""
+    )
+    assert sorted(c for cs in counts for c in cs) == [2, 2], counts  # 2 identical per condition
+    legend = page.evaluate(
+        """() => Chart.getChart(document.getElementById('chart-outcomes')).data.datasets
+            .filter(d => d._kind === 'nash').map(d => d.pointStyle)"""
+    )
+    assert legend == ["crossRot"]  # SYMBOLS.nash, as on the student's chart (test_hiring_case)

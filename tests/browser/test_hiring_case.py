@@ -58,6 +58,13 @@ def test_the_managers_a_b_c_opening_is_played_end_to_end(server, student, shot):
     for p in (manager, candidate):
         expect(p.get_by_role("heading", name="Deal reached")).to_be_visible()
 
+    # the student's debrief chart uses the symbols the instructor's charts use
+    styles = candidate.evaluate(
+        """() => Object.fromEntries(Chart.getChart(document.querySelector('#outcome canvas'))
+            .data.datasets.filter(d => d._kind).map(d => [d._kind, d.pointStyle]))"""
+    )
+    assert (styles["deal"], styles["nash"], styles["noDeal"]) == ("star", "crossRot", "rect")
+
     rows = list(
         csv.DictReader(
             io.StringIO(server.api("GET", f"/api/sessions/{code}/export/offers.csv").text)
