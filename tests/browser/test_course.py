@@ -275,3 +275,55 @@ def test_the_debrief_charts_follow_their_rules(server, page, clients):  # noqa: 
             .filter(d => d._kind === 'nash').map(d => d.pointStyle)"""
     )
     assert legend == ["crossRot"]  # SYMBOLS.nash, as on the student's chart (test_hiring_case)
+
+
+def test_six_rounds_of_standings_fit_at_1280_and_the_console_works_at_375(
+    server,
+    page,  # noqa: F811
+    clients,  # noqa: F811
+    shot,
+):
+    assert server.upload(scenario_dict()).status_code == 201
+    code = server.create_session(scenario="test-supply", pairing="rounds")
+    for name in ("Ada", "Ben", "Chloé", "Dev"):
+        clients.append(Player(server, server.join(code, name)["token"]))
+    for p in clients:
+        p.wait_phase("lobby")
+    for round_no in range(1, 7):
+        assert server.api("POST", f"/api/sessions/{code}/rounds").status_code == 201
+        seen = set()
+        for p in clients:
+            st = p.wait(lambda s, r=round_no: neg_round(s) == r)
+            nid = st["negotiation"]["id"]
+            if nid not in seen and st["negotiation"]["turn"] == st["negotiation"]["role"]:
+                seen.add(nid)
+                assert p.call("walk_away", {})["ok"]
+        for p in clients:
+            p.wait(lambda s, r=round_no: neg_round(s) == r and s["phase"] == "done")
+    login(page, server)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{server.url}/instructor/sessions/{code}")
+    expect(page.locator("#standings thead")).to_contain_text("Round 6")
+    wrap = page.locator("#standings").evaluate(
+        "t => [t.scrollWidth, t.closest('.table-wrap').clientWidth]"
+    )
+    page.locator("#standings-panel").scroll_into_view_if_needed()
+    shot(page, "standings-6-rounds", full_page=False)
+    assert wrap[0] <= wrap[1], f"standings {wrap[0]}px wide in a {wrap[1]}px box"
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.reload()
+    expect(page.locator("#negotiations tbody tr")).to_have_count(12)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the console is {width}px wide at 375px"
+    logout = page.get_by_role("button", name="Log out")
+    h = logout.evaluate(
+        "e => [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight)]"
+    )
+    assert h[0] < 2 * h[1] + 16, f"Log out wraps: {h}"
+    shot(page, "console-375")
+
+
+def neg_round(state: dict) -> int | None:
+    n = state.get("negotiation")
+    return n.get("round") if n else None

@@ -285,7 +285,12 @@ function renderStandings(rows, maxRound) {
         h("th", { scope: "col", class: "num" }, "Rank"),
         h("th", { scope: "col" }, "Name"),
         ...Array.from({ length: nRounds }, (_, i) =>
-          h("th", { scope: "col", class: "num" }, `Round ${i + 1}`),
+          h(
+            "th",
+            { scope: "col", class: "num" },
+            h("span", { "aria-hidden": "true" }, `R${i + 1}`),
+            h("span", { class: "visually-hidden" }, `Round ${i + 1}`),
+          ),
         ),
         h("th", { scope: "col", class: "num" }, "Score within role"),
         h("th", { scope: "col", class: "num" }, "Points"),
@@ -324,7 +329,9 @@ function renderStandings(rows, maxRound) {
             h(
               "span",
               { class: "round-sub muted" },
-              `${roleNames[x.role] || x.role} · z ${signed(x.z)}${x.status === "impasse" ? " · impasse" : ""}`,
+              `${roleNames[x.role] || x.role} · ${signed(x.z)}`,
+              x.status === "impasse" ? h("span", { "aria-hidden": "true", title: "impasse" }, " ✕") : null,
+              h("span", { class: "visually-hidden" }, ` z-score${x.status === "impasse" ? ", impasse" : ""}`),
             ),
           );
         }),
