@@ -9,7 +9,7 @@ from typing import Any
 from game.core import analysis as analysis_mod
 from game.core.scenario import Scenario, ScenarioError, load_dir, parse
 from game.server.records import ApiError
-from game.server.store import Store
+from game.server.store import Store, delete_where
 
 
 class Catalog:
@@ -66,7 +66,7 @@ class Catalog:
             raise ApiError(400, e.errors) from e
         if sc.id != sid:
             raise ApiError(400, f"id: the new version must keep the id {sid!r}, not {sc.id!r}")
-        self._store.replace_scenario(sid, sc.to_dict())
+        self._store.add_scenario(sid, sc.to_dict(), replace=True)
         self._scenarios[sid] = sc
         return sid
 
@@ -74,7 +74,7 @@ class Catalog:
         """Forget an uploaded scenario (ApiError 404 if no such upload)."""
         if self._source.get(sid) != "upload":
             raise ApiError(404, f"scenario: no uploaded scenario {sid!r} (shipped files stay)")
-        self._store.delete_scenario(sid)
+        delete_where(self._store, [("scenarios", "id")], sid)
         del self._scenarios[sid], self._source[sid]
 
     def analysis(self, sc: Scenario) -> dict:

@@ -269,7 +269,8 @@ class Store:
 
     # ------------------------------------------------------------ scenarios
     @_writes
-    def add_scenario(self, scenario_id: str, data: dict, source: str = "upload") -> None:
+    def add_scenario(self, scenario_id: str, data: dict, source="upload", replace=False) -> None:
+        """Keep an uploaded scenario; ``replace``: its new version, under the same id."""
         self.db["scenarios"].insert(
             {
                 "id": scenario_id,
@@ -278,15 +279,8 @@ class Store:
                 "created_at": iso(time.time()),
             },
             pk="id",
+            replace=replace,
         )
-
-    @_writes
-    def replace_scenario(self, scenario_id: str, data: dict) -> None:
-        self.db["scenarios"].update(scenario_id, {"json": json.dumps(data, separators=(",", ":"))})
-
-    @_writes
-    def delete_scenario(self, scenario_id: str) -> None:
-        self.conn.execute("DELETE FROM scenarios WHERE id = ?", (scenario_id,))
 
     def scenarios(self) -> list[dict]:
         with self.lock:
@@ -301,14 +295,6 @@ class Store:
     @_writes
     def update_session(self, code: str, **fields) -> None:
         self.db["sessions"].update(code, fields)
-
-    @_writes
-    def delete_session(self, code: str) -> None:
-        """A session and everything of it (participants, negotiations, events), in one go."""
-        with self.db.atomic():
-            for table in ("events", "negotiations", "participants", "sessions"):
-                key = "code" if table == "sessions" else "session_code"
-                self.conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (code,))
 
     def sessions(self) -> list[dict]:
         with self.lock:
@@ -474,3 +460,11 @@ class Store:
             return list(sqlite_utils.Database(conn).query(sql, params))
         finally:
             conn.close()
+
+
+@_writes
+def delete_where(store: Store, places: list[tuple[str, str]], value: str) -> None:
+    """Delete the rows whose column is ``value`` from each ``(table, column)``, at once."""
+    with store.db.atomic():
+        for table, column in places:
+            store.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (value,))
