@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 
-from game.core.annotate import annotate
+from game.core.annotate import annotate, annotate_text
 from game.core.scenario import lone_surrogate
 from game.server.console.auth import form_post, hub, page, render
 from game.server.hub import ApiError
@@ -176,7 +176,10 @@ def _upload_failed(
     """The library again, with the upload's problems: on the lines of the document when it is
     JSON (see game.core.annotate), on the file's own line when it is not."""
     if data is not None:
-        lines, unplaced = annotate(data, errors)
+        try:  # the file's own lines, so the numbers match it; else the document re-formatted
+            lines, unplaced = annotate_text(text, errors)
+        except ValueError:
+            lines, unplaced = annotate(data, errors)
     else:
         lines = [
             {
