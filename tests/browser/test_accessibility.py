@@ -13,7 +13,6 @@ one script); the test lists every violation with its rule, the page state and th
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -149,12 +148,12 @@ def test_every_page_state_passes_axe(server, browser, width):
         expect(second.get_by_role("dialog")).to_be_visible()
         audit(second, "walk-away dialog")
         second.keyboard.press("Escape")
-        # accept package 1 (asks once)
+        # accept package 1: it asks once
         incoming_cards(second).first.get_by_role("button", name="Accept", exact=True).click()
-        confirm = second.get_by_role("dialog")
-        if confirm.count() and confirm.is_visible():
-            audit(second, "accept confirmation")
-            confirm.get_by_role("button", name=re.compile("^Accept")).click()
+        confirm = second.get_by_role("dialog", name="Accept this package?")
+        expect(confirm).to_be_visible()
+        audit(second, "accept confirmation")
+        confirm.get_by_role("button", name="Yes, accept").click()
         for p in (first, second):
             expect(p.get_by_role("heading", name="Deal reached")).to_be_visible()
         audit(first, "debrief")

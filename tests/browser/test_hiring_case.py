@@ -61,9 +61,10 @@ def test_the_managers_a_b_c_opening_is_played_end_to_end(server, student, shot):
     # the student's debrief chart uses the symbols the instructor's charts use
     styles = candidate.evaluate(
         """() => Object.fromEntries(Chart.getChart(document.querySelector('#outcome canvas'))
-            .data.datasets.filter(d => d._kind).map(d => [d._kind, d.pointStyle]))"""
+            .data.datasets.filter(d => d._kind).map(d => [d._kind,
+                d.pointStyle instanceof HTMLCanvasElement ? 'filled star' : d.pointStyle]))"""
     )
-    assert (styles["deal"], styles["nash"], styles["noDeal"]) == ("star", "crossRot", "rect")
+    assert (styles["deal"], styles["nash"], styles["noDeal"]) == ("filled star", "crossRot", "rect")
 
     rows = list(
         csv.DictReader(

@@ -4,7 +4,7 @@
 
 /* global Chart */
 
-import { chartDefaults, inLegend, outcomeSpace, SYMBOLS } from "../shared/charts.js";
+import { chartDefaults, inLegend, legendLabels, outcomeSpace, SYMBOLS } from "../shared/charts.js";
 
 export const INK = "#1b2433";
 export const MUTED = "#5b6576";
@@ -153,6 +153,7 @@ export function spaceOptions(roles, b, extra = {}) {
         position: "bottom",
         labels: {
           filter: inLegend,
+          generateLabels: legendLabels,
           sort: (a, b, data) => rank(data.datasets[a.datasetIndex]) - rank(data.datasets[b.datasetIndex]),
         },
       },

@@ -21,7 +21,7 @@ import {
   setLiveStatus,
   watchSession,
 } from "./common.js";
-import { DEAL_FILL, DEAL_INK, fitLine, inLegend, pointsRange, stack, stackCounts, SYMBOLS } from "../shared/charts.js";
+import { DEAL_FILL, DEAL_INK, fitLine, inLegend, pointsRange, stack, stackCounts, SYMBOLS, symbolStyle } from "../shared/charts.js";
 import { h } from "../shared/dom.js";
 import {
   axisTitle,
@@ -167,7 +167,7 @@ function pathDatasets(p) {
     out.push({
       label: "Agreement reached",
       data: [{ x: p.outcome.points[0], y: p.outcome.points[1], label: "Agreement" }],
-      pointStyle: SYMBOLS.deal.pointStyle,
+      pointStyle: symbolStyle(SYMBOLS.deal, 16),
       pointRadius: 16,
       borderWidth: 3,
       borderColor: DEAL_INK,

@@ -474,6 +474,13 @@ for (const form of document.querySelectorAll("form[data-api]")) {
 }
 
 async function endNegotiation(n) {
+  // the live table may be up to a second old: ask the server where the pair stands first, so
+  // a pair that has just agreed is never offered to be ended
+  const now = await api("GET", boot.urls.path.replace("NID", encodeURIComponent(n.negotiation_id)));
+  if (now.ok && now.data.status !== "open") {
+    say(`${n.names[0]} and ${n.names[1]} have just finished (${now.data.status}): nothing to end.`);
+    return;
+  }
   const ok = window.confirm(
     `End the negotiation of ${n.names[0]} and ${n.names[1]} now? It counts as an impasse: both get their BATNA.`,
   );

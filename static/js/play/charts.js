@@ -1,7 +1,7 @@
 // Chart.js (vendored global `Chart`) wrappers: this role's value of each side's offers over
 // time, and the debrief's outcome space. Canvases carry role="img" and a label; the timeline
 // and the debrief's text give the same figures in words.
-import { chartDefaults, DEAL_FILL, DEAL_INK, inLegend, outcomeSpace, SYMBOLS, toXY } from "../shared/charts.js";
+import { chartDefaults, DEAL_FILL, DEAL_INK, inLegend, legendLabels, outcomeSpace, SYMBOLS, symbolStyle, toXY } from "../shared/charts.js";
 import { pts } from "./dom.js";
 import { partnerName } from "./model.js";
 
@@ -44,6 +44,7 @@ const legend = {
     boxHeight: 8,
     padding: 14,
     filter: inLegend,
+    generateLabels: legendLabels,
   },
 };
 
@@ -180,7 +181,7 @@ export function debriefChart(canvas, neg) {
     datasets.push({
       label: "Your deal",
       data: [space.deal],
-      pointStyle: SYMBOLS.deal.pointStyle,
+      pointStyle: symbolStyle(SYMBOLS.deal, 14),
       pointRadius: 14,
       pointHoverRadius: 16,
       borderWidth: 2,

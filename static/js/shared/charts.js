@@ -168,3 +168,40 @@ export const stackCounts = {
     });
   },
 };
+
+/**
+ * A symbol's Chart.js pointStyle at a radius: the string, except the deal's star, which
+ * Chart.js draws as lines only (an asterisk): a filled yellow star with a dark edge is drawn
+ * on a small canvas instead (outside a browser, the string).
+ */
+export function symbolStyle(symbol, radius) {
+  if (symbol !== SYMBOLS.deal || typeof document === "undefined") return symbol.pointStyle;
+  const ratio = window.devicePixelRatio || 1;
+  const size = Math.ceil(radius * 2 + 4);
+  const c = document.createElement("canvas");
+  c.width = size * ratio;
+  c.height = size * ratio;
+  c.style.width = `${size}px`;
+  c.style.height = `${size}px`;
+  const g = c.getContext("2d");
+  g.scale(ratio, ratio);
+  g.beginPath();
+  for (let i = 0; i < 10; i++) {
+    const r = i % 2 ? radius * 0.45 : radius;
+    const a = -Math.PI / 2 + (i * Math.PI) / 5;
+    g.lineTo(size / 2 + r * Math.cos(a), size / 2 + r * Math.sin(a));
+  }
+  g.closePath();
+  g.fillStyle = DEAL_FILL;
+  g.fill();
+  g.lineWidth = 1.5;
+  g.strokeStyle = DEAL_INK;
+  g.stroke();
+  return c;
+}
+
+/** Legend labels (Chart.js `generateLabels`) with the deal's drawn star at legend size. */
+export function legendLabels(chart) {
+  const base = chart.constructor.defaults.plugins.legend.labels.generateLabels(chart);
+  return base.map((l) => (l.pointStyle && typeof l.pointStyle === "object" ? { ...l, pointStyle: symbolStyle(SYMBOLS.deal, 6) } : l));
+}
