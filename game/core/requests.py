@@ -18,9 +18,21 @@ NAME_MAX = 80
 LABEL_MAX = 80
 SESSION_NAME_MAX = 80
 SESSION_KEYS = (
-    "scenario", "conditions", "time_limit_s", "max_offers", "pairing", "protocol", "name",
+    "scenario",
+    "conditions",
+    "time_limit_s",
+    "max_offers",
+    "pairing",
+    "protocol",
+    "agents",
+    "multiple_seats",
+    "debrief",
+    "name",
     "student_id",
-)  # fmt: skip
+)
+# When a participant of a round sees the debrief (the other role's numbers): once every
+# negotiation of their round has ended (or the instructor opens it), or as soon as theirs ends.
+DEBRIEFS = ("round_end", "immediate")
 
 
 class RequestError(ValueError):
@@ -39,6 +51,9 @@ class SessionSettings:
     max_offers: int
     pairing: str
     protocol: str = protocols.DEFAULT
+    multiple_seats: bool = False  # may one browser take several seats (demonstrations)?
+    debrief: str = "immediate"  # DEBRIEFS; round_end only with pairing "rounds"
+    agents: dict | None = None  # computer counterparts: parse_agents
     name: str = ""
     student_id: str | None = None  # the label of the student-id field at join; None: not asked
 
@@ -89,6 +104,20 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     pairing = body.get("pairing", "arrival")
     if pairing not in PAIRINGS:
         errors.append(f"pairing: must be arrival or rounds, not {pairing!r}")
+    agents = None
+    if body.get("agents") is not None:
+        try:
+            agents = parse_agents(body["agents"], pairing=pairing, conditions=conditions)
+        except RequestError as e:
+            errors.extend(e.errors)
+    multiple = body.get("multiple_seats", False)
+    if not isinstance(multiple, bool):
+        errors.append("multiple_seats: must be true or false")
+    debrief = body.get("debrief", "round_end" if pairing == "rounds" else "immediate")
+    if debrief not in DEBRIEFS:
+        errors.append(f"debrief: must be round_end or immediate, not {debrief!r}")
+    elif debrief == "round_end" and pairing != "rounds":
+        errors.append("debrief: round_end needs pairing 'rounds' (arrival pairs have no round)")
     name = _session_name(body.get("name", ""), errors)
     student_id = body.get("student_id")
     if student_id is not None:
@@ -101,8 +130,9 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     if errors:
         raise RequestError(errors)
     return SessionSettings(
-        sc, list(conditions), time_limit, max_offers, pairing, protocol, name, student_id
-    )
+        sc, list(conditions), time_limit, max_offers, pairing, protocol, multiple, debrief, agents,
+        name=name, student_id=student_id,
+    )  # fmt: skip
 
 
 def _session_name(raw: Any, errors: list[str]) -> str:
@@ -150,3 +180,78 @@ def parse_join(body: Any) -> tuple[str, str]:
     if errors:
         raise RequestError(errors)
     return " ".join(name.split()), " ".join(label.split())
+
+
+AGENT_MODES = ("fill", "practice", "research")
+AGENT_KEYS = ("mode", "strategy", "params", "wait_s", "think_s", "openings", "name")
+OPENINGS = ("single-extreme", "single-moderate", "meso-extreme", "meso-moderate")
+THINK_DEFAULT = [2.0, 5.0]
+WAIT_DEFAULT = 60.0  # fill, arrival pairing: seconds a participant waits before an agent
+
+
+def parse_agents(value: Any, *, pairing: str = "arrival", conditions: Any = ()) -> dict:
+    """The ``agents`` key of ``POST /api/sessions`` (docs/agents.md): where computer
+    counterparts play and how; every problem as ``agents.<key>: problem``."""
+    from game.core import agents as agents_mod  # the strategies (and any loaded from a file)
+
+    if not isinstance(value, dict):
+        raise RequestError("agents: must be an object (mode, strategy, params, ...)")
+    errors = [f"agents.{k}: unknown key" for k in value if k not in AGENT_KEYS]
+    mode = value.get("mode", "fill")
+    if mode not in AGENT_MODES:
+        errors.append(f"agents.mode: must be one of {', '.join(AGENT_MODES)}, not {mode!r}")
+    if mode in ("practice", "research") and pairing != "arrival":
+        errors.append(
+            f"agents.mode: {mode} needs pairing arrival (every participant plays an agent)"
+        )
+    strategy = value.get("strategy", "scripted" if value.get("openings") else "linear")
+    params = value.get("params", {})
+    try:
+        agent = agents_mod.make(strategy, params)
+    except agents_mod.AgentError as e:
+        where = "agents.strategy" if "unknown strategy" in str(e) else "agents.params"
+        errors.append(f"{where}: {e}")
+        agent = None
+    wait = value.get("wait_s", WAIT_DEFAULT if mode == "fill" else 0.0)
+    if not _number(wait) or not 0 <= wait <= 86400:
+        errors.append("agents.wait_s: must be a number of seconds from 0 to 86400")
+    think = value.get("think_s", THINK_DEFAULT)
+    if (
+        not isinstance(think, list)
+        or len(think) != 2
+        or not all(_number(x) for x in think)
+        or not 0 <= think[0] <= think[1] <= 600
+    ):
+        errors.append("agents.think_s: must be [least, most] seconds, 0 <= least <= most <= 600")
+    openings = value.get("openings")
+    if openings is not None:
+        if mode != "research":
+            errors.append("agents.openings: only with mode research")
+        if not isinstance(openings, list) or not 1 <= len(openings) <= 30:
+            errors.append(f"agents.openings: must be a list of 1 to 30 of {', '.join(OPENINGS)}")
+            openings = []
+        for n, o in enumerate(openings):
+            if o not in OPENINGS:
+                errors.append(
+                    f"agents.openings[{n}]: unknown opening {o!r} ({', '.join(OPENINGS)})"
+                )
+            elif o.startswith("meso") and "single" in (conditions or ()):
+                errors.append(
+                    f"agents.openings[{n}]: a MESO opening needs conditions without single"
+                )
+        if strategy != "scripted":
+            errors.append("agents.openings: the openings are the scripted strategy's")
+    name = value.get("name", "Computer")
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= NAME_MAX:
+        errors.append(f"agents.name: must be 1 to {NAME_MAX} characters")
+    if errors:
+        raise RequestError(errors)
+    return {
+        "mode": mode,
+        "strategy": strategy,
+        "params": getattr(agent, "params", None) or {},
+        "wait_s": float(wait),
+        "think_s": [float(think[0]), float(think[1])],
+        "openings": list(openings) if openings else None,
+        "name": " ".join(name.split()),
+    }

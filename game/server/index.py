@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from game.core import lobby, views
+from game.core import lobby, seats, views
 from game.core.scenario import Scenario
 from game.server.catalog import Catalog
 from game.server.records import ApiError, Negotiation, Participant, Session
@@ -74,7 +74,10 @@ class Index:
             return sum(
                 1
                 for p in self._participants.values()
-                if p.code == s.code and p.connected and not self.is_negotiating(p)
+                if p.code == s.code
+                and p.connected
+                and not p.is_agent
+                and not self.is_negotiating(p)
             )
 
     def scenario(self, sid: str) -> Scenario | None:
@@ -128,6 +131,7 @@ class Index:
             if n is not None:
                 partner = self._participants[n.participants[1 - n.participants.index(p.id)]]
             ended = n is not None and not n.state.is_open
+            shown = ended and seats.debrief_open(s, n)
             results = None
             if s.closed:
                 results = []
@@ -143,7 +147,8 @@ class Index:
                 n,
                 partner=partner,
                 protocol=s.rules,
-                analysis=self.analysis(s.scenario) if ended else None,
+                analysis=self.analysis(s.scenario) if shown else None,
+                debrief_pending=ended and not shown,
                 version=self.version,
                 now=self.clock(),
                 results=results,

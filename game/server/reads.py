@@ -6,7 +6,7 @@ a snapshot of a session's members and change nothing.
 
 from __future__ import annotations
 
-from game.core import lobby, scoring
+from game.core import lobby, scoring, seats
 from game.server.hub import Hub, Negotiation
 from game.server.store import iso
 
@@ -28,6 +28,8 @@ def negotiation_summary(hub: Hub, n: Negotiation, *, metrics: bool = True) -> di
         "participants": list(n.participants),
         "names": [p.name for p in people],
         "connected": [p.connected for p in people],
+        "kinds": [p.kind for p in people],  # human | agent (a computer counterpart)
+        "strategies": [p.strategy for p in people],
         "status": st.status,
         "end_reason": st.outcome.reason if st.outcome else None,
         "ended_by": st.outcome.by if st.outcome else None,
@@ -49,6 +51,7 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
     s = hub.session(code)
     parts, negs = hub.members(s.code)
     by_id = {n.id: n for n in negs}
+    flags = seats.flags(parts)
     out_parts = []
     for p in parts:
         n = by_id.get(p.negotiations[-1]) if p.negotiations else None
@@ -62,6 +65,8 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
                 "participant_id": p.id,
                 "name": p.name,
                 "label": p.label,
+                "kind": p.kind,
+                "strategy": p.strategy,
                 "joined_at": p.joined_at,
                 "connected": p.connected,
                 "phase": phase,
@@ -71,6 +76,9 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
                 "negotiations": len(p.negotiations),
                 "sat_out": p.last_sat_out == s.round > 0 and phase != "negotiating",
                 "last_end": n.state.outcome.reason if n is not None and n.state.outcome else None,
+                # what this seat shares with another seat of the session: "name", "device"
+                "flags": flags[p.id],
+                "removable": not p.negotiations,
             }
         )
     return {
@@ -88,6 +96,10 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
         "archived": s.archived,
         "student_id": s.student_id,
         "count_instructor_ended": s.count_instructor_ended,
+        "agents": s.agents,
+        "multiple_seats": s.multiple_seats,
+        "debrief": s.debrief,
+        "debrief_open": sorted(s.debrief_open),
         "participants": out_parts,
         "negotiations": [negotiation_summary(hub, n, metrics=metrics) for n in negs],
     }
@@ -101,19 +113,23 @@ def counted(n: Negotiation, count_instructor_ended: bool) -> bool:
 
 
 def standings(hub: Hub, code: str, include_instructor: bool | None = None) -> list[dict]:
-    """Each participant's points over the session's finished negotiations, scored within role
-    (z-scores among finished negotiations of the same role), best first. Negotiations the
-    instructor ended are left out unless ``include_instructor`` (by default the session's
-    ``count_instructor_ended``)."""
+    """Each student's points over the session's finished negotiations, scored within role
+    (z-scores among the students' finished negotiations of the same role), best first.
+    Computer counterparts (agent seats) are not ranked and their points not scored.
+    Negotiations the instructor ended are left out unless ``include_instructor`` (by default
+    the session's ``count_instructor_ended``)."""
     s = hub.session(code)
     if include_instructor is None:
         include_instructor = s.count_instructor_ended
     parts, negs = hub.members(s.code)
+    parts = [p for p in parts if not p.is_agent]
+    humans = {p.id for p in parts}
     negs = [n for n in negs if counted(n, include_instructor)]
     rows: list[tuple[str, int, Negotiation, float]] = []
     for n in negs:
         for k in (0, 1):
-            rows.append((n.participants[k], k, n, n.state.outcome.points[k]))
+            if n.participants[k] in humans:
+                rows.append((n.participants[k], k, n, n.state.outcome.points[k]))
     z: dict[tuple[str, int], float] = {}
     for k in (0, 1):
         group = [(r[2].id, r[3]) for r in rows if r[1] == k]

@@ -46,7 +46,11 @@ class Session:
     archived: bool = False
     student_id: str | None = None  # the label of the student-id field at join; None: not asked
     count_instructor_ended: bool = False  # standings count negotiations the instructor ended
+    agents: dict | None = None  # computer counterparts (game.core.requests.parse_agents)
+    multiple_seats: bool = False
+    debrief: str = "immediate"  # game.core.requests.DEBRIEFS
     negotiation_count: int = 0
+    debrief_open: set[int] = field(default_factory=set)  # rounds whose debrief is open
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
     rng: random.Random = field(default_factory=random.Random)
 
@@ -68,10 +72,18 @@ class Participant:
     token: str
     joined_at: str
     seq: int
+    device: str | None = None  # a hash of the browser's device cookie (game.server.seats)
     negotiations: list[str] = field(default_factory=list)
     sids: set[str] = field(default_factory=set)
     waiting_since: float | None = None
     last_sat_out: int = -1
+    kind: str = "human"  # or "agent" (a computer counterpart)
+    strategy: str | None = None  # an agent's strategy (game.core.agents)
+    params: dict | None = None  # and its parameters
+
+    @property
+    def is_agent(self) -> bool:
+        return self.kind == "agent"
 
     @property
     def connected(self) -> bool:
@@ -92,7 +104,7 @@ class Negotiation:
 
 
 def session_row(s: Session) -> dict:
-    return {
+    row = {
         "code": s.code,
         "scenario_id": s.scenario.id,
         "scenario_json": json.dumps(s.scenario.to_dict(), separators=(",", ":")),
@@ -110,7 +122,12 @@ def session_row(s: Session) -> dict:
         "archived": int(s.archived),
         "student_id": s.student_id,
         "count_instructor_ended": int(s.count_instructor_ended),
+        "multiple_seats": int(s.multiple_seats),
+        "debrief": s.debrief,
     }
+    if s.agents:  # schema 3; absent (NULL) for a session without agents
+        row["agents"] = json.dumps(s.agents, separators=(",", ":"))
+    return row
 
 
 def session_from_row(row: dict) -> Session:
@@ -131,6 +148,9 @@ def session_from_row(row: dict) -> Session:
         archived=bool(row.get("archived")),
         student_id=row.get("student_id"),
         count_instructor_ended=bool(row.get("count_instructor_ended")),
+        agents=json.loads(row["agents"]) if row.get("agents") else None,  # schema 3
+        multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
+        debrief=row.get("debrief") or "immediate",
     )
 
 
@@ -146,6 +166,10 @@ def participant_row(p: Participant) -> dict:
         "token": p.token,
         "joined_at": p.joined_at,
         "seq": p.seq,
+        "kind": p.kind,
+        "strategy": p.strategy,
+        "params": json.dumps(p.params, separators=(",", ":")) if p.params is not None else None,
+        "device": p.device,
     }
 
 
@@ -158,6 +182,10 @@ def participant_from_row(row: dict) -> Participant:
         token=row["token"],
         joined_at=row["joined_at"],
         seq=row["seq"],
+        kind=row.get("kind") or "human",  # absent before schema 3
+        strategy=row.get("strategy"),
+        params=json.loads(row["params"]) if row.get("params") else None,
+        device=row.get("device"),
     )
 
 

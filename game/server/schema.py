@@ -98,9 +98,27 @@ def _m2(db: sqlite_utils.Database) -> None:
 
 
 def _m3(db: sqlite_utils.Database) -> None:
-    # the course: a session's name, whether it is closed (joining refused) or archived (hidden
-    # from the list), the label of the student-id field asked at join (NULL: not asked), and
-    # whether standings count the negotiations the instructor ended
+    # issue 10: seats. A session's seat and debrief settings (NULL in older rows: one seat per
+    # browser was not enforced then, and debriefs opened at once) and a participant's device (a
+    # hash of the browser's device cookie). A removed seat is told by its seat_removed event.
+    db.execute("ALTER TABLE sessions ADD COLUMN multiple_seats INTEGER")
+    db.execute("ALTER TABLE sessions ADD COLUMN debrief TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN device TEXT")
+
+
+def _m4(db: sqlite_utils.Database) -> None:
+    # computer counterparts (game.core.agents): a participant's kind (human | agent; NULL in
+    # older rows: human), an agent's strategy and parameters (JSON), a session's agent settings
+    db.execute("ALTER TABLE participants ADD COLUMN kind TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN strategy TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN params TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN agents TEXT")
+
+
+def _m5(db: sqlite_utils.Database) -> None:
+    # issue 13, the course: a session's name, whether it is closed (joining refused) or
+    # archived (hidden from the list), the label of the student-id field asked at join (NULL:
+    # not asked), and whether standings count the negotiations the instructor ended
     for column in (
         "name TEXT", "closed INTEGER", "archived INTEGER", "student_id TEXT",
         "count_instructor_ended INTEGER",
@@ -108,5 +126,5 @@ def _m3(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE sessions ADD COLUMN {column}")
 
 
-MIGRATIONS = [_m1, _m2, _m3]
+MIGRATIONS = [_m1, _m2, _m3, _m4, _m5]
 SCHEMA_VERSION = len(MIGRATIONS)

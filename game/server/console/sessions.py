@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from game.server import reads
+from game.server.console.agents_form import AGENT_FORM, agent_choices, agent_fields
 from game.server.console.auth import CONDITION_NAMES, form_post, hub, page, push, render
 from game.server.console.library import scenario_choices
 from game.server.hub import ApiError, Session
@@ -26,14 +27,9 @@ from game.server.hub import ApiError, Session
 bp = Blueprint("sessions", __name__)
 
 FORM_FIELDS = (
-    "scenario",
-    "conditions",
-    "time_limit_s",
-    "max_offers",
-    "pairing",
-    "name",
+    "scenario", "conditions", "time_limit_s", "max_offers", "pairing", "agents", "name",
     "student_id",
-)
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- the list
@@ -98,8 +94,13 @@ def new():
         "name": "",
         "ask_student_id": False,
         "student_id_label": "Student id",
+        **AGENT_FORM,
+        "debrief": "round_end",
+        "multiple_seats": False,
     }
-    return render("new_session.html", scenarios=scenario_choices(), form=form, errors={})
+    return render(
+        "new_session.html", scenarios=scenario_choices(), form=form, errors={}, **agent_choices()
+    )
 
 
 def _form_number(raw: str, field: str, errors: dict[str, list[str]], *, whole: bool):
@@ -139,6 +140,10 @@ def create():
         errors.setdefault("conditions", []).append("choose at least one condition")
     body: dict[str, Any] = {"scenario": f.get("scenario", ""), "conditions": conditions}
     body["pairing"] = f.get("pairing", "arrival")
+    body["multiple_seats"] = bool(f.get("multiple_seats"))
+    # an arrival session debriefs each pair as it ends: the choice is for rounds only
+    if body["pairing"] == "rounds":
+        body["debrief"] = f.get("debrief", "round_end")
     no_limit = bool(f.get("no_limit"))
     minutes = _form_number(f.get("time_limit_min", ""), "time_limit_s", errors, whole=False)
     if no_limit:
@@ -153,7 +158,9 @@ def create():
     body["name"] = f.get("name", "")
     if f.get("ask_student_id"):
         body["student_id"] = f.get("student_id_label", "").strip() or "Student id"
+    agents_form = agent_fields(f, body, errors)
     form = {
+        **agents_form,
         "scenario": body["scenario"],
         "conditions": weights,
         "time_limit_min": f.get("time_limit_min", ""),
@@ -163,6 +170,8 @@ def create():
         "name": f.get("name", ""),
         "ask_student_id": bool(f.get("ask_student_id")),
         "student_id_label": f.get("student_id_label", "Student id"),
+        "debrief": f.get("debrief", "round_end"),
+        "multiple_seats": body["multiple_seats"],
     }
     if not errors:
         try:
@@ -172,7 +181,10 @@ def create():
         else:
             flash(f"Session {code} is ready. Show this page to the class.")
             return redirect(url_for("console.sessions.show", code=code))
-    return render("new_session.html", 400, scenarios=scenario_choices(), form=form, errors=errors)
+    return render(
+        "new_session.html", 400, scenarios=scenario_choices(), form=form, errors=errors,
+        **agent_choices(),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the live session page
@@ -239,6 +251,8 @@ def show(code: str):
             "end_round": url_for("course.end_round", code=s.code),
             "close": url_for("course.close", code=s.code),
             "reopen": url_for("course.reopen", code=s.code),
+            "remove": url_for("web.remove_seat", code=s.code, pid="PID"),
+            "open_debrief": url_for("web.open_debrief", code=s.code),
         },
     }
     return render("session.html", boot=boot, **ctx)
