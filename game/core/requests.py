@@ -29,10 +29,13 @@ SESSION_KEYS = (
     "debrief",
     "name",
     "student_id",
+    "middle",
+    "rotate",
 )
 # When a participant of a round sees the debrief (the other role's numbers): once every
 # negotiation of their round has ended (or the instructor opens it), or as soon as theirs ends.
 DEBRIEFS = ("round_end", "immediate")
+MIDDLES = ("players", "computer", "instructor")
 
 
 class RequestError(ValueError):
@@ -53,6 +56,8 @@ class SessionSettings:
     protocol: str = protocols.DEFAULT
     multiple_seats: bool = False  # may one browser take several seats (demonstrations)?
     debrief: str = "immediate"  # DEBRIEFS; round_end only with pairing "rounds"
+    middle: str = "players"  # who sits in the middle seat of a protocol that has one
+    rotate: bool = False  # rounds: whether the middle seat rotates among the participants
     agents: dict | None = None  # computer counterparts: parse_agents
     name: str = ""
     student_id: str | None = None  # the label of the student-id field at join; None: not asked
@@ -72,11 +77,16 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     if sc is None:
         errors.append(f"scenario: unknown scenario {sid!r}")
     protocol = body.get("protocol", protocols.DEFAULT)
-    if not isinstance(protocol, str) or protocol not in protocols.REGISTRY:
-        names = ", ".join(protocols.names())
+    if not isinstance(protocol, str) or (
+        protocol not in protocols.REGISTRY and protocol != protocols.MIXED
+    ):
+        names = ", ".join([*protocols.names(), protocols.MIXED])
         errors.append(f"protocol: unknown protocol {protocol!r} ({names})")
         protocol = protocols.DEFAULT
-    known = protocols.get(protocol).CONDITIONS
+    if protocol == protocols.MIXED:
+        known = protocols.all_conditions()
+    else:
+        known = protocols.get(protocol).CONDITIONS
     conditions = body.get("conditions", ["any"])
     if not isinstance(conditions, list) or not conditions or len(conditions) > 30:
         errors.append(f"conditions: must be a list of 1 to 30 of {', '.join(known)}")
@@ -110,6 +120,8 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
             agents = parse_agents(body["agents"], pairing=pairing, conditions=conditions)
         except RequestError as e:
             errors.extend(e.errors)
+        if protocol == protocols.MIXED or protocols.has_middle(protocol):
+            errors.append("agents: computer counterparts play the offers protocol only")
     multiple = body.get("multiple_seats", False)
     if not isinstance(multiple, bool):
         errors.append("multiple_seats: must be true or false")
@@ -118,6 +130,24 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
         errors.append(f"debrief: must be round_end or immediate, not {debrief!r}")
     elif debrief == "round_end" and pairing != "rounds":
         errors.append("debrief: round_end needs pairing 'rounds' (arrival pairs have no round)")
+    middle = body.get("middle", "players")
+    if middle not in MIDDLES:
+        errors.append(f"middle: must be players, computer or instructor, not {middle!r}")
+    elif middle != "players" and protocol != protocols.MIXED and not protocols.has_middle(protocol):
+        errors.append(f"middle: the protocol {protocol!r} has no middle seat")
+    elif (
+        protocol == protocols.MIXED
+        and middle == "players"
+        and all(c in known for c in conditions if isinstance(c, str))
+        and protocols.has_middle(protocol, [c for c in conditions if isinstance(c, str)])
+    ):
+        errors.append(
+            "middle: a session mixing protocols seats the computer in the middle "
+            "(middle: computer), so every negotiation is played by two participants"
+        )
+    rotate = body.get("rotate", False)
+    if not isinstance(rotate, bool):
+        errors.append("rotate: must be true or false")
     name = _session_name(body.get("name", ""), errors)
     student_id = body.get("student_id")
     if student_id is not None:
@@ -130,9 +160,20 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     if errors:
         raise RequestError(errors)
     return SessionSettings(
-        sc, list(conditions), time_limit, max_offers, pairing, protocol, multiple, debrief, agents,
-        name=name, student_id=student_id,
-    )  # fmt: skip
+        sc,
+        list(conditions),
+        time_limit,
+        max_offers,
+        pairing,
+        protocol,
+        multiple_seats=multiple,
+        debrief=debrief,
+        middle=middle,
+        rotate=rotate,
+        agents=agents,
+        name=name,
+        student_id=student_id,
+    )
 
 
 def _session_name(raw: Any, errors: list[str]) -> str:

@@ -21,10 +21,10 @@ from typing import Any
 from game.core import analysis, scoring
 from game.core.scenario import parse
 from game.paths import DOCS
-from game.server import records
+from game.server import export_middle, records
 from game.server.store import Store, iso
 
-TABLES = ("negotiations", "offers", "events", "participants")
+TABLES = ("negotiations", "offers", "events", "participants", "steps")
 DATA_DICTIONARY = DOCS / "data-dictionary.md"
 _LOCAL_LINK = re.compile(r"\[([^\]]+)\]\((?!https?:|#|mailto:)([^)\s]+)\)")
 
@@ -108,6 +108,7 @@ COLUMNS = {
     "offers": OFFER_COLUMNS,
     "events": EVENT_COLUMNS,
     "participants": PARTICIPANT_COLUMNS,
+    "steps": export_middle.STEP_COLUMNS,
 }
 
 
@@ -181,6 +182,8 @@ def _negotiations(store: Store, session_code: str | None) -> list[dict]:
         for k, v in metrics.items():
             if k not in rec:
                 rec[k] = v
+        if export_middle.has_middle(st):
+            rec.update(export_middle.negotiation_extra(row, st, frontier))
         out.append(rec)
     return out
 
@@ -265,6 +268,7 @@ def table(store: Store, name: str, session_code: str | None = None) -> list[dict
         "offers": _offers,
         "events": _events,
         "participants": _participants,
+        "steps": lambda store, code: export_middle.steps(_states(store, code)),
     }[name](store, session_code)
 
 
@@ -350,6 +354,9 @@ def session_zip(store: Store, session_code: str, *, now: float | None = None) ->
         "pairing": row["pairing"],
         "time_limit_s": row["time_limit_s"],
         "max_offers": row["max_offers"],
+        "protocol": row.get("protocol") or "offers",
+        "middle": row.get("middle") or "players",
+        "rotate": bool(row.get("rotate")),
         "rounds": rounds_started(store, row["code"]),
         "created_at": row["created_at"],
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),

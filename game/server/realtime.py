@@ -33,6 +33,19 @@ CHECKPOINT_S = 1.0
 CHECKPOINT_FAILURES = 5  # in a row, before commits take the checkpoints back
 
 
+ACTIONS = (
+    "propose",
+    "accept",
+    "walk_away",
+    "chat",
+    "confide",
+    "answer",
+    "draft",
+    "mark",
+    "endorse",
+)
+
+
 class Realtime:
     def __init__(self, socketio: SocketIO, hub: Hub, store: Store, instructor_key: str):
         self.socketio = socketio
@@ -276,7 +289,8 @@ class Realtime:
 
         srv.on("connect", on_connect)
         srv.on("disconnect", on_disconnect)
-        for kind in ("propose", "accept", "walk_away", "chat"):
+        # the contract's four, then those of the protocols with a middle seat (docs/protocol.md)
+        for kind in ACTIONS:
             srv.on(kind, action(kind))
         srv.on("suggest", on_suggest)
         srv.on("*", on_unknown)

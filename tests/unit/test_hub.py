@@ -133,7 +133,7 @@ def test_create_session_refuses_every_problem_at_once_and_keeps_the_protocol(wor
         )
     assert e.value.errors == [
         "scenario: unknown scenario 'nope'",
-        "protocol: unknown protocol 'auction' (offers)",
+        "protocol: unknown protocol 'auction' (mediated, offers, single_text, mixed)",
         "conditions[0]: unknown condition 'odd' (single, meso or any)",
         "pairing: must be arrival or rounds, not 'x'",
     ]
@@ -428,8 +428,8 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
     )  # fmt: skip
     row = records.session_row(s)
     for later in (
-        "protocol", "multiple_seats", "debrief",  # columns of schemas 2 and 3
-        "name", "closed", "archived", "student_id", "count_instructor_ended",  # schema 5
+        "protocol", "multiple_seats", "debrief", "middle", "rotate",  # schemas 2-5
+        "name", "closed", "archived", "student_id", "count_instructor_ended",  # schema 6
     ):  # fmt: skip
         del row[later]
     row["round"] = 3
