@@ -16,7 +16,12 @@ from game.core.scenario import Scenario
 PAIRINGS = ("arrival", "rounds")
 NAME_MAX = 80
 LABEL_MAX = 80
-SESSION_KEYS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "protocol")
+SESSION_KEYS = (
+    "scenario", "conditions", "time_limit_s", "max_offers", "pairing", "protocol",
+    "post_settlement",
+)  # fmt: skip
+# a protocol's own setting, by the key that names it in a request: the protocol it implies
+OPTION_KEYS = {"post_settlement": "pss"}
 
 
 class RequestError(ValueError):
@@ -35,6 +40,7 @@ class SessionSettings:
     max_offers: int
     pairing: str
     protocol: str = protocols.DEFAULT
+    options: dict | None = None
 
 
 def _number(x: Any) -> bool:
@@ -50,11 +56,21 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     sc = scenarios.get(sid) if isinstance(sid, str) else None
     if sc is None:
         errors.append(f"scenario: unknown scenario {sid!r}")
-    protocol = body.get("protocol", protocols.DEFAULT)
+    implied = next((OPTION_KEYS[k] for k in OPTION_KEYS if k in body), protocols.DEFAULT)
+    protocol = body.get("protocol", implied)
     if not isinstance(protocol, str) or protocol not in protocols.REGISTRY:
         names = ", ".join(protocols.names())
         errors.append(f"protocol: unknown protocol {protocol!r} ({names})")
         protocol = protocols.DEFAULT
+    options = None
+    for key, owner in OPTION_KEYS.items():
+        if key in body and protocol != owner:
+            errors.append(f"{key}: only with protocol {owner!r}, not {protocol!r}")
+    parse_options = getattr(protocols.get(protocol), "parse_options", None)
+    if parse_options is not None:
+        key = next(k for k, v in OPTION_KEYS.items() if v == protocol)
+        options, problems = parse_options(body.get(key))
+        errors += problems
     known = protocols.get(protocol).CONDITIONS
     conditions = body.get("conditions", ["any"])
     if not isinstance(conditions, list) or not conditions or len(conditions) > 30:
@@ -85,7 +101,7 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
         errors.append(f"pairing: must be arrival or rounds, not {pairing!r}")
     if errors:
         raise RequestError(errors)
-    return SessionSettings(sc, list(conditions), time_limit, max_offers, pairing, protocol)
+    return SessionSettings(sc, list(conditions), time_limit, max_offers, pairing, protocol, options)
 
 
 def parse_join(body: Any) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from game.core import analysis, scoring
+from game.core.protocols import pss_measures
 from game.core.scenario import parse
 from game.paths import DOCS
 from game.server import records
@@ -99,7 +100,11 @@ def _states(store: Store, session_code: str | None) -> list[tuple[dict, Any]]:
     """Each negotiation's row and state (the fold of its events), in start order."""
     where, params = _where(session_code)
     sessions = {
-        r["code"]: (parse(json.loads(r["scenario_json"])), r.get("protocol"))
+        r["code"]: (
+            parse(json.loads(r["scenario_json"])),
+            r.get("protocol"),
+            json.loads(r["protocol_options"]) if r.get("protocol_options") else None,
+        )
         for r in store.read(
             f"SELECT * FROM sessions {where.replace('session_code', 'code')}",
             params,
@@ -115,9 +120,9 @@ def _states(store: Store, session_code: str | None) -> list[tuple[dict, Any]]:
         events.setdefault(r["negotiation_id"], []).append(Store._event(r))
     out = []
     for row in rows:
-        sc, protocol = sessions[row["session_code"]]
+        sc, protocol, options = sessions[row["session_code"]]
         events_of = events.get(row["negotiation_id"], [])
-        out.append((row, records.state_from_row(row, sc, events_of, protocol)))
+        out.append((row, records.state_from_row(row, sc, events_of, protocol, options)))
     return out
 
 
@@ -161,6 +166,10 @@ def _negotiations(store: Store, session_code: str | None) -> list[dict]:
         for k, v in metrics.items():
             if k not in rec:
                 rec[k] = v
+        if hasattr(st, "phase"):  # played with a post-settlement phase: its columns
+            extra = pss_measures.measures(st, frontier=frontier)
+            extra["first_deal_at"] = iso(extra["first_deal_at"]) if extra["first_deal_at"] else None
+            rec.update(extra)
         out.append(rec)
     return out
 

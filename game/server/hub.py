@@ -93,7 +93,7 @@ class Hub(Index):
             s = Session(
                 code, st.scenario, st.conditions, st.time_limit_s, st.max_offers, st.pairing,
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
-                protocol=st.protocol,
+                protocol=st.protocol, options=st.options,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
             self._sessions[code] = s
@@ -173,6 +173,7 @@ class Hub(Index):
             started_at=self.clock(),
             max_offers=s.max_offers,
             time_limit_s=s.time_limit_s,
+            options=s.options,
         )
         return Negotiation(nid, s.code, round_no, (p0, p1), index, state)
 
@@ -305,10 +306,7 @@ class Hub(Index):
                     return e.as_answer(), touched
                 self._commit(n, p.id, events)
                 touched |= set(n.participants)
-                answer: dict[str, Any] = {"ok": True}
-                if events[0]["type"] == "proposed":
-                    answer["offer_id"] = events[0]["offer_id"]
-                return answer, touched
+                return rules.answer(events), touched
             except RuleError as e:
                 return e.as_answer(), set()
 

@@ -19,6 +19,7 @@ from flask import request, session
 from flask_socketio import SocketIO, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as SioConnectionRefused
 
+from game.core import protocols
 from game.core.protocols.common import RuleError
 from game.server import reads
 from game.server.hub import ApiError, Hub
@@ -264,7 +265,7 @@ class Realtime:
 
         srv.on("connect", on_connect)
         srv.on("disconnect", on_disconnect)
-        for kind in ("propose", "accept", "walk_away", "chat"):
+        for kind in protocols.actions():  # every protocol's student actions
             srv.on(kind, action(kind))
         srv.on("suggest", on_suggest)
 

@@ -41,6 +41,7 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    options: dict | None = None  # the protocol's own setting (e.g. post_settlement)
     negotiation_count: int = 0
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
     rng: random.Random = field(default_factory=random.Random)
@@ -100,6 +101,7 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "protocol_options": json.dumps(s.options) if s.options is not None else None,
     }
 
 
@@ -116,6 +118,7 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        options=json.loads(row["protocol_options"]) if row.get("protocol_options") else None,
     )
 
 
@@ -196,7 +199,13 @@ def paired_event(s: Session, n: Negotiation) -> dict:
     }
 
 
-def state_from_row(row: dict, scenario: Scenario, events: list[dict], protocol: str | None = None):
+def state_from_row(
+    row: dict,
+    scenario: Scenario,
+    events: list[dict],
+    protocol: str | None = None,
+    options: dict | None = None,
+):
     """A negotiation's state: its protocol's fold of its events over its stored setup."""
     rules = protocols.get(protocol)
     setup = rules.new_state(
@@ -206,6 +215,7 @@ def state_from_row(row: dict, scenario: Scenario, events: list[dict], protocol: 
         started_at=row["started"],
         max_offers=row["max_offers"],
         deadline=row["deadline"],
+        options=options,
     )
     return rules.replay(setup, events)
 
@@ -217,5 +227,5 @@ def negotiation_from_row(row: dict, s: Session, events: list[dict]) -> Negotiati
         round=row["round"] or 0,
         participants=(row["participant_0"], row["participant_1"]),
         condition_index=row["condition_index"],
-        state=state_from_row(row, s.scenario, events, s.protocol),
+        state=state_from_row(row, s.scenario, events, s.protocol, s.options),
     )

@@ -133,7 +133,7 @@ def test_create_session_refuses_every_problem_at_once_and_keeps_the_protocol(wor
         )
     assert e.value.errors == [
         "scenario: unknown scenario 'nope'",
-        "protocol: unknown protocol 'auction' (offers)",
+        "protocol: unknown protocol 'auction' (offers, pss)",
         "conditions[0]: unknown condition 'odd' (single, meso or any)",
         "pairing: must be arrival or rounds, not 'x'",
     ]

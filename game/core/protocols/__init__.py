@@ -5,14 +5,20 @@ session); the hub looks the module up with :func:`get` and plays every negotiati
 through it, so adding a protocol (post-settlement, a single negotiating text, a mediator...) adds
 a module here and an entry in :data:`REGISTRY`, and changes no hub code.
 
-Today there is one: :mod:`game.core.protocols.offers`, alternating offers of one package or of
-several equivalent packages (the contract's conditions ``single``, ``meso`` and ``any``).
+Two are registered: :mod:`game.core.protocols.offers`, alternating offers of one package or of
+several equivalent packages (the contract's conditions ``single``, ``meso`` and ``any``), and
+:mod:`game.core.protocols.pss`, the same followed after a deal by a post-settlement phase.
 
 The interface a protocol module provides (the hub and the shell use nothing else of it):
 
 - ``NAME: str`` and ``CONDITIONS: tuple[str, ...]``, the conditions a session may ask for.
+- ``ACTIONS: tuple[str, ...]``: the Socket.IO events a student may send (the shell registers
+  the union of every protocol's).
+- ``parse_options(value) -> (options, errors)`` (optional): the protocol's own session setting
+  (``OPTION_KEY`` names it in the request, e.g. ``post_settlement``); stored with the session
+  and given back to ``new_state`` as ``options``.
 - ``new_state(negotiation_id, scenario, condition, *, started_at, max_offers=None,
-  time_limit_s=None, deadline=None) -> State``: a negotiation just paired, with no events.
+  time_limit_s=None, deadline=None, options=None) -> State``: a negotiation just paired.
 - ``fold(state, event) -> State`` and ``replay(state, events) -> State``: a state is the fold of
   its events (JSON-able dicts with ``type`` and ``at``), so recovery replays the stored log.
 - ``parse_action(kind, payload) -> dict``: check a client payload's shape (knows no state);
@@ -22,6 +28,7 @@ The interface a protocol module provides (the hub and the shell use nothing else
 - ``due(state, now) -> list[dict]``: events the server makes by itself (a passed deadline).
 - ``end_by_instructor(state, now) -> list[dict]``: the instructor calls time.
 - ``view(state, role, *, partner, analysis=None) -> dict``: what one role is shown.
+- ``answer(events) -> dict``: the acknowledgement of an action that made ``events``.
 - ``suggest(state, role, payload) -> dict``: the answer to a ``suggest`` request (a protocol
   without suggestions answers ``bad_request``).
 
@@ -34,13 +41,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from game.core.protocols import offers
+from game.core.protocols import offers, pss
 from game.core.protocols.common import RuleError
 
 DEFAULT = "offers"
-REGISTRY: dict[str, ModuleType] = {offers.NAME: offers}
+REGISTRY: dict[str, ModuleType] = {offers.NAME: offers, pss.NAME: pss}
 
-__all__ = ["DEFAULT", "REGISTRY", "RuleError", "get", "names"]
+__all__ = ["DEFAULT", "REGISTRY", "RuleError", "actions", "get", "names"]
 
 
 def names() -> list[str]:
@@ -50,3 +57,8 @@ def names() -> list[str]:
 def get(name: str | None = None) -> ModuleType:
     """The protocol module called ``name`` (the default when None); KeyError if unknown."""
     return REGISTRY[name or DEFAULT]
+
+
+def actions() -> list[str]:
+    """Every student action of every protocol, for the shell to listen to."""
+    return sorted({a for m in REGISTRY.values() for a in m.ACTIONS})
