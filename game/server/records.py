@@ -88,7 +88,7 @@ class Negotiation:
 
 
 def session_row(s: Session) -> dict:
-    return {
+    row = {
         "code": s.code,
         "scenario_id": s.scenario.id,
         "scenario_json": json.dumps(s.scenario.to_dict(), separators=(",", ":")),
@@ -101,8 +101,10 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
-        "protocol_options": json.dumps(s.options) if s.options is not None else None,
     }
+    if s.options is not None:  # schema 3: a protocol's own setting
+        row["protocol_options"] = json.dumps(s.options)
+    return row
 
 
 def session_from_row(row: dict) -> Session:

@@ -449,10 +449,18 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
 def quiet_protocol() -> types.ModuleType:
     """A protocol made in the test: the offers protocol without chat and with one condition."""
     m = types.ModuleType("quiet")
-    for name in ("new_state", "fold", "replay", "parse_action", "due", "end_by_instructor"):
+    for name in (
+        "new_state",
+        "fold",
+        "replay",
+        "parse_action",
+        "due",
+        "end_by_instructor",
+        "answer",
+    ):
         setattr(m, name, getattr(offers, name))
     m.view, m.suggest = offers.view, offers.suggest
-    m.NAME, m.CONDITIONS = "quiet", ("any",)
+    m.NAME, m.CONDITIONS, m.ACTIONS = "quiet", ("any",), offers.ACTIONS
 
     def apply(state, role, action, now):
         if action["type"] == "chat":
