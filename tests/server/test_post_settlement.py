@@ -175,3 +175,23 @@ def test_the_session_setting_is_checked_and_kept(module_server):
     assert view["protocol"] == "pss" and view["post_settlement"] == {
         "time_limit_s": 300, "max_offers": 6,
     }  # fmt: skip
+
+
+def test_the_console_form_creates_a_session_with_the_phase(module_server):
+    from tests.server.test_instructor_auth import login
+
+    web, csrf = login(module_server)
+    url = module_server.url + "/instructor/sessions/new"
+    form = {"csrf_token": csrf, "scenario": "test-supply", "cond_any": "1", "pairing": "arrival"}
+    assert 'id="pss"' in web.get(url, timeout=10).text
+    r = web.post(url, data={**form, "pss": "1", "pss_max_offers": "99"}, timeout=10)
+    assert r.status_code == 400 and "After a deal: must be a whole number from 1 to 50" in r.text
+    r = web.post(
+        url, data={**form, "pss": "1", "pss_minutes": "2", "pss_max_offers": "3"},
+        allow_redirects=False, timeout=10,
+    )  # fmt: skip
+    assert r.status_code == 302, r.text
+    code = r.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    view = module_server.api("GET", f"/api/sessions/{code}").json()
+    assert view["protocol"] == "pss"
+    assert view["post_settlement"] == {"time_limit_s": 120, "max_offers": 3}

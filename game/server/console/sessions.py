@@ -25,7 +25,7 @@ from game.server.hub import ApiError, Session
 
 bp = Blueprint("sessions", __name__)
 
-FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing")
+FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "post_settlement")
 
 
 # ---------------------------------------------------------------- the list
@@ -80,6 +80,9 @@ def new():
         "no_limit": False,
         "max_offers": "",
         "pairing": "rounds",
+        "pss": False,
+        "pss_minutes": "",
+        "pss_max_offers": "",
     }
     return render("new_session.html", scenarios=scenario_choices(), form=form, errors={})
 
@@ -132,7 +135,18 @@ def create():
     max_offers = _form_number(f.get("max_offers", ""), "max_offers", errors, whole=True)
     if max_offers is not None:
         body["max_offers"] = max_offers
+    if f.get("pss"):  # the post-settlement phase (protocol pss) and its own limits
+        body["post_settlement"] = phase = {}
+        minutes = _form_number(f.get("pss_minutes", ""), "post_settlement", errors, whole=False)
+        if minutes is not None:
+            phase["time_limit_s"] = round(minutes * 60, 3)
+        most = _form_number(f.get("pss_max_offers", ""), "post_settlement", errors, whole=True)
+        if most is not None:
+            phase["max_offers"] = most
     form = {
+        "pss": bool(f.get("pss")),
+        "pss_minutes": f.get("pss_minutes", ""),
+        "pss_max_offers": f.get("pss_max_offers", ""),
         "scenario": body["scenario"],
         "conditions": weights,
         "time_limit_min": f.get("time_limit_min", ""),
