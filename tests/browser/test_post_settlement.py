@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE
 from tests.browser.test_student import ISSUES, MIDDLE, first_mover, join, top
+from tests.support import Player
 
 BETTER = [2, 5, 5, 1, 1, 2]
 WORSE = [1, 1, 2, 4, 4, 4]
@@ -124,3 +125,54 @@ def test_the_phase_is_usable_at_375px(server, student, shot):
     second.get_by_role("button", name="Close and keep the deal").click()
     expect(first.locator(".outcome-points")).to_have_text(f"{DEAL[role(first)]:,}")
     expect(first.locator("#outcome")).to_contain_text("the first deal stands")
+
+
+def test_the_instructors_debrief_shows_the_phase_by_condition(server, browser, shot):
+    """Two pairs over Socket.IO (one improves its deal, one keeps it); the debrief's table by
+    condition and the outcome chart's paths from first to final deal."""
+    from tests.browser.test_instructor import login
+    from tests.server.helpers import pair_in, pkg
+    from tests.support import scenario_dict
+
+    assert server.upload(scenario_dict()).status_code == 201
+    code = server.create_session(
+        scenario="test-supply", conditions=["single", "any"], protocol="pss"
+    )
+    opened = []
+    for names, improve in ((("Ann", "Bob"), True), (("Cy", "Di"), False)):
+        pair = pair_in(server, lambda s, t: opened.append(Player(s, t)) or opened[-1], code, names)
+        oid = pair.seller.call("propose", {"packages": [pkg(2, 1, 0, 0)]})["offer_id"]
+        assert pair.buyer.call("accept", {"offer_id": oid, "package": 0})["ok"]
+        if improve:
+            p1 = pair.seller.call("propose", {"packages": [pkg(3, 1, 2, 1)]})["offer_id"]
+            assert pair.buyer.call("accept", {"offer_id": p1, "package": 0})["ok"]
+        assert pair.buyer.call("close_phase", {})["ok"]
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        login(page, server)
+        page.goto(server.url + f"/instructor/sessions/{code}/debrief")
+        panel = page.get_by_role("region", name="After the deal: the post-settlement phase")
+        page.wait_for_load_state("networkidle")
+        assert not errors, errors
+        expect(panel).to_be_visible()
+        rows = panel.locator("tbody tr")
+        expect(rows).to_have_count(3)  # single, any, all
+        expect(rows.last).to_contain_text("All")
+        cells = rows.last.locator("td")
+        expect(cells.nth(0)).to_have_text("2")  # deals
+        expect(cells.nth(1)).to_have_text("1")  # improved
+        expect(cells.nth(5)).to_have_text("300.00")  # joint gain: (200 + 400 + 0) / 2 pairs
+        paths = page.wait_for_function(
+            "() => { const c = Chart.getChart(document.getElementById('chart-outcomes'));"
+            " return c && c.data.datasets.filter(d => d._kind === 'settlement')"
+            ".reduce((s, d) => s + d.data.filter(Boolean).length, 0); }"
+        ).json_value()
+        assert paths == 4  # two pairs, a first and a final deal each
+        shot(page, "instructor-debrief-pss", docs="instructor-post-settlement")
+        assert not errors, errors
+    finally:
+        page.close()
+        for p in opened:
+            p.close()

@@ -67,3 +67,48 @@ def measures(state: Any, *, frontier: Any = None) -> dict[str, Any]:
             pss_duration_s=ph.closed["at"] - at,
         )
     return row
+
+
+def summary(negotiations: list[dict], conditions: list[str]) -> dict[str, Any]:
+    """The instructor's debrief of the phase by condition, from the hub's negotiation summaries
+    (``game.server.reads.negotiation_summary``: ``condition``, ``status`` and
+    ``post_settlement``, the measures above): each condition's counts and means, and every
+    finished negotiation's path from its first deal to its final one."""
+    by: dict[str, list[dict]] = {c: [] for c in dict.fromkeys(conditions)}
+    paths = []
+    for n in negotiations:
+        m = n.get("post_settlement") or {}
+        if m.get("first_deal") is None or n.get("status") == "open":
+            continue
+        final_po = (n.get("metrics") or {}).get("pareto_optimal")
+        by.setdefault(n["condition"], []).append({**m, "final_pareto_optimal": final_po})
+        paths.append(
+            {
+                "negotiation_id": n["negotiation_id"],
+                "condition": n["condition"],
+                "first": [m["first_deal_points_0"], m["first_deal_points_1"]],
+                "final": list(n["points"]),
+                "proposals": m["pss_proposals"],
+            }
+        )
+
+    def mean(xs: list) -> float | None:
+        return sum(xs) / len(xs) if xs else None
+
+    rows = []
+    everyone = [m for group in by.values() for m in group]
+    for c, ms in [*by.items(), ("all", everyone)]:
+        rows.append(
+            {
+                "condition": c,
+                "deals": len(ms),
+                "improved": sum(1 for m in ms if m["pss_deals"]),
+                "proposals": mean([m["pss_proposals"] for m in ms]),
+                "gain_0": mean([m["pss_gain_0"] for m in ms]),
+                "gain_1": mean([m["pss_gain_1"] for m in ms]),
+                "gain_joint": mean([m["pss_gain_joint"] for m in ms]),
+                "first_pareto": mean([1.0 if m["first_deal_pareto_optimal"] else 0.0 for m in ms]),
+                "final_pareto": mean([1.0 if m["final_pareto_optimal"] else 0.0 for m in ms]),
+            }
+        )
+    return {"rows": rows, "paths": paths}
