@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -72,6 +73,15 @@ def cmd_export(args) -> int:
     return 0
 
 
+# HTTP timeouts of the server (docs/security.md): a connection has KEEPALIVE_S to send a
+# request line (idle keep-alive connections close then too), HEADER_S to send its headers, and
+# each read or write of a body (or of a WebSocket, which Engine.IO pings every 10 s) may stall
+# at most SOCKET_TIMEOUT_S.
+KEEPALIVE_S = 10
+HEADER_S = 10
+SOCKET_TIMEOUT_S = 30
+
+
 def cmd_serve(args) -> int:
     if not sys.warnoptions:
         # eventlet's deprecation notice is for developers choosing a server, not for whoever
@@ -82,6 +92,24 @@ def cmd_serve(args) -> int:
     import eventlet
 
     eventlet.monkey_patch()
+
+    lock = _lock_database(args.db)
+    if lock is None:
+        print(
+            f"Another Parley server is using the database {args.db} (its lock file "
+            f"{args.db}.lock is held). Stop that server, or give this one another --db.",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        listener = _listen(args.host, args.port)
+    except OSError as e:
+        print(
+            f"Cannot listen on {args.host}:{args.port}: {e.strerror or e}. Is another server "
+            "(another Parley?) running on that port? Stop it, or choose another --port.",
+            file=sys.stderr,
+        )
+        return 1
 
     from game import create_app
     from game.core.scenario import ScenarioError
@@ -100,6 +128,13 @@ def cmd_serve(args) -> int:
         for err in e.errors:
             print(f"  {err}", file=sys.stderr)
         return 1
+    proxies = _trusted_proxies()
+    if proxies:
+        # Behind a reverse proxy every client would otherwise have the proxy's address, and the
+        # per-address limits would treat the whole world as one client.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     parley = app.extensions["parley"]
     hub, key = parley["hub"], parley["key"]
     host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
@@ -121,12 +156,89 @@ def cmd_serve(args) -> int:
             flush=True,
         )
     print(f"  Database: {args.db}   (Ctrl+C stops)", flush=True)
-    socketio = app.extensions["socketio"]
     import gc
 
+    import eventlet.wsgi
+
     gc.freeze()  # start-up objects never need collecting: shorter GC pauses while serving
-    socketio.run(app, host=args.host, port=args.port, max_size=5000, log_output=False)
+    eventlet.wsgi.server(
+        listener,
+        app,
+        max_size=5000,
+        log_output=False,
+        keepalive=KEEPALIVE_S,
+        socket_timeout=SOCKET_TIMEOUT_S,
+        protocol=_protocol(),
+    )
+    del lock  # held until here: the process's life
     return 0
+
+
+def _trusted_proxies() -> int:
+    """PARLEY_TRUSTED_PROXIES: how many reverse proxies stand in front of the server (their
+    X-Forwarded-For and X-Forwarded-Proto are then believed); 0 or unset: none."""
+    value = os.environ.get("PARLEY_TRUSTED_PROXIES", "").strip()
+    if not value:
+        return 0
+    if not value.isdigit():
+        print(f"PARLEY_TRUSTED_PROXIES: {value!r} is not a whole number; ignored", file=sys.stderr)
+        return 0
+    return int(value)
+
+
+def _lock_database(db: str):
+    """An exclusive lock on ``<db>.lock``, held as long as the returned file is open (the
+    process's life): a second server on the same database gets None. The lock is the kernel's
+    (flock), so it goes with the process however it ends."""
+    import fcntl
+
+    path = Path(db).resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    f = open(str(path) + ".lock", "a+")  # noqa: SIM115 - kept open for the process's life
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        return None
+    f.truncate(0)
+    f.write(f"{os.getpid()}\n")
+    f.flush()
+    return f
+
+
+def _listen(host: str, port: int):
+    """The listening socket, without SO_REUSEPORT (eventlet's default sets it, and a second
+    server on the same port would then start silently and split the class in two)."""
+    import eventlet
+    import eventlet.green.socket
+
+    addresses = eventlet.green.socket.getaddrinfo(host, port)
+    if not addresses:
+        raise OSError(f"cannot resolve {host!r}")
+    family, *_, sockaddr = addresses[0]
+    return eventlet.listen(sockaddr, family, reuse_port=False)
+
+
+def _protocol():
+    """eventlet's HTTP protocol with a deadline on the headers: a client that sends them a byte
+    at a time (slowloris) is cut off after HEADER_S, not held for as long as it likes."""
+    import eventlet
+    import eventlet.wsgi
+
+    class Protocol(eventlet.wsgi.HttpProtocol):
+        def parse_request(self):
+            timer = eventlet.Timeout(HEADER_S)
+            try:
+                return super().parse_request()
+            except eventlet.Timeout as t:
+                if t is not timer:
+                    raise
+                self.close_connection = 1
+                return False
+            finally:
+                timer.cancel()
+
+    return Protocol
 
 
 def _lan_address() -> str | None:

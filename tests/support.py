@@ -221,3 +221,54 @@ def scenario_dict(**over) -> dict:
     }
     data.update(over)
     return data
+
+
+# --------------------------------------------------------------- the "hire" case of the unit tests
+# Two issues, points (employer, candidate) per package in the comments; scoring and debrief tests
+# play it through the real rules.
+HIGH_SOON = {"salary": "high", "start": "soon"}  # (110, 0)
+HIGH_LATE = {"salary": "high", "start": "late"}  # (60, 40)
+MID_SOON = {"salary": "mid", "start": "soon"}  # (80, 30)
+MID_LATE = {"salary": "mid", "start": "late"}  # (30, 70)
+LOW_SOON = {"salary": "low", "start": "soon"}  # (50, 40)
+LOW_LATE = {"salary": "low", "start": "late"}  # (0, 80)
+
+
+def hire_option(oid: str, e: float, c: float) -> dict:
+    return {"id": oid, "label": oid.title(), "points": {"employer": e, "candidate": c}}
+
+
+def hire_doc(**overrides) -> dict:
+    """The "hire" scenario: salary (high/mid/low) and start (soon/late), BATNAs (20, 10)."""
+    doc = {
+        "id": "hire",
+        "title": "Hire",
+        "description": "",
+        "roles": [
+            {"id": "employer", "name": "Employer", "brief": "", "batna": 20},
+            {"id": "candidate", "name": "Candidate", "brief": "", "batna": 10},
+        ],
+        "issues": [
+            {
+                "id": "salary",
+                "name": "Salary",
+                "options": [
+                    hire_option("high", 60, 0),
+                    hire_option("mid", 30, 30),
+                    hire_option("low", 0, 40),
+                ],
+            },
+            {
+                "id": "start",
+                "name": "Start",
+                "options": [hire_option("soon", 50, 0), hire_option("late", 0, 40)],
+            },
+        ],
+        "first_mover": "employer",
+        "max_packages": 3,
+        "meso_tolerance": 20,
+        "time_limit_s": 900,
+        "max_offers": 12,
+    }
+    doc.update(overrides)
+    return doc

@@ -30,13 +30,15 @@ Definitions (docs/instructor.md repeats them for instructors):
 
 from __future__ import annotations
 
-import json
-import math
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from game.core.debrief_records import records_from_rows, records_from_view
+from game.core.stats import describe, fit, mean, rate, sd
+
 Number = int | float
+__all__ = ["records_from_rows", "records_from_view", "describe", "fit", "mean", "rate", "sd"]
 
 #: The measures of the condition comparison table, in display order: (key, label).
 MEASURES: tuple[tuple[str, str], ...] = (
@@ -49,190 +51,6 @@ MEASURES: tuple[tuple[str, str], ...] = (
 
 #: The order conditions are listed in when a session does not give one.
 CONDITION_ORDER = ("single", "meso", "any")
-
-
-# ---------------------------------------------------------------- small statistics
-
-
-def mean(xs: Sequence[Number]) -> float | None:
-    return sum(xs) / len(xs) if xs else None
-
-
-def sd(xs: Sequence[Number]) -> float | None:
-    """Sample standard deviation (divisor n - 1); None for fewer than two values."""
-    if len(xs) < 2:
-        return None
-    m = sum(xs) / len(xs)
-    return math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
-
-
-def describe(xs: Sequence[Number]) -> dict[str, Any]:
-    """``{"n", "mean", "sd"}`` of a list of numbers."""
-    return {"n": len(xs), "mean": mean(xs), "sd": sd(xs)}
-
-
-def rate(count: int, n: int) -> dict[str, Any]:
-    """``{"n", "count", "rate"}``: ``rate`` is count / n, None when n is 0."""
-    return {"n": n, "count": count, "rate": (count / n) if n else None}
-
-
-def fit(pairs: Sequence[tuple[Number, Number]]) -> dict[str, Any] | None:
-    """Least-squares line ``y = intercept + slope * x`` and Pearson's r over (x, y) pairs.
-
-    None with fewer than two pairs or when every x is the same; ``r`` is None when every y is
-    the same.
-    """
-    n = len(pairs)
-    if n < 2:
-        return None
-    mx = sum(x for x, _ in pairs) / n
-    my = sum(y for _, y in pairs) / n
-    sxx = sum((x - mx) ** 2 for x, _ in pairs)
-    syy = sum((y - my) ** 2 for _, y in pairs)
-    sxy = sum((x - mx) * (y - my) for x, y in pairs)
-    if sxx == 0:
-        return None
-    slope = sxy / sxx
-    r = sxy / math.sqrt(sxx * syy) if syy > 0 else None
-    return {"n": n, "slope": slope, "intercept": my - slope * mx, "r": r}
-
-
-# ---------------------------------------------------------------- records
-
-
-def _num(v: Any) -> Number | None:
-    """A number from a Python value or a CSV cell; None for an empty or missing one."""
-    if v is None or isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
-        return v
-    if isinstance(v, str):
-        v = v.strip()
-        if not v:
-            return None
-        try:
-            f = float(v)
-        except ValueError:
-            return None
-        return int(f) if f.is_integer() and "." not in v and "e" not in v.lower() else f
-    return None
-
-
-def _bool(v: Any) -> bool | None:
-    if isinstance(v, bool):
-        return v
-    if isinstance(v, str):
-        return {"true": True, "false": False}.get(v.strip().lower())
-    return None
-
-
-def _json(v: Any) -> Any:
-    if isinstance(v, str):
-        v = v.strip()
-        if not v:
-            return None
-        try:
-            return json.loads(v)
-        except ValueError:
-            return None
-    return v
-
-
-def _record(
-    *,
-    nid: Any,
-    round_no: Any,
-    condition: Any,
-    status: Any,
-    end_reason: Any,
-    roles: Sequence[str],
-    first_mover: Any,
-    points: Sequence[Any] | None,
-    agreement: Any,
-    pareto_optimal: Any,
-    first_offer_value: Any,
-    first_counter: Any,
-    duration_s: Any,
-    offers_count: Any,
-) -> dict[str, Any]:
-    fo = list(roles).index(first_mover) if first_mover in roles else 0
-    pts = None
-    if points is not None:
-        p = [_num(x) for x in points]
-        pts = p if None not in p else None
-    return {
-        "negotiation_id": nid,
-        "round": _num(round_no),
-        "condition": condition or "any",
-        "status": status or "open",
-        "end_reason": end_reason or None,
-        "roles": list(roles),
-        "first_offerer": fo,
-        "points": pts,
-        "agreement": _json(agreement),
-        "pareto_optimal": _bool(pareto_optimal),
-        "first_offer_value": _num(first_offer_value),
-        "first_counter": _num(first_counter),
-        "duration_s": _num(duration_s),
-        "offers_count": _num(offers_count) or 0,
-    }
-
-
-def records_from_view(view: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Records from ``Hub.session_view(code)`` (or its ``negotiations`` list alone)."""
-    negs = view.get("negotiations", []) if isinstance(view, Mapping) else view
-    out = []
-    for n in negs:
-        m = n.get("metrics") or {}
-        roles = n.get("roles") or [m.get("role_0"), m.get("role_1")]
-        out.append(
-            _record(
-                nid=n.get("negotiation_id"),
-                round_no=n.get("round"),
-                condition=n.get("condition"),
-                status=n.get("status"),
-                end_reason=n.get("end_reason"),
-                roles=roles,
-                first_mover=m.get("first_mover"),
-                points=n.get("points"),
-                agreement=n.get("agreement") if n.get("status") == "agreed" else None,
-                pareto_optimal=m.get("pareto_optimal"),
-                first_offer_value=m.get("first_offer_value_to_proposer"),
-                first_counter=m.get("first_counter_value_to_first_offerer"),
-                duration_s=m.get("duration_s"),
-                offers_count=n.get("offers_count"),
-            )
-        )
-    return out
-
-
-def records_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Records from rows of the ``negotiations`` export table (Python values or CSV text)."""
-    out = []
-    for r in rows:
-        status = r.get("status") or "open"
-        points = None
-        if status != "open" and _num(r.get("points_0")) is not None:
-            points = [r.get("points_0"), r.get("points_1")]
-        out.append(
-            _record(
-                nid=r.get("negotiation_id"),
-                round_no=r.get("round"),
-                condition=r.get("condition"),
-                status=status,
-                end_reason=r.get("end_reason"),
-                roles=[r.get("role_0"), r.get("role_1")],
-                first_mover=r.get("first_mover"),
-                points=points,
-                agreement=r.get("agreement") if status == "agreed" else None,
-                pareto_optimal=r.get("pareto_optimal"),
-                first_offer_value=r.get("first_offer_value_to_proposer"),
-                first_counter=r.get("first_counter_value_to_first_offerer"),
-                duration_s=r.get("duration_s"),
-                offers_count=r.get("offers_count"),
-            )
-        )
-    return out
 
 
 # ---------------------------------------------------------------- the summary

@@ -260,11 +260,47 @@ def _unknown_keys(errors: list[str], obj: dict, allowed: tuple[str, ...], place:
             errors.append(f"{where}: unknown key")
 
 
+def lone_surrogate(obj: Any, place: str = "", depth: int = 0) -> str | None:
+    """Where a text in ``obj`` (a decoded JSON value) holds a lone surrogate (``"\\ud800"``,
+    which is not Unicode text and cannot be encoded as UTF-8), as ``PLACE``; else None.
+
+    Used at the edges (HTTP bodies, Socket.IO payloads, scenario documents), so such text is
+    refused before it is stored and makes every later page or export that shows it fail.
+    """
+    if isinstance(obj, str):
+        if obj.isascii():
+            return None
+        try:
+            obj.encode("utf-8")
+        except UnicodeEncodeError:
+            return place or "text"
+        return None
+    if depth > 64:
+        return None
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            where = f"{place}.{k}" if place else str(k)
+            if isinstance(k, str) and lone_surrogate(k) is not None:
+                return (place + "." if place else "") + "(a key)"
+            found = lone_surrogate(v, where, depth + 1)
+            if found is not None:
+                return found
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            found = lone_surrogate(v, f"{place}[{i}]", depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
 def validate(data: Any) -> list[str]:
     """Every problem of a scenario document, each as ``PLACE: problem``; [] when it is valid."""
     errors: list[str] = []
     if not isinstance(data, dict):
         return ["scenario: must be a JSON object"]
+    where = lone_surrogate(data)
+    if where is not None:
+        return [f"{where}: text with a lone surrogate (not valid Unicode)"]
     _unknown_keys(errors, data, TOP_KEYS, "")
     _ident(errors, data, "")
     _text(errors, data, "title", "")

@@ -14,25 +14,74 @@ import logging
 import time
 from typing import Any
 
+import engineio.exceptions
 import socketio.packet
-from flask import request, session
+from flask import request
 from flask_socketio import SocketIO, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as SioConnectionRefused
 
 from game.core import protocols
 from game.core.protocols.common import RuleError
-from game.server import reads
+from game.core.scenario import lone_surrogate
+from game.server import reads, web
 from game.server.hub import ApiError, Hub
-from game.server.store import Store
+from game.server.store import Store, StoreUnavailable
 
 log = logging.getLogger("parley.realtime")
 
-RATE = 20.0  # events a second, sustained, per connection (the contract asks for at least 10)
-BURST = 40.0
+RATE = 20.0  # events a second, sustained, per connection and per participant (the contract
+BURST = 40.0  # asks for at least 10 per participant, whatever its number of connections)
+MALFORMED_LIMIT = 3  # undecodable frames a connection may send; the next one closes it
+CONNECT_TIMEOUT_S = 5.0  # an Engine.IO connection must complete a Socket.IO connect by then
+LOG_PERIOD_S = 60.0  # at most one log line per kind of trouble a minute, then a count
+NAMESPACES = ("/", "/instructor")
 INSTRUCTOR_PUSH_S = 1.0  # at most one live update a second per watched session
 TICK_S = 0.25
 CHECKPOINT_S = 1.0
 CHECKPOINT_FAILURES = 5  # in a row, before commits take the checkpoints back
+
+
+class LogLimiter:
+    """Rate-limited logging per kind: the first occurrence in a period is logged (one line, no
+    traceback), the others are counted and the count is logged when the period is over.
+
+    A flood of bad frames or a checkpoint failing every second must never grow the log by a
+    line (or a traceback) per occurrence: at most two lines a minute per kind.
+    """
+
+    def __init__(self, logger: logging.Logger, period: float = LOG_PERIOD_S):
+        self.logger = logger
+        self.period = period
+        self.kinds: dict[str, list] = {}  # kind -> [period start, count not logged]
+
+    def __call__(self, kind: str, message: str, *args: Any, level: int = logging.WARNING) -> None:
+        now = time.monotonic()
+        entry = self.kinds.get(kind)
+        if entry is not None and now - entry[0] < self.period:
+            entry[1] += 1
+            return
+        self._report(kind, entry, level)
+        self.kinds[kind] = [now, 0, level]
+        self.logger.log(level, message, *args)
+
+    def flush(self) -> None:
+        """Log the counts of the periods that are over (called from the background loop)."""
+        now = time.monotonic()
+        for kind, entry in list(self.kinds.items()):
+            if now - entry[0] >= self.period:
+                self._report(kind, entry, entry[2])
+                del self.kinds[kind]
+
+    def _report(self, kind: str, entry: list | None, level: int) -> None:
+        if entry and entry[1]:
+            self.logger.log(
+                level,
+                "%s: %d more in the last %g s (not logged one by one)",
+                kind,
+                entry[1],
+                self.period,
+            )
+            entry[1] = 0
 
 
 class Packet(socketio.packet.Packet):
@@ -62,6 +111,16 @@ class Packet(socketio.packet.Packet):
             )
             return f"{head}[{','.join(args)}]"
         return super().encode()
+
+    def decode(self, encoded_packet):
+        """Decode, refusing an event with no name: ``42[]``, ``42{}`` or ``42[[1]]`` would
+        otherwise raise inside python-socketio (an unhashable name in a background task)."""
+        count = super().decode(encoded_packet)
+        if self.packet_type in (socketio.packet.EVENT, socketio.packet.BINARY_EVENT) and not (
+            isinstance(self.data, list) and self.data and isinstance(self.data[0], str)
+        ):
+            raise ValueError("an event must be a list starting with the event's name")
+        return count
 
 
 class Encoded(str):
@@ -94,11 +153,17 @@ class Realtime:
         self.hub = hub
         self.store = store
         self.key = instructor_key
-        self.buckets: dict[str, Bucket] = {}
+        self.buckets: dict[str, Bucket] = {}  # per connection (sid)
+        self.participant_buckets: dict[str, Bucket] = {}  # per participant id
+        self.pending: dict[str, float] = {}  # Engine.IO sid -> when it opened, until it connects
+        self.strikes: dict[str, int] = {}  # Engine.IO sid -> undecodable frames sent
+        self.closing: set[str] = set()  # Engine.IO sids being closed: their frames are dropped
+        self.log_limited = LogLimiter(log)
         self.dirty: set[str] = set()
         self.watchers: dict[str, int] = {}
         self.watching: dict[str, set[str]] = {}  # instructor sid -> codes
         self.started = False
+        self._guard_frames()
         self._register()
 
     # ------------------------------------------------------------ sending
@@ -136,6 +201,7 @@ class Realtime:
         if self.started:
             return
         self.started = True
+        self.store.offload = self._native_call
         self.store.defer_checkpoints()
         self.socketio.start_background_task(self._loop)
         self.socketio.start_background_task(self._checkpoints)
@@ -144,18 +210,28 @@ class Realtime:
         """Checkpoint the WAL every second, in a native thread under eventlet, so no commit of
         play ever waits for the copy into the database file and its fsync.
 
-        Should checkpoints keep failing, the commits get them back (SQLite's default), so the
-        WAL cannot grow without bound; they are taken back at the next success.
+        Past :data:`game.server.store.WAL_LIMIT` the checkpoint truncates the WAL, so it stays
+        bounded under continuous writes. Should checkpoints keep failing, the commits get them
+        back (SQLite's default), so the WAL cannot grow without bound; they are taken back at
+        the next success. A failing checkpoint is logged at most once a minute, with a count.
         """
         store = self.store
         failures = 0
         while not store.closed:
             self.socketio.sleep(CHECKPOINT_S)
             try:
-                self._native(store.checkpoint)
-            except Exception:  # keep trying: the next one may succeed
+                self._native(store.checkpoint_bounded)
+            except Exception as e:  # keep trying: the next one may succeed
                 failures += 1
-                log.exception("checkpoint failed (%d in a row)", failures)
+                store.checkpoint_failed_at = time.monotonic()
+                self.log_limited(
+                    "checkpoint failures",
+                    "checkpoint failed (%d in a row): %s: %s",
+                    failures,
+                    type(e).__name__,
+                    e,
+                    level=logging.ERROR,
+                )
                 if failures == CHECKPOINT_FAILURES and not store.closed:
                     log.error("checkpoints keep failing: commits checkpoint again meanwhile")
                     store.defer_checkpoints(False)
@@ -165,11 +241,15 @@ class Realtime:
             failures = 0
 
     def _native(self, fn):
+        return self._native_call(fn)
+
+    def _native_call(self, fn, *args):
+        """Call ``fn(*args)`` in a native thread under eventlet (the loop goes on meanwhile)."""
         if self.socketio.async_mode == "eventlet":
             from eventlet import tpool
 
-            return tpool.execute(fn)
-        return fn()
+            return tpool.execute(fn, *args)
+        return fn(*args)
 
     def _loop(self) -> None:
         last_push = 0.0
@@ -183,8 +263,124 @@ class Realtime:
                 if now - last_push >= INSTRUCTOR_PUSH_S:
                     last_push = now
                     self.flush_instructors()
-            except Exception:  # the loop must outlive any one failure
-                log.exception("background loop")
+                    self.sweep_pending()
+                    self.log_limited.flush()
+            except Exception as e:  # the loop must outlive any one failure
+                self.log_limited(
+                    "background loop",
+                    "background loop failed: %s: %s",
+                    type(e).__name__,
+                    e,
+                    level=logging.ERROR,
+                )
+                log.debug("background loop", exc_info=True)
+
+    # ------------------------------------------------------------ frames
+    def _guard_frames(self) -> None:
+        """Wrap python-socketio's Engine.IO handlers so that a bad frame costs one count.
+
+        python-socketio decodes each Engine.IO message in ``_handle_eio_message``; a frame that
+        does not decode (``42["x",``) raises there, and Engine.IO logs a traceback per frame. Here
+        it is counted instead: a connection that sends more than :data:`MALFORMED_LIMIT` is
+        closed, and the log gets at most a line a minute about them. Engine.IO connections are
+        also remembered until they complete a Socket.IO connect: :meth:`sweep_pending` closes
+        those that did not within :data:`CONNECT_TIMEOUT_S`.
+        """
+        srv = self.server
+        handle_connect = srv._handle_eio_connect
+        handle_message = srv._handle_eio_message
+        handle_disconnect = srv._handle_eio_disconnect
+
+        def on_eio_connect(eio_sid: str, environ: Any):
+            self.pending[eio_sid] = time.monotonic()
+            sock = srv.eio.sockets.get(eio_sid)
+            if sock is not None:
+                sock.receive = guarded_receive(eio_sid, sock.receive)
+            return handle_connect(eio_sid, environ)
+
+        def guarded_receive(eio_sid: str, receive):
+            """Engine.IO's per-packet entry: yields to the other connections after each packet
+            (a client sending as fast as it can never holds eventlet's one thread), counts
+            packets of unknown types, and ends the connection's reader once it is closing."""
+
+            def wrapped(pkt):
+                if eio_sid in self.closing:
+                    raise engineio.exceptions.SocketIsClosedError()
+                self.socketio.sleep(0)
+                try:
+                    receive(pkt)
+                except engineio.exceptions.UnknownPacketError as e:
+                    self.malformed(eio_sid, e)
+                if eio_sid in self.closing:
+                    raise engineio.exceptions.SocketIsClosedError()
+
+            return wrapped
+
+        def on_eio_message(eio_sid: str, data: Any):
+            if eio_sid in self.closing:
+                return None
+            try:
+                return handle_message(eio_sid, data)
+            except Exception as e:  # a frame that does not decode: count it, log none of it
+                self.malformed(eio_sid, e)
+                return None
+
+        def on_eio_disconnect(eio_sid: str, *reason: Any):
+            self.pending.pop(eio_sid, None)
+            self.strikes.pop(eio_sid, None)
+            self.closing.discard(eio_sid)
+            return handle_disconnect(eio_sid, *reason)
+
+        srv.eio.on("connect", on_eio_connect)
+        srv.eio.on("message", on_eio_message)
+        srv.eio.on("disconnect", on_eio_disconnect)
+
+    def malformed(self, eio_sid: str, error: Exception) -> None:
+        n = self.strikes.get(eio_sid, 0) + 1
+        self.strikes[eio_sid] = n
+        self.log_limited(
+            "malformed frames",
+            "malformed Socket.IO frame (%s: %.80s)",
+            type(error).__name__,
+            str(error),
+        )
+        if n > MALFORMED_LIMIT:
+            self.close_eio(eio_sid, "too many malformed frames")
+
+    def close_eio(self, eio_sid: str, why: str) -> None:
+        """Close an Engine.IO connection (in a task of its own: never inside its reader)."""
+        if eio_sid in self.closing:
+            return
+        self.closing.add(eio_sid)
+        self.log_limited("closed connections", "closed a connection: %s", why, level=logging.INFO)
+        self.socketio.start_background_task(self._close_now, eio_sid)
+
+    def _close_now(self, eio_sid: str) -> None:
+        # Not eio.disconnect(): it waits for the socket's queue to be drained, which for a
+        # polling client that never polls again is forever (a greenlet and a socket leaked).
+        eio = self.server.eio
+        try:
+            sock = eio.sockets.get(eio_sid)
+            if sock is not None:
+                sock.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
+                eio.sockets.pop(eio_sid, None)
+        except Exception as e:  # already gone
+            self.log_limited("close failures", "closing a connection failed: %s", e)
+        finally:
+            self.pending.pop(eio_sid, None)
+
+    def sweep_pending(self) -> None:
+        """Close the Engine.IO connections that never completed a Socket.IO connect."""
+        if not self.pending:
+            return
+        now = time.monotonic()
+        manager = self.server.manager
+        for eio_sid, opened in list(self.pending.items()):
+            if now - opened < CONNECT_TIMEOUT_S:
+                continue
+            self.pending.pop(eio_sid, None)
+            if not any(manager.sid_from_eio_sid(eio_sid, ns) for ns in NAMESPACES):
+                self.close_eio(eio_sid, f"no Socket.IO connect within {CONNECT_TIMEOUT_S:.0f} s")
 
     # ------------------------------------------------------------ handlers
     def _register(self) -> None:
@@ -205,6 +401,11 @@ class Realtime:
             """
             return srv.manager.is_connected(sid, namespace)
 
+        def unknown_event(event: str) -> dict:
+            return RuleError(
+                "bad_request", f"unknown event {event[:40]!r}: not an event of this server"
+            ).as_answer()
+
         def not_an_event() -> dict:
             return RuleError(
                 "bad_request", "connect and disconnect are not events to send"
@@ -219,6 +420,7 @@ class Realtime:
                 raise SioConnectionRefused("unknown or missing token: join the session first")
             srv.enter_room(sid, f"p:{p.id}")
             self.buckets[sid] = Bucket()
+            self.participant_buckets.setdefault(p.id, Bucket())
             self.push({p.id} | touched)
 
         def on_disconnect(sid: str, *_args):
@@ -228,13 +430,33 @@ class Realtime:
             self.push(hub.disconnect(sid))
 
         def refusal(sid: str, args: tuple) -> dict | None:
-            """The answer refusing an event before any work, or None to go on."""
+            """The answer refusing an event before any work, or None to go on.
+
+            Two token buckets: the connection's and its participant's (shared by all of the
+            participant's connections), so more connections never buy more events.
+            """
+            bucket = self.buckets.get(sid)
+            if bucket is not None:
+                pid = hub.owner(sid)
+                shared = self.participant_buckets.get(pid) if pid else None
+                if not bucket.allow() or (shared is not None and not shared.allow()):
+                    return RuleError("rate_limited", "too many events: slow down").as_answer()
             if len(args) > 1:
                 return RuleError("bad_request", "send one payload object").as_answer()
-            bucket = self.buckets.get(sid)
-            if bucket is not None and not bucket.allow():
-                return RuleError("rate_limited", "too many events: slow down").as_answer()
+            where = lone_surrogate(args[0]) if args else None
+            if where is not None:
+                return RuleError(
+                    "bad_request", f"{where}: text with a lone surrogate (not valid Unicode)"
+                ).as_answer()
             return None
+
+        def failed(kind: str, e: Exception) -> dict:
+            if isinstance(e, StoreUnavailable):
+                self.log_limited("unavailable", "%s refused: %s", kind, e)
+                return RuleError("unavailable", f"{e}; nothing was changed").as_answer()
+            self.log_limited("internal errors", "%s failed: %s: %s", kind, type(e).__name__, e)
+            log.debug("%s failed", kind, exc_info=True)
+            return {"ok": False, "error": {"code": "internal", "message": "server error"}}
 
         def action(kind: str):
             def handler(sid: str, *args: Any):
@@ -243,9 +465,8 @@ class Realtime:
                     return refused
                 try:
                     answer, touched = hub.act(sid, kind, args[0] if args else None)
-                except Exception:
-                    log.exception("%s failed", kind)
-                    return {"ok": False, "error": {"code": "internal", "message": "server error"}}
+                except Exception as e:
+                    return failed(kind, e)
                 me = hub.owner(sid)
                 self.push(touched - {me})  # the partner first: the one waiting for the news
                 self.push(touched & {me})
@@ -259,26 +480,44 @@ class Realtime:
                 return refused
             try:
                 return hub.suggest(sid, args[0] if args else None)
-            except Exception:
-                log.exception("suggest failed")
-                return {"ok": False, "error": {"code": "internal", "message": "server error"}}
+            except Exception as e:
+                return failed("suggest", e)
+
+        def on_unknown(event: str, sid: str, *args: Any):
+            """Any other event name: answered (when the client asks for an answer) with
+            ``bad_request`` naming it; it counts against the rate limit like any event."""
+            refused = refusal(sid, args[:1])
+            if refused and refused["error"]["code"] == "rate_limited":
+                return refused
+            return unknown_event(event)
 
         srv.on("connect", on_connect)
         srv.on("disconnect", on_disconnect)
         for kind in protocols.actions():  # every protocol's student actions
             srv.on(kind, action(kind))
         srv.on("suggest", on_suggest)
+        srv.on("*", on_unknown)
 
         @sio.on("connect", namespace="/instructor")
         def on_instructor_connect(auth: Any = None):
             if sent_by_client(request.sid, "/instructor"):
                 return not_an_event()
             key = auth.get("key") if isinstance(auth, dict) else None
-            ok = (isinstance(key, str) and hmac.compare_digest(key, self.key)) or bool(
-                session.get("instructor")
-            )
-            if not ok:
+            if key is not None:
+                limits, address = web.limits(), web.client_address()
+                wait = limits.blocked("key", address)
+                if wait > 0:
+                    raise SioConnectionRefused(
+                        f"too many wrong instructor keys from your address: try again in "
+                        f"{max(1, round(wait))} s"
+                    )
+                if isinstance(key, str) and hmac.compare_digest(key, self.key):
+                    return None
+                limits.fail("key", address)
                 raise SioConnectionRefused("instructor key required")
+            if not web.instructor_logged_in():
+                raise SioConnectionRefused("instructor key required")
+            return None
 
         @sio.on("watch", namespace="/instructor")
         def on_watch(payload: Any = None):
@@ -304,6 +543,10 @@ class Realtime:
                 codes.discard(code)
                 self.watchers[code] = max(0, self.watchers.get(code, 0) - 1)
             return {"ok": True}
+
+        @sio.on("*", namespace="/instructor")
+        def on_instructor_unknown(event: str, *_args):
+            return unknown_event(event)
 
         @sio.on("disconnect", namespace="/instructor")
         def on_instructor_disconnect(*_args):

@@ -12,7 +12,9 @@ they never block the writer.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -24,7 +26,10 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+BUSY_WAIT_MS = 2000  # how long a write waits for a lock held elsewhere (off the serving thread)
+READ_BUSY_MS = 5000  # how long a read-only connection (exports, checkpoints) waits
+WAL_LIMIT = 16 * 1024 * 1024  # past this size a checkpoint truncates the WAL
+DEGRADED_S = 30.0  # /healthz says degraded this long after the database was unavailable
 
 
 def iso(ts: float | None) -> str | None:
@@ -34,10 +39,57 @@ def iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-    conn.execute("PRAGMA busy_timeout = 30000")
+def _connect(path: str, busy_ms: int = READ_BUSY_MS) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, check_same_thread=False, isolation_level=None, timeout=busy_ms / 1000
+    )
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
     return conn
+
+
+class StoreUnavailable(RuntimeError):
+    """The database stayed locked (by another process, or a long checkpoint) past
+    :data:`BUSY_WAIT_MS`: nothing was written; the caller answers ``unavailable``."""
+
+
+def _busy(e: sqlite3.OperationalError) -> bool:
+    code = getattr(e, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(e) or "busy" in str(e)
+
+
+def _writes(method):
+    """A write of the store: under its lock, and never a long wait on the serving thread.
+
+    The serving connection waits for no lock (busy_timeout 0): a write that finds the database
+    locked (another process holding it, or a truncating checkpoint) is tried again with a wait of
+    :data:`BUSY_WAIT_MS`, in a native thread when the server set :attr:`Store.offload` (so
+    eventlet's one thread goes on serving meanwhile); if the lock is still held then, it raises
+    :class:`StoreUnavailable`. Each try is one transaction, rolled back when it fails, so a retry
+    writes nothing twice.
+    """
+
+    @functools.wraps(method)
+    def wrapped(self: Store, *args, **kwargs):
+        with self.lock:
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.OperationalError as e:
+                if not _busy(e) or self.path == ":memory:":
+                    raise
+            self.busy_at = time.monotonic()
+            try:
+                return self.offload(self._patiently, method, args, kwargs)
+            except sqlite3.OperationalError as e:
+                if not _busy(e):
+                    raise
+                self.busy_at = time.monotonic()
+                raise StoreUnavailable(
+                    f"the database {self.path} is locked (by another process?): try again"
+                ) from None
+
+    return wrapped
 
 
 # Migrations: each takes the Database and brings it one version up. Add new ones at the end;
@@ -134,6 +186,7 @@ def _m3(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS = [_m1, _m2, _m3]
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class NotParleyDatabase(ValueError):
@@ -164,7 +217,14 @@ def open_readonly(path: str | Path) -> Store:
     store.conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True, check_same_thread=False)
     store.db = sqlite_utils.Database(store.conn)
     store.closed = False
+    store.offload = _direct
+    store.busy_at = None
+    store.checkpoint_failed_at = None
     return store
+
+
+def _direct(fn, *args):
+    return fn(*args)
 
 
 class Store:
@@ -172,7 +232,7 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.conn = _connect(self.path)
+        self.conn = _connect(self.path, busy_ms=BUSY_WAIT_MS)
         self.conn.execute("PRAGMA journal_mode = WAL")
         # WAL + NORMAL: a committed event survives the server process being killed (SQLite
         # has written it to the WAL file); only an OS crash or power cut may lose the last
@@ -182,7 +242,17 @@ class Store:
         self.db = sqlite_utils.Database(self.conn)
         self.lock = threading.RLock()
         self.closed = False
+        # How a write that found the database locked waits: the server sets a function that
+        # runs it in a native thread (eventlet's tpool); by default, here.
+        self.offload = _direct
+        self.busy_at: float | None = None  # monotonic time the database was last found locked
+        self.checkpoint_failed_at: float | None = None
         self._migrate()
+        if self.path != ":memory:":
+            # A WAL left large by an earlier run is emptied now; from here on writes on this
+            # connection never wait for a lock (see _writes).
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.conn.execute("PRAGMA busy_timeout = 0")
 
     # ------------------------------------------------------------ schema
     def _migrate(self) -> None:
@@ -201,6 +271,34 @@ class Store:
         self.closed = True
         self.conn.close()
 
+    def _patiently(self, method, args, kwargs):
+        """Run a write method with a busy wait (in whatever thread calls this)."""
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_WAIT_MS}")
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self.conn.execute("PRAGMA busy_timeout = 0")
+
+    @property
+    def degraded(self) -> str | None:
+        """Why the store is not quite well, or None: the database was locked or a checkpoint
+        failed in the last :data:`DEGRADED_S` seconds."""
+        now = time.monotonic()
+        if self.busy_at is not None and now - self.busy_at < DEGRADED_S:
+            return "database locked (writes answered 'unavailable')"
+        if self.checkpoint_failed_at is not None and now - self.checkpoint_failed_at < DEGRADED_S:
+            return "checkpoints failing"
+        return None
+
+    def wal_size(self) -> int:
+        """The WAL file's size in bytes (0 when there is none)."""
+        if self.path == ":memory:":
+            return 0
+        try:
+            return os.path.getsize(self.path + "-wal")
+        except OSError:
+            return 0
+
     # ------------------------------------------------------------ checkpoints
     def defer_checkpoints(self, defer: bool = True) -> None:
         """Stop commits from checkpointing: the caller will call :meth:`checkpoint` instead.
@@ -214,18 +312,23 @@ class Store:
         with self.lock:
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {0 if defer else 1000}")
 
-    def checkpoint(self) -> tuple[int, int, int]:
-        """Copy what the WAL holds into the database file (PASSIVE: never waits for a writer).
+    def checkpoint(self, mode: str = "PASSIVE") -> tuple[int, int, int]:
+        """Copy what the WAL holds into the database file.
 
-        Opens a connection of its own for the call and takes no lock, so it may run in a
-        native thread while the writer goes on, and never shares a connection with
+        PASSIVE never waits for a writer. TRUNCATE waits (at most :data:`READ_BUSY_MS`) for the
+        writer and the readers, copies the rest and truncates the WAL to nothing; meanwhile the
+        serving connection's writes find the database busy and wait off the serving thread (see
+        :func:`_writes`). Opens a connection of its own for the call and takes no lock, so it
+        may run in a native thread while the writer goes on, and never shares a connection with
         :meth:`close`. Returns SQLite's (busy, frames in the WAL, frames checkpointed).
         """
+        if mode not in ("PASSIVE", "FULL", "RESTART", "TRUNCATE"):
+            raise ValueError(f"checkpoint mode: {mode!r}")
         if self.path == ":memory:" or self.closed:
             return (0, 0, 0)
         conn = _connect(self.path)
         try:
-            return tuple(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+            return tuple(conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone())
         finally:
             conn.close()
 
@@ -241,28 +344,36 @@ class Store:
         with self.lock, self.db.atomic():
             yield
 
+    def checkpoint_bounded(self, limit: int = WAL_LIMIT) -> tuple[int, int, int]:
+        """A PASSIVE checkpoint, then a TRUNCATE one when the WAL file has passed ``limit``
+        bytes: under continuous writes PASSIVE alone never lets the WAL restart."""
+        result = self.checkpoint("PASSIVE")
+        if self.wal_size() > limit:
+            result = self.checkpoint("TRUNCATE")
+        return result
+
     # ------------------------------------------------------------ meta
     def get_meta(self, key: str) -> str | None:
         with self.lock:
             row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    @_writes
     def set_meta(self, key: str, value: str) -> None:
-        with self.lock:
-            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
 
     # ------------------------------------------------------------ scenarios
+    @_writes
     def add_scenario(self, scenario_id: str, data: dict, source: str = "upload") -> None:
-        with self.lock:
-            self.db["scenarios"].insert(
-                {
-                    "id": scenario_id,
-                    "json": json.dumps(data, separators=(",", ":")),
-                    "source": source,
-                    "created_at": iso(time.time()),
-                },
-                pk="id",
-            )
+        self.db["scenarios"].insert(
+            {
+                "id": scenario_id,
+                "json": json.dumps(data, separators=(",", ":")),
+                "source": source,
+                "created_at": iso(time.time()),
+            },
+            pk="id",
+        )
 
     def scenarios(self) -> list[dict]:
         with self.lock:
@@ -270,21 +381,22 @@ class Store:
         return [json.loads(r["json"]) for r in rows]
 
     # ------------------------------------------------------------ sessions
+    @_writes
     def add_session(self, row: dict) -> None:
-        with self.lock:
-            self.db["sessions"].insert(row, pk="code")
+        self.db["sessions"].insert(row, pk="code")
 
+    @_writes
     def update_session(self, code: str, **fields) -> None:
-        with self.lock:
-            self.db["sessions"].update(code, fields)
+        self.db["sessions"].update(code, fields)
 
     def sessions(self) -> list[dict]:
         with self.lock:
             return list(self.db.query("SELECT * FROM sessions ORDER BY created_at"))
 
     # ------------------------------------------------------------ participants
+    @_writes
     def add_participant(self, row: dict, at: float | None = None) -> None:
-        with self.lock, self.db.atomic():
+        with self.db.atomic():
             self.db["participants"].insert(row, pk="participant_id")
             self._append_rows(
                 [
@@ -304,8 +416,9 @@ class Store:
             return list(self.db.query("SELECT * FROM participants ORDER BY seq"))
 
     # ------------------------------------------------------------ negotiations and events
+    @_writes
     def add_negotiation(self, row: dict, session_events: list[dict] = ()) -> None:
-        with self.lock, self.db.atomic():
+        with self.db.atomic():
             self.db["negotiations"].insert(row, pk="negotiation_id")
             self._append_rows(list(session_events))
 
@@ -381,7 +494,13 @@ class Store:
             }
             for e in events
         ]
-        with self.lock, self.db.atomic():
+        return self._append_committed(rows, negotiation_id, summary)
+
+    @_writes
+    def _append_committed(
+        self, rows: list[dict], negotiation_id: str | None, summary: dict | None
+    ) -> list[int]:
+        with self.db.atomic():
             ids = self._append_rows(rows)
             if summary and negotiation_id:
                 self.db["negotiations"].update(negotiation_id, summary)
@@ -430,7 +549,7 @@ class Store:
             f"file:{Path(self.path).resolve()}?mode=ro", uri=True, check_same_thread=False
         )
         try:
-            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute(f"PRAGMA busy_timeout = {READ_BUSY_MS}")
             return list(sqlite_utils.Database(conn).query(sql, params))
         finally:
             conn.close()

@@ -22,42 +22,11 @@ import pytest
 from game.core import debrief, scoring
 from game.core.protocols import offers
 from game.core.scenario import parse
+from tests.support import HIGH_LATE, HIGH_SOON, LOW_SOON, MID_LATE, MID_SOON, hire_doc
 
 T0 = 1_700_000_000.0
 
-HIGH_SOON = {"salary": "high", "start": "soon"}  # (110, 0)
-HIGH_LATE = {"salary": "high", "start": "late"}  # (60, 40)
-MID_SOON = {"salary": "mid", "start": "soon"}  # (80, 30)
-MID_LATE = {"salary": "mid", "start": "late"}  # (30, 70)
-LOW_SOON = {"salary": "low", "start": "soon"}  # (50, 40)
-
-
-def option(oid, e, c):
-    return {"id": oid, "label": oid.title(), "points": {"employer": e, "candidate": c}}
-
-
-DOC = {
-    "id": "hire",
-    "title": "Hire",
-    "description": "",
-    "roles": [
-        {"id": "employer", "name": "Employer", "brief": "", "batna": 20},
-        {"id": "candidate", "name": "Candidate", "brief": "", "batna": 10},
-    ],
-    "issues": [
-        {
-            "id": "salary",
-            "name": "Salary",
-            "options": [option("high", 60, 0), option("mid", 30, 30), option("low", 0, 40)],
-        },
-        {"id": "start", "name": "Start", "options": [option("soon", 50, 0), option("late", 0, 40)]},
-    ],
-    "first_mover": "employer",
-    "max_packages": 3,
-    "meso_tolerance": 20,
-    "time_limit_s": 900,
-    "max_offers": 12,
-}
+DOC = hire_doc()
 SC = parse(DOC)
 
 

@@ -50,7 +50,9 @@ def num(text: str) -> float:
 
 def test_rate_limit():
     rate, burst = found(
-        "protocol.md", r"Limits: (\d+) events a second sustained per connection, bursts of (\d+)"
+        "protocol.md",
+        r"Limits: (\d+) events a second sustained per connection and per participant "
+        r"\(all its connections together\), bursts of (\d+)",
     )
     assert (num(rate), num(burst)) == (realtime.RATE, realtime.BURST)
 
@@ -71,9 +73,10 @@ def test_the_app_uses_the_size_constants(tmp_path):
         assert app.config["MAX_CONTENT_LENGTH"] == game.MAX_CONTENT_LENGTH
         eio = app.extensions["socketio"].server.eio
         assert eio.max_http_buffer_size == game.MAX_HTTP_BUFFER_SIZE
+        code = app.extensions["parley"]["hub"].create_session({"scenario": "job-offer"})
         too_big = b"{" + b" " * game.MAX_CONTENT_LENGTH + b"}"
         r = app.test_client().post(
-            "/api/sessions/ABCDEF/join", data=too_big, content_type="application/json"
+            f"/api/sessions/{code}/join", data=too_big, content_type="application/json"
         )
         assert r.status_code == 413 and r.get_json()["errors"]
     finally:

@@ -31,50 +31,20 @@ from hypothesis import strategies as st
 from game.core import analysis, scoring
 from game.core.protocols import offers
 from game.core.scenario import parse
+from tests.support import (
+    HIGH_LATE,
+    HIGH_SOON,
+    LOW_LATE,
+    LOW_SOON,
+    MID_LATE,
+    MID_SOON,
+    hire_doc,
+    hire_option,
+)
 
 T0 = 1_700_000_000.0
 
-HIGH_SOON = {"salary": "high", "start": "soon"}  # (110, 0)
-HIGH_LATE = {"salary": "high", "start": "late"}  # (60, 40)
-MID_SOON = {"salary": "mid", "start": "soon"}  # (80, 30)
-MID_LATE = {"salary": "mid", "start": "late"}  # (30, 70)
-LOW_SOON = {"salary": "low", "start": "soon"}  # (50, 40)
-LOW_LATE = {"salary": "low", "start": "late"}  # (0, 80)
-
-
-def option(oid, e, c):
-    return {"id": oid, "label": oid.title(), "points": {"employer": e, "candidate": c}}
-
-
-def scenario_doc(**overrides):
-    doc = {
-        "id": "hire",
-        "title": "Hire",
-        "description": "",
-        "roles": [
-            {"id": "employer", "name": "Employer", "brief": "", "batna": 20},
-            {"id": "candidate", "name": "Candidate", "brief": "", "batna": 10},
-        ],
-        "issues": [
-            {
-                "id": "salary",
-                "name": "Salary",
-                "options": [option("high", 60, 0), option("mid", 30, 30), option("low", 0, 40)],
-            },
-            {
-                "id": "start",
-                "name": "Start",
-                "options": [option("soon", 50, 0), option("late", 0, 40)],
-            },
-        ],
-        "first_mover": "employer",
-        "max_packages": 3,
-        "meso_tolerance": 20,
-        "time_limit_s": 900,
-        "max_offers": 12,
-    }
-    doc.update(overrides)
-    return doc
+scenario_doc = hire_doc
 
 
 SC = parse(scenario_doc())
@@ -357,9 +327,13 @@ def test_efficiency_is_empty_when_max_joint_is_not_positive():
         {
             "id": "salary",
             "name": "Salary",
-            "options": [option("high", -5, 0), option("low", 0, -8)],
+            "options": [hire_option("high", -5, 0), hire_option("low", 0, -8)],
         },
-        {"id": "start", "name": "Start", "options": [option("soon", 0, 0), option("late", -1, -1)]},
+        {
+            "id": "start",
+            "name": "Start",
+            "options": [hire_option("soon", 0, 0), hire_option("late", -1, -1)],
+        },
     ]
     sc = parse(doc)
     assert analysis.max_joint(sc)["joint"] == -5
@@ -536,9 +510,13 @@ def test_normalized_distance_ignores_a_role_whose_points_never_change():
         {
             "id": "salary",
             "name": "Salary",
-            "options": [option("high", 60, 5), option("low", 20, 5)],
+            "options": [hire_option("high", 60, 5), hire_option("low", 20, 5)],
         },
-        {"id": "start", "name": "Start", "options": [option("soon", 10, 0), option("late", 0, 0)]},
+        {
+            "id": "start",
+            "name": "Start",
+            "options": [hire_option("soon", 10, 0), hire_option("late", 0, 0)],
+        },
     ]
     sc = parse(doc)
     s = play(

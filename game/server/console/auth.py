@@ -26,7 +26,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -73,7 +72,7 @@ def render(template: str, status: int = 200, **ctx: Any):
 
 
 def logged_in() -> bool:
-    return bool(session.get("instructor"))
+    return web.instructor_logged_in()
 
 
 def page(view):
@@ -171,16 +170,13 @@ def login_post():
             error="That is not the instructor key. It is printed in the terminal where the "
             "server was started (or set with PARLEY_INSTRUCTOR_KEY).",
         )
-    session.clear()
-    session["instructor"] = True
-    web.csrf_token()
+    web.start_login()
     return redirect(safe_next(nxt))
 
 
 @bp.post("/logout")
 @form_post
 def logout():
-    session.clear()
-    web.csrf_token()
+    web.end_login()
     flash("You are logged out.")
     return redirect(url_for("console.login"))

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, request, url_for
 
 from game.core.annotate import annotate
+from game.core.scenario import lone_surrogate
 from game.server.console.auth import form_post, hub, page, render
 from game.server.hub import ApiError
 
@@ -128,6 +129,10 @@ def upload():
             None,
             syntax_line=e.lineno,
         )
+    where = lone_surrogate(data)
+    if where is not None:  # shown as the file's text: the decoded value cannot be encoded
+        problem = f"{where}: text with a lone surrogate (not valid Unicode)"
+        return _upload_failed(filename, text, [problem], None)
     try:
         sid = hub().add_scenario(data)
     except ApiError as e:

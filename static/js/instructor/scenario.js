@@ -1,7 +1,8 @@
 // A scenario's page: the outcome-space chart and the briefs rendered from Markdown.
 
-/* global Chart, marked, DOMPurify */
+/* global Chart */
 
+import { markdown } from "../play/dom.js";
 import { bootData } from "./common.js";
 import { bounds, setDefaults, spaceDatasets, spaceOptions } from "./charts.js";
 
@@ -22,7 +23,9 @@ new Chart(document.getElementById("chart-space"), {
   options: spaceOptions(boot.roles, b),
 });
 
+// The student page's sanitiser and its config (MARKDOWN_PURIFY: a short list of tags, no
+// attributes but links', links made safe), not DOMPurify's permissive default.
 for (const node of document.querySelectorAll("[data-markdown]")) {
-  node.innerHTML = DOMPurify.sanitize(marked.parse(node.textContent));
+  node.replaceChildren(...markdown(node.textContent).childNodes);
   node.classList.add("rendered");
 }
