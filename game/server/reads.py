@@ -43,6 +43,7 @@ def negotiation_summary(hub: Hub, n: Negotiation, *, metrics: bool = True) -> di
         "metrics": out_metrics,
         # the post-settlement phase (protocol pss): its measures, both roles' (docs/metrics.md)
         "post_settlement": pss_measures.measures(st) if hasattr(st, "phase") else None,
+        "in_phase": bool(getattr(st, "in_phase", False)),  # open, after a deal (pss)
     }
 
 

@@ -48,6 +48,8 @@ def test_a_pair_improves_its_deal_and_bad_input_changes_nothing(module_server, p
         assert neg(st)["debrief"] is None
 
     nid = neg(seller.state)["id"]
+    summary = srv.api("GET", f"/api/sessions/{pair.code}").json()["negotiations"][0]
+    assert summary["in_phase"] is True and summary["status"] == "open"
     # another pair of the same session: its members cannot touch this negotiation
     other = pair_in(srv, players, pair.code, names=("Cy", "Di"))
     before = len(events_of(srv, pair.code, nid))
@@ -98,6 +100,21 @@ def test_a_pair_improves_its_deal_and_bad_input_changes_nothing(module_server, p
         assert path["first"] == [first["seller"], first["buyer"]]
         assert path["final"] == [final["seller"], final["buyer"]]
         assert phase(st)["closed"] == {"reason": "closed", "by": "buyer"}
+    # privacy: no state sent while the negotiation was open held the other side's numbers
+    for p, me in ((seller, "seller"), (buyer, "buyer")):
+        them = "buyer" if me == "seller" else "seller"
+        for st in p.states:
+            n = neg(st)
+            if not n or n["status"] != "open":
+                continue
+            text = json.dumps(st)
+            assert f"{them.upper()}-BRIEF-SECRET" not in text and n["debrief"] is None
+            ph = n.get("post_settlement") or {}
+            for prop in ph.get("proposals", []):
+                assert prop["points"] == [points(x)[me] for x in prop["packages"]]
+                assert prop["deal_points"] in (points(FIRST)[me], points(BETTER)[me])
+            if "deal" in ph:
+                assert ph["deal"]["points"] == points(ph["deal"]["package"])[me]
     assert code_of(seller.call("propose", {"packages": [WORSE]})) == "not_negotiating"
     assert code_of(buyer.call("close_phase", {})) == "not_negotiating"
 
