@@ -17,6 +17,7 @@ from game.core import analysis, requests
 from game.core.protocols import pss, pss_measures
 from game.core.protocols.common import RuleError
 from game.core.scenario import parse
+from tests.unit.test_hub import world  # noqa: F401  (the fixture: a hub over a real file)
 from tests.unit.test_rules import P_LOW, P_MID, P_SELLER, SC, T0, scenario_doc
 
 P_WIN = {"price": "mid", "delivery": "fast", "warranty": "short"}
@@ -307,3 +308,35 @@ def test_the_session_setting():
         "post_settlement.time_limit_s: must be a positive number of seconds up to 3600, or null",
         "post_settlement.max_offers: must be a whole number from 1 to 50",
     ]
+
+
+# ---------------------------------------------------------------- the hub: recovery and time
+
+
+def test_the_phase_survives_a_restart_and_its_time_limit_is_kept_by_the_hub(world):  # noqa: F811
+    """A pss session over a real SQLite file: the options are stored with the session, the
+    phase is rebuilt from the events after reopening, and the hub's tick closes it on time."""
+    from tests.unit.test_hub import BEST_FOR_SELLER, arrival_pair
+    from tests.unit.test_hub import T0 as HUB_T0
+
+    code, by_role = arrival_pair(world, post_settlement={"time_limit_s": 60, "max_offers": 3})
+    hub = world.hub
+    (_, s_sid), (b_pid, b_sid) = by_role["seller"], by_role["buyer"]
+    oid = hub.act(s_sid, "propose", {"packages": [BEST_FOR_SELLER]})[0]["offer_id"]
+    assert hub.act(b_sid, "accept", {"offer_id": oid, "package": 0})[0] == {"ok": True}
+    better = {**BEST_FOR_SELLER, "warranty": "warranty2"}  # seller -200, buyer +600
+    answer, touched = hub.act(b_sid, "propose", {"packages": [better]})
+    assert answer == {"ok": True, "offer_id": f"{hub.view(b_pid)['negotiation']['id']}-p1"}
+    before = hub.view(b_pid)["negotiation"]
+    hub = world.reopen()
+    after = hub.view(b_pid)["negotiation"]
+    assert after["post_settlement"] == before["post_settlement"]
+    assert after["deadline"] == HUB_T0 + 60 and after["status"] == "open"
+    assert hub.session(code).options == {"time_limit_s": 60, "max_offers": 3}
+    world.clock.now = HUB_T0 + 61
+    hub.tick()
+    done = hub.view(b_pid)["negotiation"]
+    assert done["status"] == "agreed" and done["outcome"]["package"] == BEST_FOR_SELLER
+    assert done["post_settlement"]["closed"] == {"reason": "time", "by": None}
+    row = world.rows("SELECT status, end_reason FROM negotiations")[0]
+    assert row == {"status": "agreed", "end_reason": "accepted"}
