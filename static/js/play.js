@@ -240,6 +240,10 @@ function drawNegotiation(state, done) {
   for (const id of ["incoming", "walk", "rule"]) if (phase) $(id).hidden = true;
   $("pss").hidden = !phase;
   $("builder-title").textContent = phase ? "Propose a change" : "Make an offer";
+  const [jumpIn, jumpBuild] = document.querySelectorAll(".play-jump a");
+  jumpIn.href = phase ? "#pss" : "#incoming";
+  jumpIn.textContent = phase ? "The deal" : "Offer received";
+  jumpBuild.textContent = phase ? "Propose a change" : "Make an offer";
   document.querySelector(".play-jump").hidden = done;
   $("outcome").hidden = !done;
 
