@@ -187,6 +187,9 @@ def _offers(store: Store, session_code: str | None) -> list[dict]:
     for row, st in _states(store, session_code):
         sc = st.scenario
         o = st.outcome
+        deal = o.package if o is not None and o.reason == "accepted" else None
+        if getattr(st, "phase", None) is not None:  # pss: the offer accepted made the first deal
+            deal = st.phase.first[0]
         for offer in st.offers:
             k = sc.role_index(offer.by)
             for i, (pk, pts) in enumerate(zip(offer.packages, offer.points, strict=True)):
@@ -209,12 +212,7 @@ def _offers(store: Store, session_code: str | None) -> list[dict]:
                         "joint": pts[0] + pts[1],
                         "based_on_offer_id": (offer.based_on or {}).get("offer_id"),
                         "based_on_package": (offer.based_on or {}).get("package"),
-                        "accepted": bool(
-                            o is not None
-                            and o.reason == "accepted"
-                            and st.latest is offer
-                            and o.package == pk
-                        ),
+                        "accepted": bool(deal is not None and st.latest is offer and deal == pk),
                         "created_at": iso(offer.at),
                     }
                 )

@@ -131,6 +131,9 @@ def test_a_pair_improves_its_deal_and_bad_input_changes_nothing(module_server, p
     rows = {r["negotiation_id"]: r for r in export(srv, pair.code, "negotiations")}
     assert rows[nid] == rows[nid] | independent_measures(events)
     assert rows[nid]["points_0"] == str(final["seller"])
+    # the offers table holds the offers before the deal; its accepted row is the first deal's
+    offers = [r for r in export(srv, pair.code, "offers") if r["negotiation_id"] == nid]
+    assert [(r["offer_id"], r["accepted"]) for r in offers] == [(first_id, "true")]
     # the other pair has the columns too, empty but post_settlement
     on = rows[neg(other.seller.state)["id"]]
     assert on["post_settlement"] == "true" and on["first_deal"] == ""
