@@ -32,7 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
-    from game.server import console, realtime, web
+    from game.server import console, realtime, transport, web
     from game.server.hub import Hub
     from game.server.store import Store
 
@@ -70,7 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         max_http_buffer_size=MAX_HTTP_BUFFER_SIZE,
         ping_interval=10,
         ping_timeout=20,
-        serializer=realtime.Packet,
+        serializer=transport.Packet,
     )
     rt = realtime.Realtime(socketio, hub, store, key)
     app.extensions["parley"] = {"hub": hub, "store": store, "key": key, "realtime": rt}

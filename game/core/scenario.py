@@ -8,36 +8,42 @@ by name in a hot loop. Nothing here does I/O except :func:`load_file` and :func:
 from __future__ import annotations
 
 import json
-import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ID_RE = re.compile(r"[a-z0-9_-]+")  # used with fullmatch: "$" would allow a final newline
-
-TOP_KEYS = (
-    "id",
-    "title",
-    "description",
-    "roles",
-    "issues",
-    "first_mover",
-    "max_packages",
-    "meso_tolerance",
-    "time_limit_s",
-    "max_offers",
+from game.core.validation import (
+    ID_RE,
+    MAX_ID_CHARS,
+    MAX_ISSUES,
+    MAX_OFFERS,
+    MAX_OPTIONS,
+    MAX_PACKAGES,
+    MAX_TEXT,
+    lone_surrogate,
+    validate,
 )
-ROLE_KEYS = ("id", "name", "brief", "batna")
-ISSUE_KEYS = ("id", "name", "options")
-OPTION_KEYS = ("id", "label", "points")
 
-MAX_ISSUES = 40
-MAX_OPTIONS = 40
-MAX_TEXT = 20_000
-MAX_ID_CHARS = 64  # ids of the scenario, its roles, issues and options
-MAX_PACKAGES = 3  # the largest max_packages: packages in one offer
-MAX_OFFERS = 1000  # the largest max_offers
+__all__ = [  # the limits and checks live in game.core.validation; read here as before
+    "ID_RE",
+    "MAX_ID_CHARS",
+    "MAX_ISSUES",
+    "MAX_OFFERS",
+    "MAX_OPTIONS",
+    "MAX_PACKAGES",
+    "MAX_TEXT",
+    "Issue",
+    "Option",
+    "Role",
+    "Scenario",
+    "ScenarioError",
+    "load_dir",
+    "load_file",
+    "loads",
+    "lone_surrogate",
+    "parse",
+    "validate",
+]
 
 
 class ScenarioError(ValueError):
@@ -206,228 +212,6 @@ class Scenario:
                 for i in self.issues
             ],
         }
-
-
-# ---------------------------------------------------------------- validation
-
-
-def _is_number(x: Any) -> bool:
-    return (
-        isinstance(x, (int, float))
-        and not isinstance(x, bool)
-        and math.isfinite(x)
-        and abs(x) < 1e15
-    )
-
-
-def _is_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _text(errors: list[str], obj: dict, key: str, place: str, *, allow_empty: bool = False) -> None:
-    if key not in obj:
-        errors.append(f"{place}.{key}: missing" if place else f"{key}: missing")
-        return
-    v = obj[key]
-    where = f"{place}.{key}" if place else key
-    if not isinstance(v, str):
-        errors.append(f"{where}: must be a string")
-    elif not allow_empty and not v.strip():
-        errors.append(f"{where}: must not be empty")
-    elif len(v) > MAX_TEXT:
-        errors.append(f"{where}: longer than {MAX_TEXT} characters")
-
-
-def _ident(errors: list[str], obj: dict, place: str) -> str | None:
-    where = f"{place}.id" if place else "id"
-    if "id" not in obj:
-        errors.append(f"{where}: missing")
-        return None
-    v = obj["id"]
-    if not isinstance(v, str):
-        errors.append(f"{where}: must be a string")
-        return None
-    if not ID_RE.fullmatch(v) or len(v) > MAX_ID_CHARS:
-        errors.append(f"{where}: {v!r} must match [a-z0-9_-]+ (at most {MAX_ID_CHARS} characters)")
-        return None
-    return v
-
-
-def _unknown_keys(errors: list[str], obj: dict, allowed: tuple[str, ...], place: str) -> None:
-    for k in obj:
-        if k not in allowed:
-            where = f"{place}.{k}" if place else str(k)
-            errors.append(f"{where}: unknown key")
-
-
-def lone_surrogate(obj: Any, place: str = "", depth: int = 0) -> str | None:
-    """Where a text in ``obj`` (a decoded JSON value) holds a lone surrogate (``"\\ud800"``,
-    which is not Unicode text and cannot be encoded as UTF-8), as ``PLACE``; else None.
-
-    Used at the edges (HTTP bodies, Socket.IO payloads, scenario documents), so such text is
-    refused before it is stored and makes every later page or export that shows it fail.
-    """
-    if isinstance(obj, str):
-        if obj.isascii():
-            return None
-        try:
-            obj.encode("utf-8")
-        except UnicodeEncodeError:
-            return place or "text"
-        return None
-    if depth > 64:
-        return None
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            where = f"{place}.{k}" if place else str(k)
-            if isinstance(k, str) and lone_surrogate(k) is not None:
-                return (place + "." if place else "") + "(a key)"
-            found = lone_surrogate(v, where, depth + 1)
-            if found is not None:
-                return found
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            found = lone_surrogate(v, f"{place}[{i}]", depth + 1)
-            if found is not None:
-                return found
-    return None
-
-
-def validate(data: Any) -> list[str]:
-    """Every problem of a scenario document, each as ``PLACE: problem``; [] when it is valid."""
-    errors: list[str] = []
-    if not isinstance(data, dict):
-        return ["scenario: must be a JSON object"]
-    where = lone_surrogate(data)
-    if where is not None:
-        return [f"{where}: text with a lone surrogate (not valid Unicode)"]
-    _unknown_keys(errors, data, TOP_KEYS, "")
-    _ident(errors, data, "")
-    _text(errors, data, "title", "")
-    _text(errors, data, "description", "", allow_empty=True)
-
-    role_ids: list[str] = []
-    roles = data.get("roles")
-    if "roles" not in data:
-        errors.append("roles: missing")
-    elif not isinstance(roles, list):
-        errors.append("roles: must be a list")
-    else:
-        if len(roles) != 2:
-            errors.append(f"roles: must list exactly two roles, found {len(roles)}")
-        for n, role in enumerate(roles):
-            place = f"roles[{n}]"
-            if not isinstance(role, dict):
-                errors.append(f"{place}: must be an object")
-                continue
-            _unknown_keys(errors, role, ROLE_KEYS, place)
-            rid = _ident(errors, role, place)
-            if rid is not None:
-                if rid in role_ids:
-                    errors.append(f"{place}.id: duplicate role id {rid!r}")
-                role_ids.append(rid)
-            _text(errors, role, "name", place)
-            _text(errors, role, "brief", place, allow_empty=True)
-            if "batna" not in role:
-                errors.append(f"{place}.batna: missing")
-            elif not _is_number(role["batna"]):
-                errors.append(f"{place}.batna: must be a finite number (less than 1e15 in size)")
-
-    issues = data.get("issues")
-    if "issues" not in data:
-        errors.append("issues: missing")
-    elif not isinstance(issues, list):
-        errors.append("issues: must be a list")
-    elif not issues:
-        errors.append("issues: must list at least one issue")
-    elif len(issues) > MAX_ISSUES:
-        errors.append(f"issues: at most {MAX_ISSUES} issues")
-    else:
-        issue_ids: set[str] = set()
-        for n, issue in enumerate(issues):
-            place = f"issues[{n}]"
-            if not isinstance(issue, dict):
-                errors.append(f"{place}: must be an object")
-                continue
-            _unknown_keys(errors, issue, ISSUE_KEYS, place)
-            iid = _ident(errors, issue, place)
-            if iid is not None:
-                if iid in issue_ids:
-                    errors.append(f"{place}.id: duplicate issue id {iid!r}")
-                issue_ids.add(iid)
-            _text(errors, issue, "name", place)
-            options = issue.get("options")
-            if "options" not in issue:
-                errors.append(f"{place}.options: missing")
-                continue
-            if not isinstance(options, list):
-                errors.append(f"{place}.options: must be a list")
-                continue
-            if len(options) < 2:
-                errors.append(
-                    f"{place}.options: must list at least two options, found {len(options)}"
-                )
-            if len(options) > MAX_OPTIONS:
-                errors.append(f"{place}.options: at most {MAX_OPTIONS} options")
-            option_ids: set[str] = set()
-            for m, option in enumerate(options):
-                oplace = f"{place}.options[{m}]"
-                if not isinstance(option, dict):
-                    errors.append(f"{oplace}: must be an object")
-                    continue
-                _unknown_keys(errors, option, OPTION_KEYS, oplace)
-                oid = _ident(errors, option, oplace)
-                if oid is not None:
-                    if oid in option_ids:
-                        errors.append(f"{oplace}.id: duplicate option id {oid!r} in this issue")
-                    option_ids.add(oid)
-                _text(errors, option, "label", oplace)
-                points = option.get("points")
-                if "points" not in option:
-                    errors.append(f"{oplace}.points: missing")
-                elif not isinstance(points, dict):
-                    errors.append(f"{oplace}.points: must be an object of role id to points")
-                else:
-                    for rid in role_ids:
-                        if rid not in points:
-                            errors.append(f"{oplace}.points.{rid}: missing")
-                        elif not _is_number(points[rid]):
-                            errors.append(
-                                f"{oplace}.points.{rid}: must be a finite number (less than 1e15 in size)"
-                            )
-                    for rid in points:
-                        if len(role_ids) == 2 and rid not in role_ids:
-                            errors.append(f"{oplace}.points.{rid}: unknown role")
-
-    if "first_mover" not in data:
-        errors.append("first_mover: missing")
-    elif not isinstance(data["first_mover"], str) or (
-        role_ids and data["first_mover"] not in role_ids
-    ):
-        errors.append(f"first_mover: {data['first_mover']!r} is not a role id")
-
-    if "max_packages" not in data:
-        errors.append("max_packages: missing")
-    elif not _is_int(data["max_packages"]) or not 1 <= data["max_packages"] <= MAX_PACKAGES:
-        errors.append(f"max_packages: must be a whole number from 1 to {MAX_PACKAGES}")
-
-    if "meso_tolerance" not in data:
-        errors.append("meso_tolerance: missing")
-    elif not _is_number(data["meso_tolerance"]) or data["meso_tolerance"] < 0:
-        errors.append("meso_tolerance: must be a number of at least 0")
-
-    if "time_limit_s" not in data:
-        errors.append("time_limit_s: missing (use null for no limit)")
-    elif data["time_limit_s"] is not None and (
-        not _is_number(data["time_limit_s"]) or data["time_limit_s"] <= 0
-    ):
-        errors.append("time_limit_s: must be a positive number of seconds or null")
-
-    if "max_offers" not in data:
-        errors.append("max_offers: missing")
-    elif not _is_int(data["max_offers"]) or not 1 <= data["max_offers"] <= MAX_OFFERS:
-        errors.append(f"max_offers: must be a whole number from 1 to {MAX_OFFERS}")
-    return errors
 
 
 def parse(data: Any) -> Scenario:

@@ -9,13 +9,10 @@ in it. Nothing is broadcast to everyone.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import time
 from typing import Any
 
-import engineio.exceptions
-import socketio.packet
 from flask import request
 from flask_socketio import SocketIO, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as SioConnectionRefused
@@ -24,126 +21,17 @@ from game.core import protocols
 from game.core.protocols.common import RuleError
 from game.core.scenario import lone_surrogate
 from game.server import reads, web
+from game.server.frames import FrameGuard
 from game.server.hub import ApiError, Hub
 from game.server.store import Store, StoreUnavailable
+from game.server.transport import Bucket, Encoded, LogLimiter
 
 log = logging.getLogger("parley.realtime")
 
-RATE = 20.0  # events a second, sustained, per connection and per participant (the contract
-BURST = 40.0  # asks for at least 10 per participant, whatever its number of connections)
-MALFORMED_LIMIT = 3  # undecodable frames a connection may send; the next one closes it
-CONNECT_TIMEOUT_S = 5.0  # an Engine.IO connection must complete a Socket.IO connect by then
-LOG_PERIOD_S = 60.0  # at most one log line per kind of trouble a minute, then a count
-NAMESPACES = ("/", "/instructor")
 INSTRUCTOR_PUSH_S = 1.0  # at most one live update a second per watched session
 TICK_S = 0.25
 CHECKPOINT_S = 1.0
 CHECKPOINT_FAILURES = 5  # in a row, before commits take the checkpoints back
-
-
-class LogLimiter:
-    """Rate-limited logging per kind: the first occurrence in a period is logged (one line, no
-    traceback), the others are counted and the count is logged when the period is over.
-
-    A flood of bad frames or a checkpoint failing every second must never grow the log by a
-    line (or a traceback) per occurrence: at most two lines a minute per kind.
-    """
-
-    def __init__(self, logger: logging.Logger, period: float = LOG_PERIOD_S):
-        self.logger = logger
-        self.period = period
-        self.kinds: dict[str, list] = {}  # kind -> [period start, count not logged]
-
-    def __call__(self, kind: str, message: str, *args: Any, level: int = logging.WARNING) -> None:
-        now = time.monotonic()
-        entry = self.kinds.get(kind)
-        if entry is not None and now - entry[0] < self.period:
-            entry[1] += 1
-            return
-        self._report(kind, entry, level)
-        self.kinds[kind] = [now, 0, level]
-        self.logger.log(level, message, *args)
-
-    def flush(self) -> None:
-        """Log the counts of the periods that are over (called from the background loop)."""
-        now = time.monotonic()
-        for kind, entry in list(self.kinds.items()):
-            if now - entry[0] >= self.period:
-                self._report(kind, entry, entry[2])
-                del self.kinds[kind]
-
-    def _report(self, kind: str, entry: list | None, level: int) -> None:
-        if entry and entry[1]:
-            self.logger.log(
-                level,
-                "%s: %d more in the last %g s (not logged one by one)",
-                kind,
-                entry[1],
-                self.period,
-            )
-            entry[1] = 0
-
-
-class Packet(socketio.packet.Packet):
-    """Socket.IO packets for a server that never sends bytes.
-
-    python-socketio scans every outgoing payload for bytes to decide on a binary packet: a walk
-    of each 6 kB state, 15 % of the server's busy time under load (docs/performance.md). Parley
-    sends JSON only, so the scan is off (as in python-socketio's own msgpack packets); binary
-    packets a client sends are still decoded. An :class:`Encoded` argument is JSON text
-    already and goes out as it is.
-    """
-
-    uses_binary_events = False
-
-    def encode(self):
-        data = self.data
-        if self.packet_type in (socketio.packet.EVENT, socketio.packet.ACK) and any(
-            isinstance(x, Encoded) for x in data or ()
-        ):
-            head = str(self.packet_type)
-            if self.namespace not in (None, "/"):
-                head += self.namespace + ","
-            if self.id is not None:
-                head += str(self.id)
-            args = (
-                x if isinstance(x, Encoded) else json.dumps(x, separators=(",", ":")) for x in data
-            )
-            return f"{head}[{','.join(args)}]"
-        return super().encode()
-
-    def decode(self, encoded_packet):
-        """Decode, refusing an event with no name: ``42[]``, ``42{}`` or ``42[[1]]`` would
-        otherwise raise inside python-socketio (an unhashable name in a background task)."""
-        count = super().decode(encoded_packet)
-        if self.packet_type in (socketio.packet.EVENT, socketio.packet.BINARY_EVENT) and not (
-            isinstance(self.data, list) and self.data and isinstance(self.data[0], str)
-        ):
-            raise ValueError("an event must be a list starting with the event's name")
-        return count
-
-
-class Encoded(str):
-    """A payload that is JSON text already (``Hub.view_json``): :class:`Packet` sends it as is."""
-
-
-class Bucket:
-    """A token bucket: ``allow()`` spends one token if there is one."""
-
-    __slots__ = ("tokens", "stamp")
-
-    def __init__(self) -> None:
-        self.tokens = BURST
-        self.stamp = time.monotonic()
-
-    def allow(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(BURST, self.tokens + (now - self.stamp) * RATE)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 class Realtime:
@@ -155,15 +43,12 @@ class Realtime:
         self.key = instructor_key
         self.buckets: dict[str, Bucket] = {}  # per connection (sid)
         self.participant_buckets: dict[str, Bucket] = {}  # per participant id
-        self.pending: dict[str, float] = {}  # Engine.IO sid -> when it opened, until it connects
-        self.strikes: dict[str, int] = {}  # Engine.IO sid -> undecodable frames sent
-        self.closing: set[str] = set()  # Engine.IO sids being closed: their frames are dropped
         self.log_limited = LogLimiter(log)
+        self.frames = FrameGuard(socketio, self.log_limited)
         self.dirty: set[str] = set()
         self.watchers: dict[str, int] = {}
         self.watching: dict[str, set[str]] = {}  # instructor sid -> codes
         self.started = False
-        self._guard_frames()
         self._register()
 
     # ------------------------------------------------------------ sending
@@ -263,7 +148,7 @@ class Realtime:
                 if now - last_push >= INSTRUCTOR_PUSH_S:
                     last_push = now
                     self.flush_instructors()
-                    self.sweep_pending()
+                    self.frames.sweep_pending()
                     self.log_limited.flush()
             except Exception as e:  # the loop must outlive any one failure
                 self.log_limited(
@@ -276,112 +161,6 @@ class Realtime:
                 log.debug("background loop", exc_info=True)
 
     # ------------------------------------------------------------ frames
-    def _guard_frames(self) -> None:
-        """Wrap python-socketio's Engine.IO handlers so that a bad frame costs one count.
-
-        python-socketio decodes each Engine.IO message in ``_handle_eio_message``; a frame that
-        does not decode (``42["x",``) raises there, and Engine.IO logs a traceback per frame. Here
-        it is counted instead: a connection that sends more than :data:`MALFORMED_LIMIT` is
-        closed, and the log gets at most a line a minute about them. Engine.IO connections are
-        also remembered until they complete a Socket.IO connect: :meth:`sweep_pending` closes
-        those that did not within :data:`CONNECT_TIMEOUT_S`.
-        """
-        srv = self.server
-        handle_connect = srv._handle_eio_connect
-        handle_message = srv._handle_eio_message
-        handle_disconnect = srv._handle_eio_disconnect
-
-        def on_eio_connect(eio_sid: str, environ: Any):
-            self.pending[eio_sid] = time.monotonic()
-            sock = srv.eio.sockets.get(eio_sid)
-            if sock is not None:
-                sock.receive = guarded_receive(eio_sid, sock.receive)
-            return handle_connect(eio_sid, environ)
-
-        def guarded_receive(eio_sid: str, receive):
-            """Engine.IO's per-packet entry: yields to the other connections after each packet
-            (a client sending as fast as it can never holds eventlet's one thread), counts
-            packets of unknown types, and ends the connection's reader once it is closing."""
-
-            def wrapped(pkt):
-                if eio_sid in self.closing:
-                    raise engineio.exceptions.SocketIsClosedError()
-                self.socketio.sleep(0)
-                try:
-                    receive(pkt)
-                except engineio.exceptions.UnknownPacketError as e:
-                    self.malformed(eio_sid, e)
-                if eio_sid in self.closing:
-                    raise engineio.exceptions.SocketIsClosedError()
-
-            return wrapped
-
-        def on_eio_message(eio_sid: str, data: Any):
-            if eio_sid in self.closing:
-                return None
-            try:
-                return handle_message(eio_sid, data)
-            except Exception as e:  # a frame that does not decode: count it, log none of it
-                self.malformed(eio_sid, e)
-                return None
-
-        def on_eio_disconnect(eio_sid: str, *reason: Any):
-            self.pending.pop(eio_sid, None)
-            self.strikes.pop(eio_sid, None)
-            self.closing.discard(eio_sid)
-            return handle_disconnect(eio_sid, *reason)
-
-        srv.eio.on("connect", on_eio_connect)
-        srv.eio.on("message", on_eio_message)
-        srv.eio.on("disconnect", on_eio_disconnect)
-
-    def malformed(self, eio_sid: str, error: Exception) -> None:
-        n = self.strikes.get(eio_sid, 0) + 1
-        self.strikes[eio_sid] = n
-        self.log_limited(
-            "malformed frames",
-            "malformed Socket.IO frame (%s: %.80s)",
-            type(error).__name__,
-            str(error),
-        )
-        if n > MALFORMED_LIMIT:
-            self.close_eio(eio_sid, "too many malformed frames")
-
-    def close_eio(self, eio_sid: str, why: str) -> None:
-        """Close an Engine.IO connection (in a task of its own: never inside its reader)."""
-        if eio_sid in self.closing:
-            return
-        self.closing.add(eio_sid)
-        self.log_limited("closed connections", "closed a connection: %s", why, level=logging.INFO)
-        self.socketio.start_background_task(self._close_now, eio_sid)
-
-    def _close_now(self, eio_sid: str) -> None:
-        # Not eio.disconnect(): it waits for the socket's queue to be drained, which for a
-        # polling client that never polls again is forever (a greenlet and a socket leaked).
-        eio = self.server.eio
-        try:
-            sock = eio.sockets.get(eio_sid)
-            if sock is not None:
-                sock.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
-                eio.sockets.pop(eio_sid, None)
-        except Exception as e:  # already gone
-            self.log_limited("close failures", "closing a connection failed: %s", e)
-        finally:
-            self.pending.pop(eio_sid, None)
-
-    def sweep_pending(self) -> None:
-        """Close the Engine.IO connections that never completed a Socket.IO connect."""
-        if not self.pending:
-            return
-        now = time.monotonic()
-        manager = self.server.manager
-        for eio_sid, opened in list(self.pending.items()):
-            if now - opened < CONNECT_TIMEOUT_S:
-                continue
-            self.pending.pop(eio_sid, None)
-            if not any(manager.sid_from_eio_sid(eio_sid, ns) for ns in NAMESPACES):
-                self.close_eio(eio_sid, f"no Socket.IO connect within {CONNECT_TIMEOUT_S:.0f} s")
-
     # ------------------------------------------------------------ handlers
     def _register(self) -> None:
         sio = self.socketio

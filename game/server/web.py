@@ -15,11 +15,7 @@ refused with 400 wherever a JSON body comes in.
 from __future__ import annotations
 
 import functools
-import hmac
-import math
 import re
-import secrets
-import time
 
 from flask import (
     Blueprint,
@@ -28,26 +24,43 @@ from flask import (
     jsonify,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from game.core.lobby import normalize_code
 from game.core.scenario import lone_surrogate
 from game.server import export, reads
+from game.server.guards import JOIN_LIMITS, Limits, client_address, limits, too_many
 from game.server.hub import ApiError, Hub
+from game.server.login import (
+    LOGIN_TTL_S,
+    SessionInterface,
+    csrf_ok,
+    csrf_token,
+    end_login,
+    instructor_key,
+    instructor_logged_in,
+    key_ok,
+    start_login,
+)
 from game.server.store import Store, StoreUnavailable
 
-LOGIN_TTL_S = 12 * 3600  # a console login lasts this long
-# Joins: (burst, per second) per client address and per session. A whole class may share one
-# address (campus NAT): 400 students joining in the same few seconds from one address all get in
-# (bench/load.py's burst: 400 in 5 s); a flood gets 450 seats, then 5 a second (300 a minute).
-JOIN_LIMITS = {"address": (450.0, 5.0), "session": (500.0, 10.0)}
-FREE_FAILURES = 100  # wrong keys / unknown codes an address may send per window, free
-FAILURE_WINDOW_S = 600.0  # failures are forgotten after this long without one
-MAX_FAILURE_WAIT_S = 60.0  # the longest wait (Retry-After) after repeated failures
+__all__ = [  # the console and the handlers use these through web
+    "JOIN_LIMITS",
+    "LOGIN_TTL_S",
+    "Limits",
+    "client_address",
+    "csrf_ok",
+    "csrf_token",
+    "end_login",
+    "instructor_key",
+    "instructor_logged_in",
+    "key_ok",
+    "limits",
+    "start_login",
+]
+
 CODE_PATH = re.compile(r"^/api/sessions/[^/]+/(join|info)$")
 
 bp = Blueprint("web", __name__)
@@ -73,27 +86,6 @@ def offload(fn, *args):
 
         return tpool.execute(fn, *args)
     return fn(*args)
-
-
-def instructor_key() -> str:
-    return current_app.extensions["parley"]["key"]
-
-
-def key_ok(key: str | None) -> bool:
-    return isinstance(key, str) and hmac.compare_digest(key.encode(), instructor_key().encode())
-
-
-def csrf_token() -> str:
-    token = session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(24)
-        session["csrf"] = token
-    return token
-
-
-def csrf_ok(token: str | None) -> bool:
-    expected = session.get("csrf")
-    return bool(expected) and isinstance(token, str) and hmac.compare_digest(token, expected)
 
 
 def instructor_api(view):
@@ -141,100 +133,6 @@ def refuse_lone_surrogates(data, place: str = "") -> None:
         raise ApiError(400, f"{where}: text with a lone surrogate (not valid Unicode)")
 
 
-# ---------------------------------------------------------------- limits
-
-
-class RateBucket:
-    """A token bucket of ``burst`` tokens refilled at ``rate`` a second."""
-
-    __slots__ = ("tokens", "stamp", "burst", "rate")
-
-    def __init__(self, burst: float, rate: float):
-        self.tokens = burst
-        self.burst = burst
-        self.rate = rate
-        self.stamp = time.monotonic()
-
-    def wait(self) -> float:
-        """0 after spending a token; else how long until one is there (nothing spent)."""
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.rate
-
-
-class Limits:
-    """The app's HTTP limits: join buckets and failure throttles, keyed by address/session."""
-
-    MAX_KEYS = 50_000  # forget idle entries past this many keys
-
-    def __init__(self) -> None:
-        self.joins: dict[tuple[str, str], RateBucket] = {}
-        self.failures: dict[tuple[str, str], list[float]] = {}  # [count, last, blocked until]
-
-    def join_wait(self, address: str, code: str) -> tuple[float, str]:
-        """0 when a join may go on; else the wait and what is limited."""
-        if len(self.joins) > self.MAX_KEYS:
-            now = time.monotonic()
-            self.joins = {k: b for k, b in self.joins.items() if now - b.stamp < 600}
-        worst, what = 0.0, ""
-        for kind, key in (("address", address), ("session", code)):
-            b = self.joins.get((kind, key))
-            if b is None:
-                b = self.joins[(kind, key)] = RateBucket(*JOIN_LIMITS[kind])
-            w = b.wait()
-            if w > worst:
-                worst, what = w, kind
-        return worst, what
-
-    def blocked(self, kind: str, address: str) -> float:
-        entry = self.failures.get((kind, address))
-        if entry is None:
-            return 0.0
-        return max(0.0, entry[2] - time.monotonic())
-
-    def fail(self, kind: str, address: str) -> None:
-        """Count a failure (a wrong key, an unknown code); past :data:`FREE_FAILURES` each one
-        makes the address wait twice as long as the last (up to :data:`MAX_FAILURE_WAIT_S`)."""
-        now = time.monotonic()
-        if len(self.failures) > self.MAX_KEYS:
-            self.failures = {
-                k: e for k, e in self.failures.items() if now - e[1] < FAILURE_WINDOW_S
-            }
-        entry = self.failures.get((kind, address))
-        if entry is None or now - entry[1] > FAILURE_WINDOW_S:
-            entry = self.failures[(kind, address)] = [0, now, 0.0]
-        entry[0] += 1
-        entry[1] = now
-        over = entry[0] - FREE_FAILURES
-        if over > 0:
-            entry[2] = now + min(MAX_FAILURE_WAIT_S, 2.0 ** min(over - 1, 16))
-
-
-def limits() -> Limits:
-    return current_app.extensions["parley"].setdefault("limits", Limits())
-
-
-def client_address() -> str:
-    return request.remote_addr or "?"
-
-
-def too_many(wait: float, message: str):
-    seconds = max(1, math.ceil(wait))
-    if request.path.startswith("/api/") or request.path.startswith("/instructor/api/"):
-        resp, status = error(429, f"{message}: try again in {seconds} s")
-    else:
-        resp, status = (
-            Response(f"{message}: try again in {seconds} s.\n", mimetype="text/plain"),
-            429,
-        )
-    resp.headers["Retry-After"] = str(seconds)
-    return resp, status
-
-
 def _guess_kind() -> str | None:
     """Which throttle a request belongs to: ``key`` (an instructor key is checked), ``code``
     (a session code is looked up by someone who may not know one), or None."""
@@ -265,64 +163,6 @@ def _count_failures(resp: Response) -> Response:
     if kind == "key" and resp.status_code == 401 or kind == "code" and resp.status_code == 404:
         limits().fail(kind, client_address())
     return resp
-
-
-# ---------------------------------------------------------------- the console's login
-
-
-def _login_generation() -> str:
-    ext = current_app.extensions["parley"]
-    gen = ext.get("login_generation")
-    if gen is None:
-        gen = ext["login_generation"] = ext["store"].get_meta("login_generation") or "0"
-    return gen
-
-
-def start_login() -> None:
-    """Log the console in (the key was checked): a fresh cookie for :data:`LOGIN_TTL_S`."""
-    session.clear()
-    session["instructor"] = True
-    session["login_gen"] = _login_generation()
-    session["login_at"] = time.time()
-    csrf_token()
-
-
-def end_login() -> None:
-    """Log out: this cookie is cleared and every console login so far ends (server-side, so a
-    copy of the cookie no longer works either)."""
-    ext = current_app.extensions["parley"]
-    gen = str(int(_login_generation()) + 1)
-    ext["store"].set_meta("login_generation", gen)
-    ext["login_generation"] = gen
-    session.clear()
-    csrf_token()
-
-
-def instructor_logged_in() -> bool:
-    """Whether this request carries a console login that has not expired or been ended."""
-    if not session.get("instructor"):
-        return False
-    at = session.get("login_at")
-    return (
-        session.get("login_gen") == _login_generation()
-        and isinstance(at, (int, float))
-        and 0 <= time.time() - at < LOGIN_TTL_S
-    )
-
-
-def served_over_https() -> bool:
-    return request.is_secure or request.headers.get("X-Forwarded-Proto", "").lower() == "https"
-
-
-class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie, marked ``Secure`` when the request came over HTTPS (directly or
-    through a proxy that says so in ``X-Forwarded-Proto``)."""
-
-    def get_cookie_secure(self, app) -> bool:
-        try:
-            return served_over_https() or super().get_cookie_secure(app)
-        except RuntimeError:  # outside a request
-            return super().get_cookie_secure(app)
 
 
 @bp.record_once

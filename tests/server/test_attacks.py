@@ -30,7 +30,7 @@ from game.server.store import Store, StoreUnavailable
 from tests.server.helpers import SCENARIO_ID, code_of, emit_many, new_pair, ok
 from tests.support import KEY, ROOT, Server, scenario_dict
 
-CONNECT_TIMEOUT_S = 5.0  # game.server.realtime.CONNECT_TIMEOUT_S
+CONNECT_TIMEOUT_S = 5.0  # game.server.frames.CONNECT_TIMEOUT_S
 HEADER_S = 10  # run.HEADER_S and run.KEEPALIVE_S
 
 
@@ -550,7 +550,7 @@ def test_behind_a_trusted_proxy_the_limits_are_per_forwarded_address(tmp_path, m
 def test_logging_is_one_line_then_a_count_per_kind_and_period(caplog):
     import logging
 
-    from game.server.realtime import LogLimiter
+    from game.server.transport import LogLimiter
 
     logger = logging.getLogger("parley.test.limiter")
     limited = LogLimiter(logger, period=0.2)

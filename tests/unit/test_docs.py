@@ -18,7 +18,7 @@ import pytest
 import game
 from game.core import lobby, requests, scenario
 from game.core.protocols import offers_payloads as rules
-from game.server import export, realtime
+from game.server import export, realtime, transport
 from game.server.console import library
 from tests.support import ROOT, scenario_dict
 
@@ -54,7 +54,7 @@ def test_rate_limit():
         r"Limits: (\d+) events a second sustained per connection and per participant "
         r"\(all its connections together\), bursts of (\d+)",
     )
-    assert (num(rate), num(burst)) == (realtime.RATE, realtime.BURST)
+    assert (num(rate), num(burst)) == (transport.RATE, transport.BURST)
 
 
 def test_socketio_message_size():

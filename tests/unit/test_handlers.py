@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from game import create_app
-from game.server.realtime import BURST
+from game.server.transport import BURST
 from tests.support import scenario_dict
 
 KEY = "k"

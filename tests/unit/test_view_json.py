@@ -14,8 +14,8 @@ import socketio.packet
 
 from game.core.views import ViewEncoder, dumps
 from game.server.hub import Hub
-from game.server.realtime import Encoded, Packet
 from game.server.store import Store
+from game.server.transport import Encoded, Packet
 from tests.support import scenario_dict
 
 A = {"price": "price1", "delivery": "delivery0", "warranty": "warranty0", "training": "training0"}

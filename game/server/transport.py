@@ -1,0 +1,121 @@
+"""Parley's Socket.IO transport pieces: packets sent as JSON text without a binary scan, token
+buckets for rate limits, and logging limited per kind of trouble.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+import socketio.packet
+
+RATE = 20.0  # events a second, sustained, per connection and per participant (the contract
+BURST = 40.0  # asks for at least 10 per participant, whatever its number of connections)
+LOG_PERIOD_S = 60.0  # at most one log line per kind of trouble a minute, then a count
+
+
+class LogLimiter:
+    """Rate-limited logging per kind: the first occurrence in a period is logged (one line, no
+    traceback), the others are counted and the count is logged when the period is over.
+
+    A flood of bad frames or a checkpoint failing every second must never grow the log by a
+    line (or a traceback) per occurrence: at most two lines a minute per kind.
+    """
+
+    def __init__(self, logger: logging.Logger, period: float = LOG_PERIOD_S):
+        self.logger = logger
+        self.period = period
+        self.kinds: dict[str, list] = {}  # kind -> [period start, count not logged]
+
+    def __call__(self, kind: str, message: str, *args: Any, level: int = logging.WARNING) -> None:
+        now = time.monotonic()
+        entry = self.kinds.get(kind)
+        if entry is not None and now - entry[0] < self.period:
+            entry[1] += 1
+            return
+        self._report(kind, entry, level)
+        self.kinds[kind] = [now, 0, level]
+        self.logger.log(level, message, *args)
+
+    def flush(self) -> None:
+        """Log the counts of the periods that are over (called from the background loop)."""
+        now = time.monotonic()
+        for kind, entry in list(self.kinds.items()):
+            if now - entry[0] >= self.period:
+                self._report(kind, entry, entry[2])
+                del self.kinds[kind]
+
+    def _report(self, kind: str, entry: list | None, level: int) -> None:
+        if entry and entry[1]:
+            self.logger.log(
+                level,
+                "%s: %d more in the last %g s (not logged one by one)",
+                kind,
+                entry[1],
+                self.period,
+            )
+            entry[1] = 0
+
+
+class Packet(socketio.packet.Packet):
+    """Socket.IO packets for a server that never sends bytes.
+
+    python-socketio scans every outgoing payload for bytes to decide on a binary packet: a walk
+    of each 6 kB state, 15 % of the server's busy time under load (docs/performance.md). Parley
+    sends JSON only, so the scan is off (as in python-socketio's own msgpack packets); binary
+    packets a client sends are still decoded. An :class:`Encoded` argument is JSON text
+    already and goes out as it is.
+    """
+
+    uses_binary_events = False
+
+    def encode(self):
+        data = self.data
+        if self.packet_type in (socketio.packet.EVENT, socketio.packet.ACK) and any(
+            isinstance(x, Encoded) for x in data or ()
+        ):
+            head = str(self.packet_type)
+            if self.namespace not in (None, "/"):
+                head += self.namespace + ","
+            if self.id is not None:
+                head += str(self.id)
+            args = (
+                x if isinstance(x, Encoded) else json.dumps(x, separators=(",", ":")) for x in data
+            )
+            return f"{head}[{','.join(args)}]"
+        return super().encode()
+
+    def decode(self, encoded_packet):
+        """Decode, refusing an event with no name: ``42[]``, ``42{}`` or ``42[[1]]`` would
+        otherwise raise inside python-socketio (an unhashable name in a background task)."""
+        count = super().decode(encoded_packet)
+        if self.packet_type in (socketio.packet.EVENT, socketio.packet.BINARY_EVENT) and not (
+            isinstance(self.data, list) and self.data and isinstance(self.data[0], str)
+        ):
+            raise ValueError("an event must be a list starting with the event's name")
+        return count
+
+
+class Encoded(str):
+    """A payload that is JSON text already (``Hub.view_json``): :class:`Packet` sends it as is."""
+
+
+class Bucket:
+    """A token bucket: ``allow()`` spends one token if there is one."""
+
+    __slots__ = ("tokens", "stamp")
+
+    def __init__(self) -> None:
+        self.tokens = BURST
+        self.stamp = time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(BURST, self.tokens + (now - self.stamp) * RATE)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
