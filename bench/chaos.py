@@ -6,7 +6,7 @@ for a bounded time, and measures what a quiet participant sees meanwhile (a pair
 its log and memory grew. tests/server/test_attacks.py runs short versions of the same attacks
 as assertions; the numbers of a run are in docs/security.md.
 
-    python bench/chaos.py [--phases quiet,frames,handshakes,slowloris,lock,rate,joins,keys]
+    python bench/chaos.py [--phases quiet,frames,handshakes,slowloris,lock,rate,joins,keys,chat]
                           [--seconds 3] [--json out.json]
 
 Phases:
@@ -21,6 +21,9 @@ Phases:
 - ``rate``: one token, 10 connections, each asking ``suggest`` as fast as it can for 5 s.
 - ``joins``: 4 threads join one session as fast as they can for 10 s; the WAL after 5 s idle.
 - ``keys``: wrong instructor keys as fast as one thread can for 5 s.
+- ``chat``: one side of a pair chats 1,000 characters 19 times a second (inside the rate limit)
+  for ``--seconds``, both sides reading; the server's RSS before and after, the largest state
+  the reader got, and how many chats were taken before ``chat_limit``.
 """
 
 from __future__ import annotations
@@ -281,6 +284,8 @@ def phase_joins(s: Server, seconds: float) -> dict:
 
     def flood() -> None:
         http = requests.Session()
+        # no cookies kept: a browser that keeps its device cookie gets its own seat back
+        http.cookies.set_policy(http.cookies.get_policy().__class__(allowed_domains=[]))
         while time.time() < end:
             r = http.post(f"{s.url}/api/sessions/{code}/join", json={"name": "x"}, timeout=10)
             key = "joined" if r.status_code == 201 else "refused_429"
@@ -308,6 +313,38 @@ def phase_keys(s: Server, seconds: float) -> dict:
         f"status_{k}": v for k, v in counts.items() if k != 401}}  # fmt: skip
 
 
+def phase_chat(s: Server, seconds: float) -> dict:
+    quiet, probe = Quiet(s), Probe(s)
+    code = s.create_session(scenario="test-supply")
+    a = Player(s, s.join(code, "Flood A")["token"])
+    a.wait_phase("lobby")
+    b = Player(s, s.join(code, "Flood B")["token"])
+    a.wait_phase("negotiating")
+    before = rss_mb(s.proc.pid)
+    answers: dict[str, int] = {}
+    start_t = time.time()
+    n = 0
+    while time.time() - start_t < seconds:
+        answer = a.call("chat", {"text": "x" * 1000}, timeout=30)
+        key = "ok" if answer.get("ok") else answer["error"]["code"]
+        answers[key] = answers.get(key, 0) + 1
+        n += 1
+        time.sleep(max(0.0, start_t + n / 19 - time.time()))  # pacing: 19 a second
+    after = rss_mb(s.proc.pid)
+    biggest = max((len(json.dumps(x)) for x in b.states), default=0)
+    a.close()
+    b.close()
+    return {
+        "chats": n,
+        "answers": answers,
+        "rss_before_mb": round(before, 1),
+        "rss_after_mb": round(after, 1),
+        "largest_state_bytes": biggest,
+        **probe.finish(),
+        **quiet.finish(),
+    }
+
+
 PHASES = {
     "quiet": phase_quiet,
     "frames": phase_frames,
@@ -317,6 +354,7 @@ PHASES = {
     "rate": phase_rate,
     "joins": phase_joins,
     "keys": phase_keys,
+    "chat": phase_chat,
 }
 
 

@@ -526,6 +526,8 @@ class Worker:
         await asyncio.sleep(max(0.0, t_start - now()))
         ru0 = resource.getrusage(resource.RUSAGE_SELF)
         self.started = True
+        lag: list[float] = []
+        self.spawn(self.measure_lag(lag))
         for c in clients:
             if cfg["kind"] == "parley":
                 c.maybe_act()
@@ -535,6 +537,7 @@ class Worker:
         t_end = now()
         await asyncio.sleep(0.5)  # let late messages arrive: they count as received, late
         ru1 = resource.getrusage(resource.RUSAGE_SELF)
+        self.started = False  # ends measure_lag
         gc.enable()
         await self.close_all(clients)
         return {
@@ -542,9 +545,19 @@ class Worker:
             "unfinished": unfinished,
             "t_end": t_end,
             "cpu": (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime),
+            "lag": lag,
             "errors": dict(self.stats.errors),
             "rate_limited": self.stats.rate_limited,
         }
+
+    async def measure_lag(self, out: list[float], every: float = 0.02) -> None:
+        """How late this process's event loop wakes a sleeper, every ``every`` s while the
+        negotiations run: a loop busy with many clients receives their states late, and that
+        delay counts in the latencies measured as if it were the server's."""
+        while self.started:
+            t0 = now()
+            await asyncio.sleep(every)
+            out.append(now() - t0 - every)
 
     async def run_burst(self) -> dict:
         import aiohttp
@@ -942,10 +955,12 @@ def run_negotiation_phase(kind: str, args, workdir: Path, scenario: dict, cleanu
                     raw.append((t0 - t_start, got - t0))
     wall = max(1e-9, last_recv - t_start)
     client_cpu = sum(r["cpu"] for r in results)
+    lag = [x for r in results for x in r.get("lag", [])]
     machine = (busy1[0] - busy0[0]) / max(1.0, busy1[1] - busy0[1]) * 100 * (os.cpu_count() or 1)
     run_wall = t_end - t_start
     server_cpu = (cpu1 - cpu0) / run_wall * 100
     client_cpu = client_cpu / run_wall * 100
+    client_cpu_each = [r["cpu"] / run_wall * 100 for r in results]
     if args.dump:
         Path(args.dump).mkdir(parents=True, exist_ok=True)
         (Path(args.dump) / f"{kind}{args.run_tag}-latency.json").write_text(json.dumps(sorted(raw)))
@@ -967,11 +982,14 @@ def run_negotiation_phase(kind: str, args, workdir: Path, scenario: dict, cleanu
         "rate_limited": sum(r["rate_limited"] for r in results),
         "server_cpu": server_cpu,
         "client_cpu": client_cpu,
+        "client_cpu_each": client_cpu_each,
+        "client_lag": (pct(lag, 50) * 1000, pct(lag, 99) * 1000, max(lag, default=0.0) * 1000),
         "machine_cpu": machine,
         "other_cpu": max(0.0, machine - server_cpu - client_cpu),
         "quiet_before": quiet,
         "after_view": after_view,
         "lat": lat,
+        "raw": raw,
         "expected_offers": pairs * rounds,
     }
 

@@ -17,11 +17,21 @@ PAIRINGS = ("arrival", "rounds")
 NAME_MAX = 80
 LABEL_MAX = 80
 SESSION_KEYS = (
-    "scenario", "conditions", "time_limit_s", "max_offers", "pairing", "protocol",
+    "scenario",
+    "conditions",
+    "time_limit_s",
+    "max_offers",
+    "pairing",
+    "protocol",
+    "multiple_seats",
+    "debrief",
     "post_settlement",
-)  # fmt: skip
+)
 # a protocol's own setting, by the key that names it in a request: the protocol it implies
 OPTION_KEYS = {"post_settlement": "pss"}
+# When a participant of a round sees the debrief (the other role's numbers): once every
+# negotiation of their round has ended (or the instructor opens it), or as soon as theirs ends.
+DEBRIEFS = ("round_end", "immediate")
 
 
 class RequestError(ValueError):
@@ -40,7 +50,9 @@ class SessionSettings:
     max_offers: int
     pairing: str
     protocol: str = protocols.DEFAULT
-    options: dict | None = None
+    multiple_seats: bool = False  # may one browser take several seats (demonstrations)?
+    debrief: str = "immediate"  # DEBRIEFS; round_end only with pairing "rounds"
+    options: dict | None = None  # the protocol's own setting (post_settlement)
 
 
 def _number(x: Any) -> bool:
@@ -99,9 +111,19 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     pairing = body.get("pairing", "arrival")
     if pairing not in PAIRINGS:
         errors.append(f"pairing: must be arrival or rounds, not {pairing!r}")
+    multiple = body.get("multiple_seats", False)
+    if not isinstance(multiple, bool):
+        errors.append("multiple_seats: must be true or false")
+    debrief = body.get("debrief", "round_end" if pairing == "rounds" else "immediate")
+    if debrief not in DEBRIEFS:
+        errors.append(f"debrief: must be round_end or immediate, not {debrief!r}")
+    elif debrief == "round_end" and pairing != "rounds":
+        errors.append("debrief: round_end needs pairing 'rounds' (arrival pairs have no round)")
     if errors:
         raise RequestError(errors)
-    return SessionSettings(sc, list(conditions), time_limit, max_offers, pairing, protocol, options)
+    return SessionSettings(
+        sc, list(conditions), time_limit, max_offers, pairing, protocol, multiple, debrief, options
+    )
 
 
 def parse_join(body: Any) -> tuple[str, str]:

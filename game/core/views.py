@@ -117,7 +117,9 @@ def negotiation_view(
         "package_bounds": [lo, hi],
         "scenario": sc.role_view(role),
         "offers": [offer_view(o, k) for o in state.offers],
-        "chat": [dict(c) for c in state.chat],
+        # the last messages only (the whole chat is in the log and the exports)
+        "chat": [dict(c) for c in state.chat[-offers.CHAT_SHOWN :]],
+        "chat_total": len(state.chat),
         "outcome": outcome_view(state, role),
         "partner": {
             "name": partner.get("name"),
@@ -205,13 +207,16 @@ def student_view(
     analysis: dict[str, Any] | None,
     version: int,
     now: float,
+    debrief_pending: bool = False,
 ) -> dict[str, Any]:
     """The ``state`` a participant is sent (PROTOCOL.md section 4).
 
     ``session``, ``p`` (the participant), ``n`` (their current negotiation or None) and
     ``partner`` (the other participant of ``n``) are the hub's records, read only; ``protocol``
     is the session's protocol module, whose ``view`` gives the negotiation's part; ``analysis``
-    the scenario's (used once the negotiation has ended).
+    the scenario's (used once the negotiation has ended). ``debrief_pending``: the negotiation
+    has ended but its round's debrief is not open yet (``negotiation.debrief_pending``; the
+    debrief is then null and the view shows the participant's own outcome only).
     """
     s = session
     out: dict[str, Any] = {
@@ -237,6 +242,7 @@ def student_view(
             analysis=None if n.state.is_open else analysis,
         )
         out["negotiation"]["round"] = n.round
+        out["negotiation"]["debrief_pending"] = bool(debrief_pending)
         out["phase"] = "negotiating" if n.state.is_open else "done"
     if out["phase"] != "negotiating":
         negotiating = n is not None and n.state.is_open

@@ -17,6 +17,7 @@ do no network I/O, only SQLite commits.
 
 from __future__ import annotations
 
+import logging
 import random
 import secrets
 import time
@@ -24,18 +25,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from game.core import lobby, protocols, requests
+from game.core import lobby, protocols, requests, seats
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
-from game.server.index import Index
 from game.server.records import ApiError, Negotiation, Participant, Session
+from game.server.seating import Seating
 from game.server.store import Store, iso
 
 __all__ = ["ApiError", "Hub", "Negotiation", "Participant", "Session"]
+log = logging.getLogger(__name__)
 
 
-class Hub(Index):
+class Hub(Seating):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(
@@ -56,19 +58,27 @@ class Hub(Index):
         for row in self._store.sessions():
             s = records.session_from_row(row)
             self._sessions[s.code] = s
+        removed = {e["participant_id"] for e in self._store.session_events(("seat_removed",))}
         for row in self._store.participants():
-            p = records.participant_from_row(row)
-            self._participants[p.id] = p
-            self._by_token[p.token] = p.id
+            self._last_seq = max(self._last_seq, row["seq"])
+            if row["participant_id"] in removed:
+                continue  # a seat the instructor removed: its token works no more
+            self._add_participant(records.participant_from_row(row))
         events = self._store.all_negotiation_events()
         for row in self._store.negotiations():
             s = self._sessions[row["session_code"]]
             n = records.negotiation_from_row(row, s, events.get(row["negotiation_id"], []))
             self._install(s, n)
             s.round = max(s.round, n.round)
-        for e in self._store.session_events(("round_started", "sat_out")):
+        for s in self._sessions.values():
+            if s.debrief == "round_end":
+                negs = [n for n in self._negotiations.values() if n.code == s.code]
+                s.debrief_open |= {r for r in range(1, s.round + 1) if seats.round_closed(negs, r)}
+        for e in self._store.session_events(("round_started", "sat_out", "debrief_opened")):
             s = self._sessions.get(e["session_code"])
-            if s is not None:
+            if s is not None and e["type"] == "debrief_opened":
+                s.debrief_open.add(e["round"])
+            elif s is not None:
                 s.round = max(s.round, e.get("round", 0))
             p = self._participants.get(e["participant_id"] or "")
             if e["type"] == "sat_out" and p:
@@ -93,7 +103,8 @@ class Hub(Index):
             s = Session(
                 code, st.scenario, st.conditions, st.time_limit_s, st.max_offers, st.pairing,
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
-                protocol=st.protocol, options=st.options,
+                protocol=st.protocol, multiple_seats=st.multiple_seats or demo, debrief=st.debrief,
+                options=st.options,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
             self._sessions[code] = s
@@ -102,21 +113,8 @@ class Hub(Index):
         return code
 
     def join(self, code: str, body: Any) -> tuple[str, str]:
-        s = self.session(code)
-        try:
-            name, label = requests.parse_join(body)
-        except requests.RequestError as e:
-            raise ApiError(400, e.errors) from e
-        with self._lock:
-            pid = "p_" + secrets.token_hex(6)
-            token = lobby.make_token()
-            now = self.clock()
-            p = Participant(pid, s.code, name, label, token, iso(now), len(self._participants) + 1)
-            self._store.add_participant(records.participant_row(p), at=now)
-            self._participants[pid] = p
-            self._by_token[token] = pid
-            self.version += 1
-            return token, pid
+        token, pid, _ = self.take_seat(code, body)
+        return token, pid
 
     def connect(self, token: Any, sid: str) -> tuple[Participant | None, set[str]]:
         """A connection with a join token; (participant or None if refused, who to update)."""
@@ -134,7 +132,7 @@ class Hub(Index):
                 if s.pairing == "arrival" and not p.negotiations and p.id not in s.waiting:
                     s.waiting.append(p.id)
                     p.waiting_since = self.clock()
-                    touched |= self._pair_arrivals(s)
+                    touched |= self._pair_safely(s)
                 elif s.pairing == "rounds" and not self.is_negotiating(p):
                     p.waiting_since = p.waiting_since or self.clock()
             self.version += 1
@@ -196,10 +194,20 @@ class Hub(Index):
             p0, p1 = lobby.arrival_roles(a, b, s.rng)
             n = self._new(s, p0, p1, 0, s.negotiation_count)
             self._store_new(s, n)
+            # committed: only now do they leave the queue (a failed write strands nobody)
             del s.waiting[:2]
             self._install(s, n)
             touched |= {a, b}
         return touched
+
+    def _pair_safely(self, s: Session) -> set[str]:
+        """Pair arrivals on a connect; a failed write leaves everyone waiting in the queue (the
+        next arrival, or the instructor's Pair button, tries again) and the connect succeeds."""
+        try:
+            return self._pair_arrivals(s)
+        except Exception:  # the store's failure: logged, and nobody is stranded
+            log.warning("pairing in session %s failed; they stay waiting", s.code, exc_info=True)
+            return set()
 
     def pair_waiting(self, code: str) -> tuple[int, set[str]]:
         """Instructor: pair whoever is waiting (arrival), or start a round (rounds)."""
@@ -258,8 +266,9 @@ class Hub(Index):
             return s.round, len(plan.pairs), touched
 
     # ------------------------------------------------------------ play
-    def _commit(self, n: Negotiation, pid: str | None, events: list[dict]) -> None:
-        """Persist events (committed first), then fold them into the state in memory."""
+    def _commit(self, n: Negotiation, pid: str | None, events: list[dict]) -> set[str]:
+        """Persist events (committed first), then fold them into the state in memory; who to
+        update (the pair, and the whole round when its end opens the round's debrief)."""
         state = self._sessions[n.code].rules.replay(n.state, events)
         summary = None
         if not state.is_open:
@@ -271,8 +280,10 @@ class Hub(Index):
         self._store.append(n.code, n.id, pid, events, summary=summary)
         n.state = state
         self.version += 1
-        if not state.is_open:
-            self.encoder.forget(n.id)
+        if state.is_open:
+            return set(n.participants)
+        self.encoder.forget(n.id)
+        return self._ended(n)
 
     def _mine(self, sid: str) -> tuple[Participant | None, Negotiation | None, str | None]:
         """The participant of a connection, their current negotiation and their role in it."""
@@ -298,14 +309,12 @@ class Hub(Index):
                 touched: set[str] = set()
                 due = rules.due(n.state, now)
                 if due:
-                    self._commit(n, None, due)
-                    touched |= set(n.participants)
+                    touched |= self._commit(n, None, due)
                 try:
                     events = rules.apply(n.state, role, action, now)
                 except RuleError as e:
                     return e.as_answer(), touched
-                self._commit(n, p.id, events)
-                touched |= set(n.participants)
+                touched |= self._commit(n, p.id, events)
                 return rules.answer(events), touched
             except RuleError as e:
                 return e.as_answer(), set()
@@ -330,8 +339,7 @@ class Hub(Index):
                 events = self._sessions[n.code].rules.end_by_instructor(n.state, self.clock())
             except RuleError as e:
                 raise ApiError(409, f"negotiation: {e.message}") from e
-            self._commit(n, None, events)
-            return set(n.participants)
+            return self._commit(n, None, events)
 
     def tick(self) -> set[str]:
         """End every negotiation whose deadline has passed; who to update."""
@@ -340,6 +348,5 @@ class Hub(Index):
         with self._lock:
             for n in self._negotiations.values():
                 if n.state.is_open and n.state.deadline is not None and now >= n.state.deadline:
-                    self._commit(n, None, self._sessions[n.code].rules.due(n.state, now))
-                    touched |= set(n.participants)
+                    touched |= self._commit(n, None, self._sessions[n.code].rules.due(n.state, now))
         return touched

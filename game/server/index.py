@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from game.core import lobby, views
+from game.core import lobby, seats, views
 from game.core.scenario import Scenario
 from game.server.catalog import Catalog
 from game.server.records import ApiError, Negotiation, Participant, Session
@@ -121,13 +121,15 @@ class Index:
             if n is not None:
                 partner = self._participants[n.participants[1 - n.participants.index(p.id)]]
             ended = n is not None and not n.state.is_open
+            shown = ended and seats.debrief_open(s, n)
             return views.student_view(
                 s,
                 p,
                 n,
                 partner=partner,
                 protocol=s.rules,
-                analysis=self.analysis(s.scenario) if ended else None,
+                analysis=self.analysis(s.scenario) if shown else None,
+                debrief_pending=ended and not shown,
                 version=self.version,
                 now=self.clock(),
             )

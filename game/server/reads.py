@@ -6,7 +6,7 @@ a snapshot of a session's members and change nothing.
 
 from __future__ import annotations
 
-from game.core import lobby, scoring
+from game.core import lobby, scoring, seats
 from game.core.protocols import pss_measures
 from game.server.hub import Hub, Negotiation
 from game.server.store import iso
@@ -53,6 +53,7 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
     s = hub.session(code)
     parts, negs = hub.members(s.code)
     by_id = {n.id: n for n in negs}
+    flags = seats.flags(parts)
     out_parts = []
     for p in parts:
         n = by_id.get(p.negotiations[-1]) if p.negotiations else None
@@ -73,6 +74,9 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
                 "negotiation_id": n.id if n else None,
                 "role": role,
                 "negotiations": len(p.negotiations),
+                # what this seat shares with another seat of the session: "name", "device"
+                "flags": flags[p.id],
+                "removable": not p.negotiations,
             }
         )
     return {
@@ -87,6 +91,9 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
         "round": s.round,
         "created_at": s.created_at,
         "demo": s.demo,
+        "multiple_seats": s.multiple_seats,
+        "debrief": s.debrief,
+        "debrief_open": sorted(s.debrief_open),
         "participants": out_parts,
         "negotiations": [negotiation_summary(hub, n, metrics=metrics) for n in negs],
     }

@@ -64,6 +64,11 @@ class Realtime:
 
         self.hub.send_views(pids, send)
 
+    def drop(self, sids: set[str]) -> None:
+        """Close connections whose seat is gone (the instructor removed it)."""
+        for sid in sids:
+            self.server.disconnect(sid)
+
     def flush_instructors(self) -> None:
         dirty, self.dirty = self.dirty, set()
         for code in dirty:

@@ -41,8 +41,11 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    multiple_seats: bool = False
+    debrief: str = "immediate"  # game.core.requests.DEBRIEFS
     options: dict | None = None  # the protocol's own setting (e.g. post_settlement)
     negotiation_count: int = 0
+    debrief_open: set[int] = field(default_factory=set)  # rounds whose debrief is open
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
     rng: random.Random = field(default_factory=random.Random)
 
@@ -64,6 +67,7 @@ class Participant:
     token: str
     joined_at: str
     seq: int
+    device: str | None = None  # a hash of the browser's device cookie (game.server.seats)
     negotiations: list[str] = field(default_factory=list)
     sids: set[str] = field(default_factory=set)
     waiting_since: float | None = None
@@ -101,8 +105,10 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "multiple_seats": int(s.multiple_seats),
+        "debrief": s.debrief,
     }
-    if s.options is not None:  # schema 3: a protocol's own setting
+    if s.options is not None:  # schema 4: a protocol's own setting
         row["protocol_options"] = json.dumps(s.options)
     return row
 
@@ -120,6 +126,8 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
+        debrief=row.get("debrief") or "immediate",
         options=json.loads(row["protocol_options"]) if row.get("protocol_options") else None,
     )
 
@@ -136,6 +144,7 @@ def participant_row(p: Participant) -> dict:
         "token": p.token,
         "joined_at": p.joined_at,
         "seq": p.seq,
+        "device": p.device,
     }
 
 
@@ -148,6 +157,7 @@ def participant_from_row(row: dict) -> Participant:
         token=row["token"],
         joined_at=row["joined_at"],
         seq=row["seq"],
+        device=row.get("device"),
     )
 
 

@@ -98,9 +98,18 @@ def _m2(db: sqlite_utils.Database) -> None:
 
 
 def _m3(db: sqlite_utils.Database) -> None:
-    # the protocol's own setting as JSON (e.g. pss's post_settlement); NULL: none.
+    # issue 10: seats. A session's seat and debrief settings (NULL in older rows: one seat per
+    # browser was not enforced then, and debriefs opened at once) and a participant's device (a
+    # hash of the browser's device cookie). A removed seat is told by its seat_removed event.
+    db.execute("ALTER TABLE sessions ADD COLUMN multiple_seats INTEGER")
+    db.execute("ALTER TABLE sessions ADD COLUMN debrief TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN device TEXT")
+
+
+def _m4(db: sqlite_utils.Database) -> None:
+    # issue 14: the protocol's own setting as JSON (pss's post_settlement); NULL: none.
     db.execute("ALTER TABLE sessions ADD COLUMN protocol_options TEXT")
 
 
-MIGRATIONS = [_m1, _m2, _m3]
+MIGRATIONS = [_m1, _m2, _m3, _m4]
 SCHEMA_VERSION = len(MIGRATIONS)

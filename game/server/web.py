@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
 
 from flask import (
     Blueprint,
@@ -28,6 +29,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
+from game.core import seats
 from game.core.lobby import normalize_code
 from game.core.scenario import lone_surrogate
 from game.server import export, reads
@@ -216,7 +218,30 @@ def index():
 
 @bp.get("/join/<code>")
 def join_page(code: str):
-    return render_template("join.html", code=normalize_code(code))
+    return with_device(Response(render_template("join.html", code=normalize_code(code))))
+
+
+DEVICE_MAX_AGE = 400 * 86400  # the longest a browser keeps a cookie
+
+
+def device_cookie() -> str | None:
+    """The browser's device cookie (game.core.seats), if it has a well-formed one."""
+    c = request.cookies.get(seats.DEVICE_COOKIE)
+    return c if seats.device_hash(c) else None
+
+
+def with_device(resp: Response, cookie: str | None = None) -> Response:
+    """Give the browser a device cookie if it has none: HttpOnly, so no script reads it."""
+    if device_cookie() is None:
+        resp.set_cookie(
+            seats.DEVICE_COOKIE,
+            cookie or secrets.token_urlsafe(18),
+            max_age=DEVICE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return resp
 
 
 @bp.get("/play")
@@ -359,12 +384,42 @@ def join(code: str):
     if wait > 0:
         where = "from your address" if what == "address" else "into this session"
         return too_many(wait, f"join: too many joins {where}")
-    token, pid = hub().join(code, body())
-    return jsonify({"token": token, "participant_id": pid}), 201
+    cookie = device_cookie() or secrets.token_urlsafe(18)
+    token, pid, again = hub().take_seat(code, body(), seats.device_hash(cookie))
+    name = hub().participant(pid).name
+    realtime().dirty.add(normalize_code(code))  # the instructor sees every seat as it is taken
+    out = {"token": token, "participant_id": pid, "name": name, "returning": again}
+    return with_device(jsonify(out), cookie), 200 if again else 201
+
+
+@bp.delete("/api/sessions/<code>/participants/<pid>")
+@instructor_api
+def remove_seat(code: str, pid: str):
+    """Remove a seat nobody is paired with (a squatter, a second seat): its token stops working."""
+    s = hub().session(code)
+    realtime().drop(hub().remove_seat(s.code, pid))
+    realtime().dirty.add(s.code)
+    return jsonify({"ok": True, "removed": pid})
+
+
+@bp.post("/api/sessions/<code>/debrief")
+@instructor_api
+def open_debrief(code: str):
+    """Open a round's debrief before all its negotiations have ended."""
+    round_no, touched = hub().open_debrief(code, request.get_json(silent=True))
+    realtime().push(touched)
+    return jsonify({"ok": True, "round": round_no, "participants": len(touched)})
 
 
 @bp.get("/api/sessions/<code>/info")
 def session_info(code: str):
     """What anyone with the code may know before joining: the scenario's public title."""
     s = hub().session(code)
-    return jsonify({"code": s.code, "title": s.scenario.title, "pairing": s.pairing})
+    return jsonify(
+        {
+            "code": s.code,
+            "title": s.scenario.title,
+            "pairing": s.pairing,
+            "multiple_seats": s.multiple_seats,
+        }
+    )

@@ -23,11 +23,15 @@ const resume = {
   note: document.getElementById("new-seat-note"),
   noteText: document.getElementById("new-seat-text"),
   pageLead: document.getElementById("join-lead"),
+  oneSeat: document.getElementById("one-seat-note"),
 };
 const PAGE_LEAD = resume.pageLead.textContent;
 
 // true once the student chose "Join as a new participant", or edits the code themselves
 let chosenNew = false;
+// may one browser take several seats in the session being joined? (its /info says; null until
+// known). Where not, a browser that holds a seat gets that seat back from the server anyway.
+let allowNew = null;
 let busy = false;
 
 function sentence(text) {
@@ -62,7 +66,7 @@ function showSeats() {
   const seats = shown ? seatsIn(shown) : [];
   // seats in the very session the form would join: joining again makes another seat
   const here = seats.length > 0 && shown === code;
-  const collapsed = here && !chosenNew;
+  const collapsed = here && (!chosenNew || allowNew === false);
 
   resume.box.hidden = seats.length === 0;
   if (seats.length) {
@@ -94,7 +98,8 @@ function showSeats() {
     }
   }
   form.hidden = collapsed;
-  resume.choice.hidden = !collapsed;
+  resume.choice.hidden = !collapsed || allowNew !== true;
+  resume.oneSeat.hidden = !collapsed || allowNew !== false;
   resume.pageLead.textContent = collapsed ? "Welcome back. Your seat is kept in this browser." : PAGE_LEAD;
   resume.note.hidden = !here || collapsed;
   resume.noteText.textContent = here
@@ -117,6 +122,7 @@ async function lookUpCode() {
   const code = normalizeCode(codeInput.value);
   const mine = ++lookup;
   found.textContent = "";
+  allowNew = null;
   if (code.length < 6) return;
   try {
     const r = await fetch(`/api/sessions/${encodeURIComponent(code)}/info`);
@@ -124,6 +130,8 @@ async function lookUpCode() {
     if (r.ok) {
       const info = await r.json();
       found.textContent = `✓ Session found: ${info.title}`;
+      allowNew = info.multiple_seats === true;
+      showSeats();
       if (errors.code.textContent) showError("code", "");
     }
   } catch {
@@ -172,8 +180,9 @@ form.addEventListener("submit", async (ev) => {
       body: JSON.stringify({ name }),
     });
     const data = await r.json().catch(() => ({}));
-    if (r.status === 201 && data.token) {
-      const seat = saveSeat({ participant_id: data.participant_id, token: data.token, name: name.split(/\s+/).join(" "), code });
+    if ((r.status === 201 || r.status === 200) && data.token) {
+      // 200: this browser already held a seat in the session, and gets it back
+      const seat = saveSeat({ participant_id: data.participant_id, token: data.token, name: data.name || name.split(/\s+/).join(" "), code });
       window.location.assign(playUrl(seat));
       return;
     }

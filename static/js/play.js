@@ -170,6 +170,7 @@ function news(state, phase) {
     offer: latest ? latest.id : null,
     pss: ph ? `${ph.proposals.length}:${JSON.stringify(ph.deal.package)}` : null,
     connected: neg ? Boolean(neg.partner.connected) : null,
+    debrief: neg ? Boolean(neg.debrief) : null,
     phase,
   };
   const before = heard;
@@ -204,6 +205,9 @@ function news(state, phase) {
   if (phase === "done" && (before.phase !== "done" || fresh) && neg.outcome) {
     const agreed = neg.outcome.reason === "accepted";
     out.push(`${agreed ? "Deal reached" : "No deal"}. ${reasonWords(neg)} You get ${pts(neg.outcome.points)} points.`);
+    if (neg.debrief_pending) out.push("The debrief opens when the round ends.");
+  } else if (phase === "done" && !fresh && now.debrief && before.debrief === false) {
+    out.push("The debrief is open: both sides' points are shown.");
   }
   return out;
 }
@@ -249,10 +253,21 @@ function drawNegotiation(state, done) {
 
   // the end: outcome and debrief
   if (done) {
-    keyed($("outcome"), `${neg.id}:${neg.status}:${neg.outcome && neg.outcome.reason}:${(state.lobby || {}).message}`, () => {
+    keyed($("outcome"), `${neg.id}:${neg.status}:${neg.outcome && neg.outcome.reason}:${(state.lobby || {}).message}:${neg.debrief ? 1 : 0}`, () => {
       const parts = [outcomeCard(neg)];
       const msg = state.lobby && state.lobby.message;
       if (msg) parts.push(h("p", { class: "banner banner-info" }, h("span", { class: "banner-icon", "aria-hidden": "true" }, "i"), h("span", null, msg)));
+      if (neg.debrief_pending) {
+        // round sessions: the other side's numbers wait until every pair of the round is done
+        parts.push(
+          h(
+            "p",
+            { id: "debrief-pending", class: "banner banner-info" },
+            h("span", { class: "banner-icon", "aria-hidden": "true" }, "i"),
+            h("span", null, "The debrief opens when the round ends: once every pair has finished (or your instructor opens it), you will see both sides' points here."),
+          ),
+        );
+      }
       const deb = debriefCard(neg);
       if (deb) parts.push(deb);
       return parts;

@@ -381,7 +381,8 @@ def test_a_lost_connection_shows_a_banner_and_reconnects_by_itself(server, stude
 
 
 def test_two_tabs_of_one_browser_hold_two_seats_and_each_reload_keeps_its_own(server, student):
-    code = server.create_session(scenario="job-offer", conditions=["meso"])
+    # a demonstration: one browser may take several seats only where the session says so
+    code = server.create_session(scenario="job-offer", conditions=["meso"], multiple_seats=True)
     one = join(student(), server, code, "Tab One")
     expect(one.get_by_role("heading", name="Waiting for a partner")).to_be_visible()
 

@@ -133,3 +133,23 @@ def test_the_sessions_list_counts_each_sessions_people_and_negotiations(world):
     assert cells[0] == "Test supply deal"
     assert cells[3] == "2 (2 online)"
     assert cells[4] == "1 (1 open)"
+
+
+def test_the_new_session_form_sets_seats_and_the_debrief(world):
+    """Issue 10: "Allow several seats per browser" and "Debrief for students" reach the session;
+    an arrival session always debriefs each pair at its end."""
+    s, web = world["server"], world["web"]
+    form = {"csrf_token": world["csrf"], "scenario": "test-supply", "cond_any": "1"}
+    made = []
+    for extra in (
+        {"pairing": "rounds"},
+        {"pairing": "rounds", "debrief": "immediate", "multiple_seats": "1"},
+        {"pairing": "arrival", "debrief": "round_end"},
+    ):
+        r = web.post(s.url + "/instructor/sessions/new", data={**form, **extra}, timeout=10)
+        assert r.status_code == 200 and "/instructor/sessions/" in r.url, r.text[:300]
+        view = s.api("GET", "/api/sessions/" + r.url.rstrip("/").rsplit("/", 1)[1]).json()
+        made.append((view["debrief"], view["multiple_seats"]))
+    assert made == [("round_end", False), ("immediate", True), ("immediate", False)]
+    html = get(world, "/instructor/sessions/new").text
+    assert 'id="multiple_seats"' in html and 'id="debrief_round_end" name="debrief"' in html

@@ -289,3 +289,15 @@ def test_options_without_a_command_are_serves():
     """cli.md: ``python run.py --port 5001`` is ``python run.py serve --port 5001``."""
     found("cli.md", r"`python run\.py --port 5001` is `python run\.py serve --port 5001`")
     assert "python run.py --port 5001" in help_text(None).replace("\n", " ")
+
+
+def test_chat_caps():
+    """The caps of a negotiation's chat and the messages a state carries (issue 10)."""
+    (msgs, chars) = found(
+        "protocol.md", r"chat holds at most (\d+) messages and ([\d,]+) characters"
+    )
+    (shown,) = found("protocol.md", r"the last (\d+) messages only")
+    (m2, c2) = found("data-dictionary.md", r"at most (\d+) per negotiation and ([\d,]+) characters")
+    assert num(msgs) == num(m2) == rules.MAX_CHAT_MESSAGES
+    assert num(chars) == num(c2) == rules.MAX_CHAT_CHARS
+    assert num(shown) == rules.CHAT_SHOWN

@@ -61,6 +61,9 @@ def new_session(http, **body):
 
 
 def join(http, code, name="Ann"):
+    """A join from a browser of its own (the test client keeps cookies: without this, every
+    join after the first would get the first seat back)."""
+    http.delete_cookie("parley_device")
     r = http.post(f"/api/sessions/{code}/join", json={"name": name})
     assert r.status_code == 201, r.get_json()
     return r.get_json()["token"]

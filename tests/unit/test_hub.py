@@ -427,7 +427,8 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
         seed=7, round=0, created_at="2026-01-01T00:00:00.000Z",
     )  # fmt: skip
     row = records.session_row(s)
-    del row["protocol"]
+    for later in ("protocol", "multiple_seats", "debrief"):  # columns of schemas 2 and 3
+        del row[later]
     row["round"] = 3
     old.add_session(row)
     old.log("OLD234", None, "round_started", {"round": 3, "ready": []}, at=T0)
@@ -440,6 +441,7 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
     hub = Hub(new, clock=Clock())
     s = hub.session("OLD234")
     assert (s.protocol, s.round) == ("offers", 3)
+    assert (s.multiple_seats, s.debrief) == (False, "immediate")  # as before schema 3
     new.close()
 
 

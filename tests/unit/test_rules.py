@@ -927,3 +927,49 @@ def test_in_meso_only_the_first_mover_is_told_its_next_offer_needs_two_packages(
     st = offers.new_state("n1", sc, "meso", started_at=0.0)
     assert st.package_bounds("seller") == (2, 3)  # seller moves first
     assert st.package_bounds("buyer") == (1, 3)  # the buyer's first offer is a counteroffer
+
+
+# ---------------------------------------------------------------- issue 10: bounded chat, walk_away
+
+
+@pytest.mark.parametrize("payload", [{"x": 1}, {"role": "buyer"}, {"reason": "bored"}])
+def test_walk_away_with_unknown_fields_is_bad_request_and_changes_nothing(payload):
+    s = start()
+    with pytest.raises(RuleError) as e:
+        offers.parse_action("walk_away", payload)
+    assert e.value.code == "bad_request"
+    assert sorted(payload)[0] in e.value.message
+    assert s.is_open and s.events == 0
+
+
+def test_the_chat_is_capped_in_messages_then_answered_chat_limit():
+    s = start()
+    for n in range(offers.MAX_CHAT_MESSAGES):
+        s = offers.fold(s, {"type": "chat", "role": "buyer", "text": f"m{n}", "at": T0})
+    assert refused(s, "seller", "chat", {"text": "one more"}) == "chat_limit"
+    # the cap is on chat only: offers and walking away go on
+    s = propose(s, "buyer", P_MID)
+    assert act(s, "seller", "walk_away", {}).outcome.reason == "walked_away"
+
+
+def test_the_chat_is_capped_in_characters():
+    s = start()
+    long = "x" * offers.MAX_CHAT
+    for _ in range(offers.MAX_CHAT_CHARS // offers.MAX_CHAT):
+        s = act(s, "buyer", "chat", {"text": long})
+    assert len(s.chat) < offers.MAX_CHAT_MESSAGES
+    with pytest.raises(RuleError) as e:
+        offers.apply(s, "seller", {"type": "chat", "text": "x"}, T0 + 1)
+    assert e.value.code == "chat_limit" and "60,000 characters" in e.value.message
+
+
+def test_a_view_carries_the_last_messages_and_the_total():
+    from game.core.views import negotiation_view
+
+    s = start()
+    for n in range(offers.CHAT_SHOWN + 7):
+        s = act(s, "buyer", "chat", {"text": f"m{n}"})
+    v = negotiation_view(s, "seller", partner={"name": "B", "connected": True})
+    assert v["chat_total"] == offers.CHAT_SHOWN + 7
+    assert len(v["chat"]) == offers.CHAT_SHOWN
+    assert v["chat"][0]["text"] == "m7" and v["chat"][-1]["text"] == f"m{offers.CHAT_SHOWN + 6}"

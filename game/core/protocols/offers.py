@@ -19,7 +19,8 @@ their ``role``:
 - ``ended``        {by: "instructor"} (the instructor calls time: an impasse, reason ``deadline``)
 
 Error codes, checked in this order when several apply (PROTOCOL.md section 4):
-rate_limited (the shell's), bad_request, not_negotiating, not_your_turn, offer_limit,
+rate_limited (the shell's), bad_request, not_negotiating, chat_limit (chat only), not_your_turn,
+offer_limit,
 too_many_packages / too_few_packages, invalid_package, not_equivalent, unknown_offer.
 """
 
@@ -31,8 +32,14 @@ from typing import Any
 from game.core import analysis
 from game.core.equivalence import equivalent
 from game.core.protocols.common import RuleError
+from game.core.protocols.offers_payloads import CHAT_SHOWN as CHAT_SHOWN
 from game.core.protocols.offers_payloads import MAX_CHAT as MAX_CHAT
-from game.core.protocols.offers_payloads import MAX_PAYLOAD_PACKAGES, bad_request
+from game.core.protocols.offers_payloads import (
+    MAX_CHAT_CHARS,
+    MAX_CHAT_MESSAGES,
+    MAX_PAYLOAD_PACKAGES,
+    bad_request,
+)
 from game.core.protocols.offers_payloads import parse_action as parse_action  # the interface's
 from game.core.scenario import Scenario
 
@@ -267,6 +274,13 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
         raise RuleError("not_negotiating", "this negotiation has ended")
 
     if kind == "chat":
+        chars = sum(len(c["text"]) for c in state.chat)
+        if len(state.chat) >= MAX_CHAT_MESSAGES or chars + len(action["text"]) > MAX_CHAT_CHARS:
+            raise RuleError(
+                "chat_limit",
+                f"this negotiation's chat is full (at most {MAX_CHAT_MESSAGES} messages and "
+                f"{MAX_CHAT_CHARS:,} characters): go on with offers",
+            )
         return [{"type": "chat", "role": role, "text": action["text"], "at": now}]
     if kind == "walk_away":
         return [{"type": "walked_away", "role": role, "at": now}]

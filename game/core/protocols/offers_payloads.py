@@ -10,7 +10,13 @@ from typing import Any
 
 from game.core.protocols.common import RuleError
 
-MAX_CHAT = 1000
+MAX_CHAT = 1000  # characters in one message
+# A negotiation's whole chat: past either cap, ``chat`` is answered ``chat_limit`` (issue 10: an
+# unbounded chat grew the server by a gigabyte). 300 messages is one every 12 s for an hour.
+MAX_CHAT_MESSAGES = 300
+MAX_CHAT_CHARS = 60_000
+# A participant's ``state`` carries only the last CHAT_SHOWN messages and ``chat_total``.
+CHAT_SHOWN = 50
 MAX_PAYLOAD_PACKAGES = 10  # more than this is a malformed payload, not a rule question
 MAX_ID_LEN = 100
 
@@ -85,6 +91,8 @@ def parse_action(kind: str, payload: Any) -> dict:
             "package": _check_index(payload.get("package"), "package"),
         }
     if kind == "walk_away":
+        if payload:
+            raise bad_request(f"unknown field {sorted(map(str, payload))[0]!r}")
         return {"type": "walk_away"}
     if kind == "chat":
         unknown = set(payload) - {"text"}

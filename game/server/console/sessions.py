@@ -25,7 +25,9 @@ from game.server.hub import ApiError, Session
 
 bp = Blueprint("sessions", __name__)
 
-FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "post_settlement")
+FORM_FIELDS = (
+    "scenario", "conditions", "time_limit_s", "max_offers", "pairing", "post_settlement",
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- the list
@@ -80,6 +82,8 @@ def new():
         "no_limit": False,
         "max_offers": "",
         "pairing": "rounds",
+        "debrief": "round_end",
+        "multiple_seats": False,
         "pss": False,
         "pss_minutes": "",
         "pss_max_offers": "",
@@ -124,6 +128,10 @@ def create():
         errors.setdefault("conditions", []).append("choose at least one condition")
     body: dict[str, Any] = {"scenario": f.get("scenario", ""), "conditions": conditions}
     body["pairing"] = f.get("pairing", "arrival")
+    body["multiple_seats"] = bool(f.get("multiple_seats"))
+    # an arrival session debriefs each pair as it ends: the choice is for rounds only
+    if body["pairing"] == "rounds":
+        body["debrief"] = f.get("debrief", "round_end")
     no_limit = bool(f.get("no_limit"))
     minutes = _form_number(f.get("time_limit_min", ""), "time_limit_s", errors, whole=False)
     if no_limit:
@@ -153,6 +161,8 @@ def create():
         "no_limit": no_limit,
         "max_offers": f.get("max_offers", ""),
         "pairing": body["pairing"],
+        "debrief": f.get("debrief", "round_end"),
+        "multiple_seats": body["multiple_seats"],
     }
     if not errors:
         try:
@@ -225,6 +235,8 @@ def show(code: str):
             "end": url_for("web.end_negotiation", nid="NID"),
             "path": url_for("console.reports.api_path", nid="NID"),
             "debrief": url_for("console.reports.debrief_page", code=s.code),
+            "remove": url_for("web.remove_seat", code=s.code, pid="PID"),
+            "open_debrief": url_for("web.open_debrief", code=s.code),
         },
     }
     return render("session.html", boot=boot, **ctx)

@@ -60,8 +60,17 @@ const phaseText = (p) => {
   return p.connected ? "Waiting" : "Joined";
 };
 
+// what a seat shares with another seat of the session (a second seat, or a squatter?)
+const FLAG_TEXT = { name: "same name as another seat", device: "same browser as another seat" };
+
+function joinedText(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "–" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
 function fillParticipant(tr, p) {
   tr.className = p.connected ? "" : "is-offline";
+  const flags = p.flags || [];
   tr.append(
     h("td", { class: "num muted" }, p._n),
     h(
@@ -69,7 +78,9 @@ function fillParticipant(tr, p) {
       { scope: "row" },
       p.name,
       p.label ? h("span", { class: "muted small" }, " · " + p.label) : null,
+      ...flags.map((f) => h("span", { class: "badge badge-warn seat-flag", dataset: { flag: f } }, "⚠ " + (FLAG_TEXT[f] || f))),
     ),
+    h("td", { class: "muted small" }, h("time", { datetime: p.joined_at }, joinedText(p.joined_at))),
     h(
       "td",
       null,
@@ -83,7 +94,32 @@ function fillParticipant(tr, p) {
     h("td", null, h("span", { class: "phase phase-" + p.phase }, phaseText(p))),
     h("td", null, p.role ? roleNames[p.role] || p.role : "–"),
     h("td", { class: "num" }, p.negotiations),
+    h(
+      "td",
+      { class: "row-action" },
+      p.removable
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "btn btn-sm btn-danger",
+              "aria-label": `Remove seat ${p._n}: ${p.name}`,
+              onclick: () => removeSeat(p),
+            },
+            "Remove",
+          )
+        : null,
+    ),
   );
+}
+
+async function removeSeat(p) {
+  const ok = window.confirm(
+    `Remove the seat of ${p.name} (joined ${joinedText(p.joined_at)})? Their page stops working; they can join again with the code.`,
+  );
+  if (!ok) return;
+  const res = await api("DELETE", boot.urls.remove.replace("PID", encodeURIComponent(p.participant_id)));
+  say(res.ok ? `Removed the seat of ${p.name}.` : errorText(res.data), !res.ok);
 }
 
 function renderParticipants(parts) {
@@ -96,7 +132,7 @@ function renderParticipants(parts) {
     $("#participants tbody"),
     shown,
     (p) => p.participant_id,
-    (p) => [p._n, p.name, p.label, p.connected, p.phase, p.role, p.negotiations].join("\u0001"),
+    (p) => [p._n, p.name, p.label, p.connected, p.phase, p.role, p.negotiations, p.joined_at, (p.flags || []).join(","), p.removable].join("\u0001"),
     fillParticipant,
   );
   $("#participants-empty").hidden = parts.length > 0;
@@ -360,6 +396,13 @@ function render(data) {
           (counts.open ? ` ${counts.open} negotiation${counts.open === 1 ? " is" : "s are"} still open; those players wait for the round after.` : "");
     if (hint.textContent !== text) hint.textContent = text;
   }
+  const openBtn = $("#open-debrief");
+  if (openBtn) {
+    // the last round's debrief, while some of its negotiations are still open
+    const shut = s.round > 0 && !(s.debrief_open || []).includes(s.round);
+    openBtn.hidden = !shut;
+    setStat("debrief-round", s.round);
+  }
   renderParticipants(parts);
   renderNegotiations(negs);
   renderStandings(data.standings, s.round);
@@ -415,6 +458,21 @@ for (const form of document.querySelectorAll("form[data-api]")) {
       const n = res.data.negotiations;
       say(n ? `Paired ${n} negotiation${n === 1 ? "" : "s"}.` : "Nobody is waiting to be paired.");
     }
+  });
+}
+
+const openDebrief = $("#open-debrief");
+if (openDebrief) {
+  openDebrief.addEventListener("click", async () => {
+    const round = current ? current.session.round : 0;
+    const ok = window.confirm(
+      `Open the debrief of round ${round} now? Pairs that have finished see the other side's points while others may still negotiate the same case.`,
+    );
+    if (!ok) return;
+    openDebrief.disabled = true;
+    const res = await api("POST", boot.urls.open_debrief, { round });
+    openDebrief.disabled = false;
+    say(res.ok ? `The debrief of round ${res.data.round} is open.` : errorText(res.data), !res.ok);
   });
 }
 
