@@ -1,4 +1,4 @@
-"""Parley's command line: serve, validate, analyze, export. See docs/cli.md."""
+"""Parley's command line: serve, validate, analyze, simulate, export. See docs/cli.md."""
 
 from __future__ import annotations
 
@@ -73,6 +73,72 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_simulate(args) -> int:
+    from game.core.agents import AgentError
+    from game.core.scenario import ScenarioError
+    from game.server.simulate import progress_bar, resolve, simulate
+    from game.server.store import Store
+
+    names = [a.strip() for a in args.agents.split(",")]
+    if len(names) != 2 or not all(names):
+        print("--agents: give two strategies, A,B (A plays the first role)", file=sys.stderr)
+        return 2
+    if args.runs < 1:
+        print("--runs: must be at least 1", file=sys.stderr)
+        return 2
+    params = []
+    for flag, text in (("--params-a", args.params_a), ("--params-b", args.params_b)):
+        try:
+            params.append(json.loads(text) if text else None)
+        except ValueError as e:
+            print(f"{flag}: not JSON ({e})", file=sys.stderr)
+            return 2
+    from game.core import agents
+
+    try:
+        for n, p in zip(names, params, strict=True):
+            agents.make(n, p)  # every problem before anything is written
+    except AgentError as e:
+        print(f"--agents: {e}", file=sys.stderr)
+        return 2
+    store = Store(args.db)
+    try:
+        sc = resolve(store, args.scenario, args.scenarios)
+    except ScenarioError as e:
+        print(f"{args.scenario}: {len(e.errors)} problem(s)", file=sys.stderr)
+        for err in e.errors:
+            print(f"  {err}", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    seed = args.seed
+    code = simulate(
+        store,
+        sc,
+        (names[0], names[1]),
+        runs=args.runs,
+        seed=seed,
+        params=(params[0], params[1]),
+        progress=progress_bar() if not args.quiet else None,
+    )
+    rows = store.read(
+        "SELECT end_reason, count(*) AS n FROM negotiations WHERE session_code = ? "
+        "GROUP BY end_reason ORDER BY end_reason",
+        [code],
+    )
+    print(
+        f"session {code}: {args.runs} negotiation(s) of {names[0]} ({sc.role_ids[0]}) "
+        f"against {names[1]} ({sc.role_ids[1]}) on {sc.id}, seed {seed}"
+    )
+    print("  " + ", ".join(f"{r['end_reason']}: {r['n']}" for r in rows))
+    print(
+        f"  Database: {args.db}   (python run.py export --db {args.db} --session {code} --out DIR)"
+    )
+    store.close()
+    return 0
+
+
 # HTTP timeouts of the server (docs/security.md): a connection has KEEPALIVE_S to send a
 # request line (idle keep-alive connections close then too), HEADER_S to send its headers, and
 # each read or write of a body (or of a WebSocket, which Engine.IO pings every 10 s) may stall
@@ -113,6 +179,17 @@ def cmd_serve(args) -> int:
 
     from game import create_app
     from game.core.scenario import ScenarioError
+
+    if args.agents:
+        from game.server.agents import AgentFileError, load_agents_file
+
+        try:
+            loaded = load_agents_file(args.agents)
+        except AgentFileError as e:
+            print(f"--agents: {e}", file=sys.stderr, flush=True)
+            print("  The server starts with the shipped agents only.", file=sys.stderr, flush=True)
+        else:
+            print(f"  Agents loaded from {args.agents}: {', '.join(loaded)}", flush=True)
 
     try:
         app = create_app(
@@ -280,6 +357,10 @@ def main(argv: list[str] | None = None) -> int:
         default=str(ROOT / "scenarios"),
         help="folder of scenario files (default: the shipped scenarios/)",
     )
+    s.add_argument(
+        "--agents", metavar="FILE", default=None,
+        help="a Python file of agent classes to offer beside the shipped ones (docs/agents.md)",
+    )  # fmt: skip
     s.set_defaults(func=cmd_serve)
 
     v = sub.add_parser("validate", help="check scenario files")
@@ -290,6 +371,30 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("file", metavar="FILE", help="a scenario file (JSON)")
     a.add_argument("--json", action="store_true", help="print one JSON object")
     a.set_defaults(func=cmd_analyze)
+
+    m = sub.add_parser("simulate", help="computer counterparts against each other")
+    m.add_argument("scenario", metavar="SCENARIO", help="a scenario file or a scenario id")
+    m.add_argument(
+        "--agents", metavar="A,B", required=True,
+        help="two strategies: A plays the first role, B the second (docs/agents.md)",
+    )  # fmt: skip
+    m.add_argument(
+        "--runs", metavar="N", type=int, default=1, help="negotiations to play (default: 1)"
+    )
+    m.add_argument(
+        "--seed", metavar="S", type=int, default=0, help="the session's seed (default: 0)"
+    )
+    m.add_argument(
+        "--db", metavar="PATH", default="parley.db", help="the SQLite file (default: %(default)s)"
+    )
+    m.add_argument("--params-a", metavar="JSON", default=None, help="A's parameters (JSON)")
+    m.add_argument("--params-b", metavar="JSON", default=None, help="B's parameters (JSON)")
+    m.add_argument(
+        "--scenarios", metavar="DIR", default=str(ROOT / "scenarios"),
+        help="folder of scenario files for ids (default: the shipped scenarios/)",
+    )  # fmt: skip
+    m.add_argument("--quiet", action="store_true", help="no progress bar")
+    m.set_defaults(func=cmd_simulate)
 
     e = sub.add_parser("export", help="write the research tables as CSV files")
     e.add_argument(

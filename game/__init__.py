@@ -32,7 +32,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
-    from game.server import console, realtime, transport, web
+    from game.server import console, practice, realtime, transport, web
+    from game.server.agents import Runner as AgentRunner
     from game.server.hub import Hub
     from game.server.store import Store
 
@@ -75,10 +76,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     rt = realtime.Realtime(socketio, hub, store, key)
     app.extensions["parley"] = {"hub": hub, "store": store, "key": key, "realtime": rt}
     app.register_blueprint(web.bp)
+    app.register_blueprint(practice.bp)
     console.init_app(app)
 
     if config.get("PARLEY_DEMO") and not hub.list_sessions() and hub.scenario("job-offer"):
         hub.create_session({"scenario": "job-offer", "conditions": ["meso"]}, demo=True)
+    runner = AgentRunner(hub, rt.push)
+    app.extensions["parley"]["agents"] = runner
     if config.get("PARLEY_BACKGROUND", True):
         rt.start()
+        socketio.start_background_task(runner.loop, socketio.sleep)
     return app

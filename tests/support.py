@@ -43,6 +43,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
         self.log_path = self.workdir / "server.log"
+        self.start_args: list[str] = []  # more options of ``serve`` (e.g. --agents FILE)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -62,6 +63,7 @@ class Server:
                 str(self.db),
                 "--scenarios",
                 str(self.scenarios),
+                *self.start_args,
             ],
             cwd=ROOT,
             env=env,

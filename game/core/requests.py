@@ -23,6 +23,7 @@ SESSION_KEYS = (
     "max_offers",
     "pairing",
     "protocol",
+    "agents",
     "multiple_seats",
     "debrief",
     "post_settlement",
@@ -52,6 +53,7 @@ class SessionSettings:
     protocol: str = protocols.DEFAULT
     multiple_seats: bool = False  # may one browser take several seats (demonstrations)?
     debrief: str = "immediate"  # DEBRIEFS; round_end only with pairing "rounds"
+    agents: dict | None = None  # computer counterparts: parse_agents
     options: dict | None = None  # the protocol's own setting (post_settlement)
 
 
@@ -111,6 +113,12 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     pairing = body.get("pairing", "arrival")
     if pairing not in PAIRINGS:
         errors.append(f"pairing: must be arrival or rounds, not {pairing!r}")
+    agents = None
+    if body.get("agents") is not None:
+        try:
+            agents = parse_agents(body["agents"], pairing=pairing, conditions=conditions)
+        except RequestError as e:
+            errors.extend(e.errors)
     multiple = body.get("multiple_seats", False)
     if not isinstance(multiple, bool):
         errors.append("multiple_seats: must be true or false")
@@ -122,7 +130,16 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     if errors:
         raise RequestError(errors)
     return SessionSettings(
-        sc, list(conditions), time_limit, max_offers, pairing, protocol, multiple, debrief, options
+        sc,
+        list(conditions),
+        time_limit,
+        max_offers,
+        pairing,
+        protocol,
+        multiple,
+        debrief,
+        agents,
+        options,
     )
 
 
@@ -142,3 +159,78 @@ def parse_join(body: Any) -> tuple[str, str]:
     if errors:
         raise RequestError(errors)
     return " ".join(name.split()), " ".join(label.split())
+
+
+AGENT_MODES = ("fill", "practice", "research")
+AGENT_KEYS = ("mode", "strategy", "params", "wait_s", "think_s", "openings", "name")
+OPENINGS = ("single-extreme", "single-moderate", "meso-extreme", "meso-moderate")
+THINK_DEFAULT = [2.0, 5.0]
+WAIT_DEFAULT = 60.0  # fill, arrival pairing: seconds a participant waits before an agent
+
+
+def parse_agents(value: Any, *, pairing: str = "arrival", conditions: Any = ()) -> dict:
+    """The ``agents`` key of ``POST /api/sessions`` (docs/agents.md): where computer
+    counterparts play and how; every problem as ``agents.<key>: problem``."""
+    from game.core import agents as agents_mod  # the strategies (and any loaded from a file)
+
+    if not isinstance(value, dict):
+        raise RequestError("agents: must be an object (mode, strategy, params, ...)")
+    errors = [f"agents.{k}: unknown key" for k in value if k not in AGENT_KEYS]
+    mode = value.get("mode", "fill")
+    if mode not in AGENT_MODES:
+        errors.append(f"agents.mode: must be one of {', '.join(AGENT_MODES)}, not {mode!r}")
+    if mode in ("practice", "research") and pairing != "arrival":
+        errors.append(
+            f"agents.mode: {mode} needs pairing arrival (every participant plays an agent)"
+        )
+    strategy = value.get("strategy", "scripted" if value.get("openings") else "linear")
+    params = value.get("params", {})
+    try:
+        agent = agents_mod.make(strategy, params)
+    except agents_mod.AgentError as e:
+        where = "agents.strategy" if "unknown strategy" in str(e) else "agents.params"
+        errors.append(f"{where}: {e}")
+        agent = None
+    wait = value.get("wait_s", WAIT_DEFAULT if mode == "fill" else 0.0)
+    if not _number(wait) or not 0 <= wait <= 86400:
+        errors.append("agents.wait_s: must be a number of seconds from 0 to 86400")
+    think = value.get("think_s", THINK_DEFAULT)
+    if (
+        not isinstance(think, list)
+        or len(think) != 2
+        or not all(_number(x) for x in think)
+        or not 0 <= think[0] <= think[1] <= 600
+    ):
+        errors.append("agents.think_s: must be [least, most] seconds, 0 <= least <= most <= 600")
+    openings = value.get("openings")
+    if openings is not None:
+        if mode != "research":
+            errors.append("agents.openings: only with mode research")
+        if not isinstance(openings, list) or not 1 <= len(openings) <= 30:
+            errors.append(f"agents.openings: must be a list of 1 to 30 of {', '.join(OPENINGS)}")
+            openings = []
+        for n, o in enumerate(openings):
+            if o not in OPENINGS:
+                errors.append(
+                    f"agents.openings[{n}]: unknown opening {o!r} ({', '.join(OPENINGS)})"
+                )
+            elif o.startswith("meso") and "single" in (conditions or ()):
+                errors.append(
+                    f"agents.openings[{n}]: a MESO opening needs conditions without single"
+                )
+        if strategy != "scripted":
+            errors.append("agents.openings: the openings are the scripted strategy's")
+    name = value.get("name", "Computer")
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= NAME_MAX:
+        errors.append(f"agents.name: must be 1 to {NAME_MAX} characters")
+    if errors:
+        raise RequestError(errors)
+    return {
+        "mode": mode,
+        "strategy": strategy,
+        "params": getattr(agent, "params", None) or {},
+        "wait_s": float(wait),
+        "think_s": [float(think[0]), float(think[1])],
+        "openings": list(openings) if openings else None,
+        "name": " ".join(name.split()),
+    }

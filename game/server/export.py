@@ -82,7 +82,16 @@ EVENT_COLUMNS = [
     "payload",
     "created_at",
 ]
-PARTICIPANT_COLUMNS = ["participant_id", "session_code", "name", "label", "joined_at"]
+PARTICIPANT_COLUMNS = [
+    "participant_id",
+    "session_code",
+    "name",
+    "label",
+    "joined_at",
+    "kind",
+    "strategy",
+    "params",
+]
 
 COLUMNS = {
     "negotiations": NEGOTIATION_COLUMNS,
@@ -229,11 +238,21 @@ def _events(store: Store, session_code: str | None) -> list[dict]:
 
 def _participants(store: Store, session_code: str | None) -> list[dict]:
     where, params = _where(session_code)
-    return store.read(
-        f"SELECT participant_id, session_code, name, label, joined_at FROM participants {where}"
-        " ORDER BY seq",
+    have = {r["name"] for r in store.read("PRAGMA table_info(participants)")}
+    # kind, strategy and params since schema 3; before it every participant was a human
+    agents = (
+        "kind, strategy, params"
+        if "kind" in have
+        else "NULL AS kind, NULL AS strategy, NULL AS params"
+    )
+    rows = store.read(
+        f"SELECT participant_id, session_code, name, label, joined_at, {agents} FROM participants"
+        f" {where} ORDER BY seq",
         params,
     )
+    for r in rows:
+        r["kind"] = r["kind"] or "human"
+    return rows
 
 
 def table(store: Store, name: str, session_code: str | None = None) -> list[dict]:

@@ -26,18 +26,19 @@ from pathlib import Path
 from typing import Any
 
 from game.core import lobby, protocols, requests, seats
+from game.core.agents import seating
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
 from game.server.records import ApiError, Negotiation, Participant, Session
-from game.server.seating import Seating
+from game.server.seats import AGENT_SID, Seats
 from game.server.store import Store, iso
 
-__all__ = ["ApiError", "Hub", "Negotiation", "Participant", "Session"]
+__all__ = ["AGENT_SID", "ApiError", "Hub", "Negotiation", "Participant", "Session"]
 log = logging.getLogger(__name__)
 
 
-class Hub(Seating):
+class Hub(Seats):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(
@@ -63,7 +64,10 @@ class Hub(Seating):
             self._last_seq = max(self._last_seq, row["seq"])
             if row["participant_id"] in removed:
                 continue  # a seat the instructor removed: its token works no more
-            self._add_participant(records.participant_from_row(row))
+            p = records.participant_from_row(row)
+            self._add_participant(p)
+            if p.is_agent:
+                self._seat(p)
         events = self._store.all_negotiation_events()
         for row in self._store.negotiations():
             s = self._sessions[row["session_code"]]
@@ -104,6 +108,7 @@ class Hub(Seating):
                 code, st.scenario, st.conditions, st.time_limit_s, st.max_offers, st.pairing,
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
                 protocol=st.protocol, multiple_seats=st.multiple_seats or demo, debrief=st.debrief,
+                agents=st.agents,
                 options=st.options,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
@@ -189,6 +194,8 @@ class Hub(Seating):
 
     def _pair_arrivals(self, s: Session) -> set[str]:
         touched: set[str] = set()
+        if not seating.humans_pair(s.agents):
+            return touched  # practice and research: every participant plays an agent
         while len(s.waiting) >= 2:
             a, b = s.waiting[0], s.waiting[1]
             p0, p1 = lobby.arrival_roles(a, b, s.rng)
@@ -230,7 +237,12 @@ class Hub(Seating):
             )
         with self._lock:
             parts, negs = self.members(s.code)
-            ready = [p.id for p in parts if p.connected and not self.is_negotiating(p)]
+            ready = [
+                p.id for p in parts if p.connected and not p.is_agent and not self.is_negotiating(p)
+            ]
+            if len(ready) % 2 and seating.fills_rounds(s.agents):
+                idle = [p for p in parts if p.is_agent and not self.is_negotiating(p)]
+                ready.append((idle[0] if idle else self._new_agent(s, s.negotiation_count)).id)
             if len(ready) < 2:
                 # nobody to pair: the contract's answer (no negotiation started), nothing changed
                 return s.round, 0, set()

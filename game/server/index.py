@@ -67,7 +67,10 @@ class Index:
             return sum(
                 1
                 for p in self._participants.values()
-                if p.code == s.code and p.connected and not self.is_negotiating(p)
+                if p.code == s.code
+                and p.connected
+                and not p.is_agent
+                and not self.is_negotiating(p)
             )
 
     def scenario(self, sid: str) -> Scenario | None:

@@ -29,6 +29,8 @@ def negotiation_summary(hub: Hub, n: Negotiation, *, metrics: bool = True) -> di
         "participants": list(n.participants),
         "names": [p.name for p in people],
         "connected": [p.connected for p in people],
+        "kinds": [p.kind for p in people],  # human | agent (a computer counterpart)
+        "strategies": [p.strategy for p in people],
         "status": st.status,
         "end_reason": st.outcome.reason if st.outcome else None,
         "ended_by": st.outcome.by if st.outcome else None,
@@ -67,6 +69,8 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
                 "participant_id": p.id,
                 "name": p.name,
                 "label": p.label,
+                "kind": p.kind,
+                "strategy": p.strategy,
                 "joined_at": p.joined_at,
                 "connected": p.connected,
                 "phase": phase,
@@ -91,6 +95,7 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
         "round": s.round,
         "created_at": s.created_at,
         "demo": s.demo,
+        "agents": s.agents,
         "multiple_seats": s.multiple_seats,
         "debrief": s.debrief,
         "debrief_open": sorted(s.debrief_open),
@@ -100,15 +105,19 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
 
 
 def standings(hub: Hub, code: str) -> list[dict]:
-    """Each participant's points over the session's finished negotiations, scored within role
-    (z-scores among finished negotiations of the same role), best first."""
+    """Each student's points over the session's finished negotiations, scored within role
+    (z-scores among the students' finished negotiations of the same role), best first.
+    Computer counterparts (agent seats) are not ranked and their points not scored."""
     s = hub.session(code)
     parts, negs = hub.members(s.code)
+    parts = [p for p in parts if not p.is_agent]
+    humans = {p.id for p in parts}
     negs = [n for n in negs if not n.state.is_open]
     rows: list[tuple[str, int, Negotiation, float]] = []
     for n in negs:
         for k in (0, 1):
-            rows.append((n.participants[k], k, n, n.state.outcome.points[k]))
+            if n.participants[k] in humans:
+                rows.append((n.participants[k], k, n, n.state.outcome.points[k]))
     z: dict[tuple[str, int], float] = {}
     for k in (0, 1):
         group = [(r[2].id, r[3]) for r in rows if r[1] == k]

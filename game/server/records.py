@@ -41,6 +41,7 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    agents: dict | None = None  # computer counterparts (game.core.requests.parse_agents)
     multiple_seats: bool = False
     debrief: str = "immediate"  # game.core.requests.DEBRIEFS
     options: dict | None = None  # the protocol's own setting (e.g. post_settlement)
@@ -72,6 +73,13 @@ class Participant:
     sids: set[str] = field(default_factory=set)
     waiting_since: float | None = None
     last_sat_out: int = -1
+    kind: str = "human"  # or "agent" (a computer counterpart)
+    strategy: str | None = None  # an agent's strategy (game.core.agents)
+    params: dict | None = None  # and its parameters
+
+    @property
+    def is_agent(self) -> bool:
+        return self.kind == "agent"
 
     @property
     def connected(self) -> bool:
@@ -108,7 +116,9 @@ def session_row(s: Session) -> dict:
         "multiple_seats": int(s.multiple_seats),
         "debrief": s.debrief,
     }
-    if s.options is not None:  # schema 4: a protocol's own setting
+    if s.agents:  # schema 3; absent (NULL) for a session without agents
+        row["agents"] = json.dumps(s.agents, separators=(",", ":"))
+    if s.options is not None:  # schema 5: a protocol's own setting
         row["protocol_options"] = json.dumps(s.options)
     return row
 
@@ -126,6 +136,7 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        agents=json.loads(row["agents"]) if row.get("agents") else None,  # schema 3
         multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
         debrief=row.get("debrief") or "immediate",
         options=json.loads(row["protocol_options"]) if row.get("protocol_options") else None,
@@ -144,6 +155,9 @@ def participant_row(p: Participant) -> dict:
         "token": p.token,
         "joined_at": p.joined_at,
         "seq": p.seq,
+        "kind": p.kind,
+        "strategy": p.strategy,
+        "params": json.dumps(p.params, separators=(",", ":")) if p.params is not None else None,
         "device": p.device,
     }
 
@@ -157,6 +171,9 @@ def participant_from_row(row: dict) -> Participant:
         token=row["token"],
         joined_at=row["joined_at"],
         seq=row["seq"],
+        kind=row.get("kind") or "human",  # absent before schema 3
+        strategy=row.get("strategy"),
+        params=json.loads(row["params"]) if row.get("params") else None,
         device=row.get("device"),
     )
 

@@ -107,9 +107,18 @@ def _m3(db: sqlite_utils.Database) -> None:
 
 
 def _m4(db: sqlite_utils.Database) -> None:
+    # computer counterparts (game.core.agents): a participant's kind (human | agent; NULL in
+    # older rows: human), an agent's strategy and parameters (JSON), a session's agent settings
+    db.execute("ALTER TABLE participants ADD COLUMN kind TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN strategy TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN params TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN agents TEXT")
+
+
+def _m5(db: sqlite_utils.Database) -> None:
     # issue 14: the protocol's own setting as JSON (pss's post_settlement); NULL: none.
     db.execute("ALTER TABLE sessions ADD COLUMN protocol_options TEXT")
 
 
-MIGRATIONS = [_m1, _m2, _m3, _m4]
+MIGRATIONS = [_m1, _m2, _m3, _m4, _m5]
 SCHEMA_VERSION = len(MIGRATIONS)

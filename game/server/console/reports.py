@@ -46,7 +46,13 @@ def debrief_data(code: str) -> dict[str, Any]:
     view = reads.session_view(h, s.code)
     sc = s.scenario
     a = h.analysis(sc)
-    records = debrief.records_from_view(view)
+    # human against human in the summary; against computer counterparts apart (agents_summary)
+    pairs = {n["negotiation_id"]: pair_kind(n) for n in view["negotiations"]}
+    # (a simulation's negotiations, agent against agent, are its whole debrief)
+    humans = [n for n in view["negotiations"] if pairs[n["negotiation_id"]] != "human-agent"]
+    with_agents = [n for n in view["negotiations"] if pairs[n["negotiation_id"]] == "human-agent"]
+    records = debrief.records_from_view(humans)
+    agent_records = debrief.records_from_view(with_agents)
     names = {p["participant_id"]: p["name"] for p in view["participants"]}
     return {
         "code": s.code,
@@ -66,6 +72,10 @@ def debrief_data(code: str) -> dict[str, Any]:
             "ranges": a["ranges"],
         },
         "summary": debrief.summary(records, conditions=s.conditions, scenario=sc.to_dict()),
+        "agents_summary": against_agents(with_agents, sc) if with_agents else None,
+        "agents_detail": debrief.summary(agent_records, conditions=s.conditions)
+        if with_agents
+        else None,
         # the post-settlement phase by condition, and each pair's path from first to final deal
         "post_settlement": pss_measures.summary(view["negotiations"], s.conditions)
         if s.protocol == "pss"
@@ -79,10 +89,44 @@ def debrief_data(code: str) -> dict[str, Any]:
                 "names": [names.get(x, x) for x in n["participants"]],
                 "points": n["points"],
                 "offers_count": n["offers_count"],
+                "pair": pairs[n["negotiation_id"]],
             }
             for n in view["negotiations"]
         ],
     }
+
+
+def _tidy(x: float) -> float | int:
+    x = round(x, 2)
+    return int(x) if x.is_integer() else x
+
+
+def pair_kind(n: dict[str, Any]) -> str:
+    """``human-human``, ``human-agent`` or ``agent-agent``: who played a negotiation."""
+    kinds = sorted(n.get("kinds") or ["human", "human"], key=lambda k: k != "human")
+    return "-".join(kinds)
+
+
+def against_agents(negs: list[dict[str, Any]], sc: Any) -> dict[str, Any]:
+    """Students against computer counterparts, by the students' role: how many, agreed, and the
+    students' mean points (impasses at the BATNA)."""
+    by_role = []
+    for k, role in enumerate(sc.roles):
+        mine = [n for n in negs if n["kinds"][k] == "human"]
+        done = [n for n in mine if n["status"] != "open"]
+        pts = [n["points"][k] for n in done if n["points"] is not None]
+        by_role.append(
+            {
+                "role": role.id,
+                "role_name": role.name,
+                "negotiations": len(mine),
+                "finished": len(done),
+                "agreed": sum(1 for n in done if n["status"] == "agreed"),
+                "mean_points": _tidy(sum(pts) / len(pts)) if pts else None,
+                "strategies": sorted({n["strategies"][1 - k] for n in mine}),
+            }
+        )
+    return {"negotiations": len(negs), "by_role": by_role}
 
 
 @bp.get("/sessions/<code>/debrief")
@@ -100,7 +144,7 @@ def debrief_page(code: str):
             "path": url_for("console.reports.api_path", nid="NID"),
         },
     }
-    return render("debrief.html", boot=boot, **ctx)
+    return render("debrief.html", boot=boot, agents=boot["initial"]["agents_summary"], **ctx)
 
 
 @bp.get("/api/sessions/<code>/debrief")

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from game.server import reads
+from game.server.console.agents_form import AGENT_FORM, agent_choices, agent_fields
 from game.server.console.auth import CONDITION_NAMES, form_post, hub, page, push, render
 from game.server.console.library import scenario_choices
 from game.server.hub import ApiError, Session
@@ -26,7 +27,8 @@ from game.server.hub import ApiError, Session
 bp = Blueprint("sessions", __name__)
 
 FORM_FIELDS = (
-    "scenario", "conditions", "time_limit_s", "max_offers", "pairing", "post_settlement",
+    "scenario", "conditions", "time_limit_s", "max_offers", "pairing", "agents",
+    "post_settlement",
 )  # fmt: skip
 
 
@@ -82,13 +84,16 @@ def new():
         "no_limit": False,
         "max_offers": "",
         "pairing": "rounds",
+        **AGENT_FORM,
         "debrief": "round_end",
         "multiple_seats": False,
         "pss": False,
         "pss_minutes": "",
         "pss_max_offers": "",
     }
-    return render("new_session.html", scenarios=scenario_choices(), form=form, errors={})
+    return render(
+        "new_session.html", scenarios=scenario_choices(), form=form, errors={}, **agent_choices()
+    )
 
 
 def _form_number(raw: str, field: str, errors: dict[str, list[str]], *, whole: bool):
@@ -151,10 +156,12 @@ def create():
         most = _form_number(f.get("pss_max_offers", ""), "post_settlement", errors, whole=True)
         if most is not None:
             phase["max_offers"] = most
+    agents_form = agent_fields(f, body, errors)
     form = {
         "pss": bool(f.get("pss")),
         "pss_minutes": f.get("pss_minutes", ""),
         "pss_max_offers": f.get("pss_max_offers", ""),
+        **agents_form,
         "scenario": body["scenario"],
         "conditions": weights,
         "time_limit_min": f.get("time_limit_min", ""),
@@ -172,7 +179,10 @@ def create():
         else:
             flash(f"Session {code} is ready. Show this page to the class.")
             return redirect(url_for("console.sessions.show", code=code))
-    return render("new_session.html", 400, scenarios=scenario_choices(), form=form, errors=errors)
+    return render(
+        "new_session.html", 400, scenarios=scenario_choices(), form=form, errors=errors,
+        **agent_choices(),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the live session page

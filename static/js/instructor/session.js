@@ -78,6 +78,8 @@ function fillParticipant(tr, p) {
       { scope: "row" },
       p.name,
       p.label ? h("span", { class: "muted small" }, " · " + p.label) : null,
+      p.kind === "agent" ? " " : null,
+      p.kind === "agent" ? h("span", { class: "badge badge-neutral" }, "computer · " + p.strategy) : null,
       ...flags.map((f) => h("span", { class: "badge badge-warn seat-flag", dataset: { flag: f } }, "⚠ " + (FLAG_TEXT[f] || f))),
     ),
     h("td", { class: "muted small" }, h("time", { datetime: p.joined_at }, joinedText(p.joined_at))),
@@ -176,11 +178,12 @@ function statusCell(n) {
   );
 }
 
-function personCell(name, connected) {
+function personCell(name, connected, strategy) {
   return h(
     "td",
     null,
     name,
+    strategy ? h("span", { class: "muted small" }, ` (computer · ${strategy})`) : null,
     connected ? null : h("span", { class: "offline-tag" }, " (offline)"),
   );
 }
@@ -190,8 +193,8 @@ function fillNegotiation(tr, n) {
   const cells = [];
   if (rounds) cells.push(h("td", { class: "num" }, n.round || "–"));
   cells.push(
-    personCell(n.names[0], n.connected[0]),
-    personCell(n.names[1], n.connected[1]),
+    personCell(n.names[0], n.connected[0], n.kinds && n.kinds[0] === "agent" && n.strategies[0]),
+    personCell(n.names[1], n.connected[1], n.kinds && n.kinds[1] === "agent" && n.strategies[1]),
     h("td", null, conditionBadge(n.condition, boot.conditions)),
     h("td", null, statusCell(n)),
     h("td", { class: "num" }, n.offers_count),

@@ -1,0 +1,140 @@
+"""``python run.py simulate``: an ordinary session whose export folds back to the outcomes
+played, the same seed giving the same outcomes, and bad input refused naming it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from game.core import agents
+from game.core.scenario import load_file
+from game.paths import SCENARIOS
+from game.server import export, records
+from game.server.simulate import simulate
+from game.server.store import Store
+from tests.support import ROOT
+
+
+def run(*args, timeout=120):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def outcomes(store, code):
+    rows = store.read(
+        "SELECT condition_index, end_reason FROM negotiations WHERE session_code = ? "
+        "ORDER BY condition_index",
+        [code],
+    )
+    nego = {r["negotiation_id"]: r for r in export.table(store, "negotiations", code)}
+    by_index = {r["condition_index"]: r for r in nego.values()}
+    return [
+        (
+            r["end_reason"],
+            by_index[r["condition_index"]]["points_0"],
+            by_index[r["condition_index"]]["points_1"],
+        )
+        for r in rows
+    ]
+
+
+def test_the_same_seed_gives_the_same_outcomes_and_the_export_folds_back(tmp_path):
+    store = Store(tmp_path / "sim.db")
+    sc = load_file(SCENARIOS / "hiring-meso.json")
+    a = simulate(store, sc, ("meso", "tit_for_tat"), runs=12, seed=7, conditions=["single", "meso"])
+    b = simulate(store, sc, ("meso", "tit_for_tat"), runs=12, seed=7, conditions=["single", "meso"])
+    c = simulate(store, sc, ("boulware", "conceder"), runs=12, seed=8)
+    assert outcomes(store, a) == outcomes(store, b)
+    assert outcomes(store, a) != outcomes(store, c)
+    # the stored summary columns are the fold of the stored events
+    session = records.session_from_row(store.read("SELECT * FROM sessions WHERE code = ?", [a])[0])
+    assert session.agents["strategies"] == ["meso", "tit_for_tat"]
+    for row in store.read("SELECT * FROM negotiations WHERE session_code = ?", [a]):
+        st = records.state_from_row(row, sc, store.events_of(row["negotiation_id"]))
+        assert (
+            not st.is_open and st.status == row["status"] and st.outcome.reason == row["end_reason"]
+        )
+    parts = export.table(store, "participants", a)
+    assert [p["kind"] for p in parts] == ["agent", "agent"]
+    assert [p["strategy"] for p in parts] == ["meso", "tit_for_tat"]
+    assert json.loads(parts[0]["params"]) == agents.make("meso").params
+    store.close()
+
+
+def test_the_command_writes_a_session_export_reads(tmp_path):
+    db = tmp_path / "sim.db"
+    done = run(
+        "simulate",
+        "job-offer",
+        "--agents",
+        "boulware,meso",
+        "--runs",
+        "30",
+        "--seed",
+        "7",
+        "--db",
+        str(db),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "30/30 negotiations" in done.stderr  # the progress bar
+    code = done.stdout.split()[1].rstrip(":")
+    again = run(
+        "simulate",
+        "job-offer",
+        "--agents",
+        "boulware,meso",
+        "--runs",
+        "30",
+        "--seed",
+        "7",
+        "--db",
+        str(db),
+        "--quiet",
+    )
+    code2 = again.stdout.split()[1].rstrip(":")
+    assert again.stderr == ""
+    out = tmp_path / "out"
+    assert run("export", "--db", str(db), "--out", str(out)).returncode == 0
+    with open(out / "negotiations.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    mine = [
+        (r["end_reason"], r["points_0"], r["points_1"]) for r in rows if r["session_code"] == code
+    ]
+    theirs = [
+        (r["end_reason"], r["points_0"], r["points_1"]) for r in rows if r["session_code"] == code2
+    ]
+    assert len(mine) == 30 and mine == theirs
+
+
+@pytest.mark.parametrize(
+    ("args", "words", "rc"),
+    [
+        (["--agents", "boulware,nope"], ["unknown strategy 'nope'"], 2),
+        (["--agents", "boulware"], ["--agents", "two strategies"], 2),
+        (["--agents", "boulware,linear", "--params-a", '{"e": 99}'], ["'e'", "from 0.01 to 50"], 2),
+        (["--agents", "boulware,linear", "--params-b", "{nope"], ["--params-b", "not JSON"], 2),
+        (["--agents", "boulware,linear", "--runs", "0"], ["--runs"], 2),
+    ],
+)
+def test_bad_input_exits_non_zero_naming_it_and_writes_nothing(tmp_path, args, words, rc):
+    db = tmp_path / "bad.db"
+    done = run("simulate", "job-offer", *args, "--db", str(db))
+    assert done.returncode == rc
+    for w in words:
+        assert w in done.stderr
+    assert not db.exists()
+
+
+def test_an_unknown_scenario_exits_1(tmp_path):
+    done = run(
+        "simulate", "no-such-case", "--agents", "linear,linear", "--db", str(tmp_path / "x.db")
+    )
+    assert done.returncode == 1 and "no-such-case" in done.stderr
