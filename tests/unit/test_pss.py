@@ -340,3 +340,29 @@ def test_the_phase_survives_a_restart_and_its_time_limit_is_kept_by_the_hub(worl
     assert done["post_settlement"]["closed"] == {"reason": "time", "by": None}
     row = world.rows("SELECT status, end_reason FROM negotiations")[0]
     assert row == {"status": "agreed", "end_reason": "accepted"}
+
+
+# ---------------------------------------------------------------- computer counterparts
+
+
+@pytest.mark.parametrize("strategy", ["boulware", "tit_for_tat", "meso", "scripted"])
+def test_an_agent_accepts_a_proposal_worth_more_to_it_than_the_deal_and_declines_others(strategy):
+    from game.core import agents
+
+    agent = agents.make(strategy)
+    st = dealt()  # the seller accepted P_LOW: (40, 15)
+
+    def step_of(state, role):
+        view = {"negotiation": pss.view(state, role, partner={"name": "X", "connected": True})}
+        return agent.act(view, {}, None, T0 + 20)
+
+    assert step_of(st, "seller") is None  # nothing waits for it: it neither proposes nor closes
+    worse = propose(dealt(), "buyer", {"price": "low", "delivery": "slow", "warranty": "long"})
+    s = step_of(worse, "seller")  # worth 10 to the seller, against 15 in the deal
+    assert (s.kind, s.payload) == ("decline", {"offer_id": "n1-p1"})
+    better = propose(st, "buyer", P_WIN)  # 25 to the seller against 15
+    s = step_of(better, "seller")
+    assert (s.kind, s.payload) == ("accept", {"offer_id": "n1-p1", "package": 0})
+    events = pss.apply(better, "seller", pss.parse_action(s.kind, s.payload), T0 + 21)
+    assert pss.replay(better, events).phase.deal == P_WIN
+    assert step_of(better, "buyer") is None  # its own proposal waits
