@@ -338,11 +338,25 @@ def path_from_state(state: Any) -> dict[str, Any]:
         }
         for o in state.offers
     ]
+    seats = list(getattr(state, "seats", roles))
+    if len(seats) > 2:
+        # a mediator's proposals or a facilitator's drafts: the path, by the middle seat
+        offers = [
+            {"seq": s["seq"], "by": seats[2], "packages": [s["package"]], "points": [s["points"]]}
+            for s in _steps(state)
+        ]
     return {
         "negotiation_id": state.id,
         "condition": state.condition,
         "status": state.status,
         "roles": roles,
         "outcome": outcome,
-        "offers": path(offers, roles=roles, outcome=outcome),
+        "offers": path(offers, roles=seats, outcome=outcome),
+        # a mediator's proposals or a facilitator's drafts (no offers): seq, package, points
+        "steps": _steps(state),
     }
+
+
+def _steps(state: Any) -> list[dict[str, Any]]:
+    items = getattr(state, "proposals", None) or getattr(state, "drafts", None) or ()
+    return [{"seq": x.seq, "package": dict(x.package), "points": list(x.points)} for x in items]

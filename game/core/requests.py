@@ -27,12 +27,15 @@ SESSION_KEYS = (
     "multiple_seats",
     "debrief",
     "post_settlement",
+    "middle",
+    "rotate",
 )
 # a protocol's own setting, by the key that names it in a request: the protocol it implies
 OPTION_KEYS = {"post_settlement": "pss"}
 # When a participant of a round sees the debrief (the other role's numbers): once every
 # negotiation of their round has ended (or the instructor opens it), or as soon as theirs ends.
 DEBRIEFS = ("round_end", "immediate")
+MIDDLES = ("players", "computer", "instructor")
 
 
 class RequestError(ValueError):
@@ -53,6 +56,8 @@ class SessionSettings:
     protocol: str = protocols.DEFAULT
     multiple_seats: bool = False  # may one browser take several seats (demonstrations)?
     debrief: str = "immediate"  # DEBRIEFS; round_end only with pairing "rounds"
+    middle: str = "players"  # who sits in the middle seat of a protocol that has one
+    rotate: bool = False  # rounds: whether the middle seat rotates among the participants
     agents: dict | None = None  # computer counterparts: parse_agents
     options: dict | None = None  # the protocol's own setting (post_settlement)
 
@@ -72,20 +77,29 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
         errors.append(f"scenario: unknown scenario {sid!r}")
     implied = next((OPTION_KEYS[k] for k in OPTION_KEYS if k in body), protocols.DEFAULT)
     protocol = body.get("protocol", implied)
-    if not isinstance(protocol, str) or protocol not in protocols.REGISTRY:
-        names = ", ".join(protocols.names())
+    if not isinstance(protocol, str) or (
+        protocol not in protocols.REGISTRY and protocol != protocols.MIXED
+    ):
+        names = ", ".join([*protocols.names(), protocols.MIXED])
         errors.append(f"protocol: unknown protocol {protocol!r} ({names})")
         protocol = protocols.DEFAULT
     options = None
     for key, owner in OPTION_KEYS.items():
         if key in body and protocol != owner:
             errors.append(f"{key}: only with protocol {owner!r}, not {protocol!r}")
-    parse_options = getattr(protocols.get(protocol), "parse_options", None)
+    parse_options = (
+        None
+        if protocol == protocols.MIXED
+        else getattr(protocols.get(protocol), "parse_options", None)
+    )
     if parse_options is not None:
         key = next(k for k, v in OPTION_KEYS.items() if v == protocol)
         options, problems = parse_options(body.get(key))
         errors += problems
-    known = protocols.get(protocol).CONDITIONS
+    if protocol == protocols.MIXED:
+        known = protocols.all_conditions()
+    else:
+        known = protocols.get(protocol).CONDITIONS
     conditions = body.get("conditions", ["any"])
     if not isinstance(conditions, list) or not conditions or len(conditions) > 30:
         errors.append(f"conditions: must be a list of 1 to 30 of {', '.join(known)}")
@@ -119,6 +133,8 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
             agents = parse_agents(body["agents"], pairing=pairing, conditions=conditions)
         except RequestError as e:
             errors.extend(e.errors)
+        if protocol == protocols.MIXED or protocols.has_middle(protocol):
+            errors.append("agents: computer counterparts play the offers protocol only")
     multiple = body.get("multiple_seats", False)
     if not isinstance(multiple, bool):
         errors.append("multiple_seats: must be true or false")
@@ -127,6 +143,24 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
         errors.append(f"debrief: must be round_end or immediate, not {debrief!r}")
     elif debrief == "round_end" and pairing != "rounds":
         errors.append("debrief: round_end needs pairing 'rounds' (arrival pairs have no round)")
+    middle = body.get("middle", "players")
+    if middle not in MIDDLES:
+        errors.append(f"middle: must be players, computer or instructor, not {middle!r}")
+    elif middle != "players" and protocol != protocols.MIXED and not protocols.has_middle(protocol):
+        errors.append(f"middle: the protocol {protocol!r} has no middle seat")
+    elif (
+        protocol == protocols.MIXED
+        and middle == "players"
+        and all(c in known for c in conditions if isinstance(c, str))
+        and protocols.has_middle(protocol, [c for c in conditions if isinstance(c, str)])
+    ):
+        errors.append(
+            "middle: a session mixing protocols seats the computer in the middle "
+            "(middle: computer), so every negotiation is played by two participants"
+        )
+    rotate = body.get("rotate", False)
+    if not isinstance(rotate, bool):
+        errors.append("rotate: must be true or false")
     if errors:
         raise RequestError(errors)
     return SessionSettings(
@@ -136,10 +170,12 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
         max_offers,
         pairing,
         protocol,
-        multiple,
-        debrief,
-        agents,
-        options,
+        multiple_seats=multiple,
+        debrief=debrief,
+        middle=middle,
+        rotate=rotate,
+        agents=agents,
+        options=options,
     )
 
 

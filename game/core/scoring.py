@@ -253,16 +253,16 @@ def score(state: State, *, frontier: Any = None) -> dict[str, Any]:
         )
         if outcome.reason == "accepted":
             # only the latest offer can be accepted; look further back only for a hand-made log
-            # (none when a post-settlement phase changed the deal: game.core.protocols.pss)
+            # a protocol with a middle seat has no offers: the agreement is a proposal or draft
             accepted = next(
                 (o for o in reversed(state.offers) if outcome.package in o.packages), None
             )
             row.update(
                 agreement=dict(outcome.package),
                 agreement_offer_seq=accepted.seq if accepted else None,
-                agreement_package_index=accepted.packages.index(outcome.package)
-                if accepted
-                else None,
+                agreement_package_index=(
+                    accepted.packages.index(outcome.package) if accepted else None
+                ),
                 pareto_optimal=analysis.is_pareto_optimal(sc, (p0, p1), frontier=front),
                 distance_to_frontier=analysis.distance_to_frontier(sc, (p0, p1), frontier=front),
                 distance_to_frontier_normalized=_normalized_distance(sc, (p0, p1), front),

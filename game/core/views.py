@@ -46,7 +46,7 @@ class ViewEncoder:
 
     def encode(self, view: dict[str, Any]) -> str:
         neg = view.get("negotiation")
-        if not neg:
+        if not neg or "offers" not in neg:  # a protocol with a middle seat: encoded whole
             return dumps(view)
         key = (neg["id"], neg["role"])
         if neg["status"] != "open":
@@ -202,7 +202,7 @@ def student_view(
     p: Any,
     n: Any = None,
     *,
-    partner: Any = None,
+    others: dict[str, Any] | None = None,
     protocol: Any,
     analysis: dict[str, Any] | None,
     version: int,
@@ -212,7 +212,8 @@ def student_view(
     """The ``state`` a participant is sent (PROTOCOL.md section 4).
 
     ``session``, ``p`` (the participant), ``n`` (their current negotiation or None) and
-    ``partner`` (the other participant of ``n``) are the hub's records, read only; ``protocol``
+    ``others`` (the other participants of ``n`` by seat) are the hub's records, read only; a
+    computer in the middle seat has no record and shows as connected; ``protocol``
     is the session's protocol module, whose ``view`` gives the negotiation's part; ``analysis``
     the scenario's (used once the negotiation has ended). ``debrief_pending``: the negotiation
     has ended but its round's debrief is not open yet (``negotiation.debrief_pending``; the
@@ -234,13 +235,17 @@ def student_view(
         "negotiation": None,
     }
     if n is not None:
-        role = s.scenario.role_ids[n.participants.index(p.id)]
-        out["negotiation"] = protocol.view(
-            n.state,
-            role,
-            partner={"name": partner.name, "connected": partner.connected},
-            analysis=None if n.state.is_open else analysis,
-        )
+        seat = n.seat(p.id)
+        people = {k: {"name": x.name, "connected": x.connected} for k, x in (others or {}).items()}
+        ended = None if n.state.is_open else analysis
+        if hasattr(protocol, "MIDDLE"):
+            if protocol.MIDDLE not in people and seat != protocol.MIDDLE:
+                who = "Instructor" if getattr(s, "middle", None) == "instructor" else "Computer"
+                people[protocol.MIDDLE] = {"name": who, "connected": True}
+            out["negotiation"] = protocol.view(n.state, seat, others=people, analysis=ended)
+        else:
+            (partner,) = people.values()
+            out["negotiation"] = protocol.view(n.state, seat, partner=partner, analysis=ended)
         out["negotiation"]["round"] = n.round
         out["negotiation"]["debrief_pending"] = bool(debrief_pending)
         out["phase"] = "negotiating" if n.state.is_open else "done"

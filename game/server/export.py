@@ -21,10 +21,10 @@ from game.core import analysis, scoring
 from game.core.protocols import pss_measures
 from game.core.scenario import parse
 from game.paths import DOCS
-from game.server import records
+from game.server import export_middle, records
 from game.server.store import Store, iso
 
-TABLES = ("negotiations", "offers", "events", "participants")
+TABLES = ("negotiations", "offers", "events", "participants", "steps")
 DATA_DICTIONARY = DOCS / "data-dictionary.md"
 
 NEGOTIATION_COLUMNS = [
@@ -98,6 +98,7 @@ COLUMNS = {
     "offers": OFFER_COLUMNS,
     "events": EVENT_COLUMNS,
     "participants": PARTICIPANT_COLUMNS,
+    "steps": export_middle.STEP_COLUMNS,
 }
 
 
@@ -175,6 +176,8 @@ def _negotiations(store: Store, session_code: str | None) -> list[dict]:
         for k, v in metrics.items():
             if k not in rec:
                 rec[k] = v
+        if export_middle.has_middle(st):
+            rec.update(export_middle.negotiation_extra(row, st, frontier))
         if hasattr(st, "phase"):  # played with a post-settlement phase: its columns
             extra = pss_measures.measures(st, frontier=frontier)
             extra["first_deal_at"] = iso(extra["first_deal_at"]) if extra["first_deal_at"] else None
@@ -261,6 +264,7 @@ def table(store: Store, name: str, session_code: str | None = None) -> list[dict
         "offers": _offers,
         "events": _events,
         "participants": _participants,
+        "steps": lambda store, code: export_middle.steps(_states(store, code)),
     }[name](store, session_code)
 
 
@@ -346,6 +350,9 @@ def session_zip(store: Store, session_code: str, *, now: float | None = None) ->
         "pairing": row["pairing"],
         "time_limit_s": row["time_limit_s"],
         "max_offers": row["max_offers"],
+        "protocol": row.get("protocol") or "offers",
+        "middle": row.get("middle") or "players",
+        "rotate": bool(row.get("rotate")),
         "rounds": rounds_started(store, row["code"]),
         "created_at": row["created_at"],
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),

@@ -30,6 +30,7 @@ from game.core.agents import seating
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
+from game.server.middle_seat import MiddleSeat
 from game.server.records import ApiError, Negotiation, Participant, Session
 from game.server.seats import AGENT_SID, Seats
 from game.server.store import Store, iso
@@ -38,7 +39,7 @@ __all__ = ["AGENT_SID", "ApiError", "Hub", "Negotiation", "Participant", "Sessio
 log = logging.getLogger(__name__)
 
 
-class Hub(Seats):
+class Hub(Seats, MiddleSeat):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(
@@ -108,6 +109,7 @@ class Hub(Seats):
                 code, st.scenario, st.conditions, st.time_limit_s, st.max_offers, st.pairing,
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
                 protocol=st.protocol, multiple_seats=st.multiple_seats or demo, debrief=st.debrief,
+                middle=st.middle, rotate=st.rotate,
                 agents=st.agents,
                 options=st.options,
             )  # fmt: skip
@@ -165,20 +167,21 @@ class Hub(Seats):
         return set() if n is None else {x for x in n.participants if x != p.id}
 
     # ------------------------------------------------------------ pairing
-    def _new(self, s: Session, p0: str, p1: str, round_no: int, index: int) -> Negotiation:
-        """A negotiation about to start (not yet stored nor in memory)."""
+    def _new(self, s: Session, seated: tuple[str, ...], round_no: int, index: int) -> Negotiation:
+        """A negotiation about to start (not yet stored nor in memory); ``seated`` are the
+        participants by seat (role 0, role 1, and the middle seat's when a player sits there)."""
         nid = "n_" + secrets.token_hex(6)
         condition = lobby.condition_for(s.conditions, s.seed, index)
-        state = s.rules.new_state(
+        state = s.rules_for(condition).new_state(
             nid,
             s.scenario,
             condition,
             started_at=self.clock(),
             max_offers=s.max_offers,
             time_limit_s=s.time_limit_s,
-            options=s.options,
+            **({"options": s.options} if s.options is not None else {}),
         )
-        return Negotiation(nid, s.code, round_no, (p0, p1), index, state)
+        return Negotiation(nid, s.code, round_no, tuple(seated), index, state)
 
     def _store_new(self, s: Session, n: Negotiation) -> None:
         self._store.add_negotiation(records.negotiation_row(s, n), [records.paired_event(s, n)])
@@ -196,15 +199,15 @@ class Hub(Seats):
         touched: set[str] = set()
         if not seating.humans_pair(s.agents):
             return touched  # practice and research: every participant plays an agent
-        while len(s.waiting) >= 2:
-            a, b = s.waiting[0], s.waiting[1]
-            p0, p1 = lobby.arrival_roles(a, b, s.rng)
-            n = self._new(s, p0, p1, 0, s.negotiation_count)
+        while len(s.waiting) >= s.group:
+            group = s.waiting[: s.group]
+            n = self._new(s, self._arrival_seats(s, group), 0, s.negotiation_count)
             self._store_new(s, n)
             # committed: only now do they leave the queue (a failed write strands nobody)
-            del s.waiting[:2]
+            del s.waiting[: s.group]
             self._install(s, n)
-            touched |= {a, b}
+            self._computer_turn(s, n)
+            touched |= set(group)
         return touched
 
     def _pair_safely(self, s: Session) -> set[str]:
@@ -243,19 +246,17 @@ class Hub(Seats):
             if len(ready) % 2 and seating.fills_rounds(s.agents):
                 idle = [p for p in parts if p.is_agent and not self.is_negotiating(p)]
                 ready.append((idle[0] if idle else self._new_agent(s, s.negotiation_count)).id)
-            if len(ready) < 2:
+            if len(ready) < s.group:
                 # nobody to pair: the contract's answer (no negotiation started), nothing changed
                 return s.round, 0, set()
-            history = [lobby.Past(*n.participants) for n in negs]
             ready_ids = set(ready)
             sat = {p.id: p.last_sat_out for p in parts if p.id in ready_ids and p.last_sat_out >= 0}
             round_no = s.round + 1
-            plan = lobby.plan_round(
-                ready, history, sat, random.Random(f"{s.seed}:round:{round_no}")
-            )
+            rng = random.Random(f"{s.seed}:round:{round_no}")
+            groups, sitting = self._round_groups(s, ready, negs, sat, rng)
             made = [
-                self._new(s, p0, p1, round_no, s.negotiation_count + k)
-                for k, (p0, p1) in enumerate(plan.pairs)
+                self._new(s, seated, round_no, s.negotiation_count + k)
+                for k, seated in enumerate(groups)
             ]
             now = self.clock()
             with self._store.transaction():
@@ -264,24 +265,25 @@ class Hub(Seats):
                 )
                 for n in made:
                     self._store_new(s, n)
-                if plan.sitting_out:
-                    self._store.log(s.code, plan.sitting_out, "sat_out", {"round": round_no}, now)
+                for pid in sitting:
+                    self._store.log(s.code, pid, "sat_out", {"round": round_no}, now)
             # committed: now memory
             s.round = round_no
             for n in made:
                 self._install(s, n)
+                self._computer_turn(s, n)
             touched = {pid for n in made for pid in n.participants}
-            if plan.sitting_out:
-                self._participants[plan.sitting_out].last_sat_out = round_no
-                touched.add(plan.sitting_out)
+            for pid in sitting:
+                self._participants[pid].last_sat_out = round_no
+                touched.add(pid)
             self.version += 1
-            return s.round, len(plan.pairs), touched
+            return s.round, len(made), touched
 
     # ------------------------------------------------------------ play
     def _commit(self, n: Negotiation, pid: str | None, events: list[dict]) -> set[str]:
         """Persist events (committed first), then fold them into the state in memory; who to
         update (the pair, and the whole round when its end opens the round's debrief)."""
-        state = self._sessions[n.code].rules.replay(n.state, events)
+        state = self._rules(n).replay(n.state, events)
         summary = None
         if not state.is_open:
             summary = {
@@ -304,14 +306,16 @@ class Hub(Seats):
         n = self.current(p) if p else None
         if n is None:
             return p, None, None
-        return p, n, n.state.scenario.role_ids[n.participants.index(p.id)]
+        return p, n, n.seat(p.id)
 
     def act(self, sid: str, kind: str, payload: Any) -> tuple[dict, set[str]]:
         """A participant's action; (the acknowledgement, who to update)."""
         with self._lock:
             p, n, role = self._mine(sid)
             try:
-                rules = self._sessions[p.code].rules if p else protocols.get()
+                rules = (
+                    self._rules(n) if n else self._sessions[p.code].rules if p else protocols.get()
+                )
                 action = rules.parse_action(kind, payload)
                 if p is None:
                     raise RuleError("not_negotiating", "this connection has no participant")
@@ -327,7 +331,8 @@ class Hub(Seats):
                 except RuleError as e:
                     return e.as_answer(), touched
                 touched |= self._commit(n, p.id, events)
-                return rules.answer(events), touched
+                self._computer_turn(self._sessions[n.code], n)
+                return {"ok": True, **self._made(events)}, touched
             except RuleError as e:
                 return e.as_answer(), set()
 
@@ -339,7 +344,7 @@ class Hub(Seats):
                 return RuleError(
                     "not_negotiating", "you are not in an open negotiation"
                 ).as_answer()
-            state, rules = n.state, self._sessions[n.code].rules
+            state, rules = n.state, self._rules(n)
         return rules.suggest(state, role, payload)
 
     def end_negotiation(self, nid: str) -> set[str]:
@@ -348,7 +353,7 @@ class Hub(Seats):
             if n is None:
                 raise ApiError(404, f"negotiation: no negotiation {nid!r}")
             try:
-                events = self._sessions[n.code].rules.end_by_instructor(n.state, self.clock())
+                events = self._rules(n).end_by_instructor(n.state, self.clock())
             except RuleError as e:
                 raise ApiError(409, f"negotiation: {e.message}") from e
             return self._commit(n, None, events)
@@ -360,5 +365,5 @@ class Hub(Seats):
         with self._lock:
             for n in self._negotiations.values():
                 if n.state.is_open and n.state.deadline is not None and now >= n.state.deadline:
-                    touched |= self._commit(n, None, self._sessions[n.code].rules.due(n.state, now))
+                    touched |= self._commit(n, None, self._rules(n).due(n.state, now))
         return touched

@@ -120,17 +120,17 @@ class Index:
             p = self._participants[pid]
             s = self._sessions[p.code]
             n = self.current(p)
-            partner = None
+            others = {}
             if n is not None:
-                partner = self._participants[n.participants[1 - n.participants.index(p.id)]]
+                others = {seat: self._participants[x] for seat, x in n.others(p.id)}
             ended = n is not None and not n.state.is_open
             shown = ended and seats.debrief_open(s, n)
             return views.student_view(
                 s,
                 p,
                 n,
-                partner=partner,
-                protocol=s.rules,
+                others=others,
+                protocol=s.rules_for(n.state.condition) if n is not None else None,
                 analysis=self.analysis(s.scenario) if shown else None,
                 debrief_pending=ended and not shown,
                 version=self.version,

@@ -6,7 +6,7 @@ a snapshot of a session's members and change nothing.
 
 from __future__ import annotations
 
-from game.core import lobby, scoring, seats
+from game.core import lobby, protocols, scoring, seats
 from game.core.protocols import pss_measures
 from game.server.hub import Hub, Negotiation
 from game.server.store import iso
@@ -26,6 +26,7 @@ def negotiation_summary(hub: Hub, n: Negotiation, *, metrics: bool = True) -> di
         "round": n.round,
         "condition": st.condition,
         "roles": list(sc.role_ids),
+        "seats": list(protocols.seats(st)),
         "participants": list(n.participants),
         "names": [p.name for p in people],
         "connected": [p.connected for p in people],
@@ -62,7 +63,7 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
         role = None
         phase = "lobby"
         if n is not None:
-            role = s.scenario.role_ids[n.participants.index(p.id)]
+            role = n.seat(p.id)  # a role id, or the middle seat's name
             phase = "negotiating" if n.state.is_open else "done"
         out_parts.append(
             {

@@ -17,7 +17,6 @@ from flask import request
 from flask_socketio import SocketIO, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as SioConnectionRefused
 
-from game.core import protocols
 from game.core.protocols.common import RuleError
 from game.core.scenario import lone_surrogate
 from game.server import reads, web
@@ -32,6 +31,21 @@ INSTRUCTOR_PUSH_S = 1.0  # at most one live update a second per watched session
 TICK_S = 0.25
 CHECKPOINT_S = 1.0
 CHECKPOINT_FAILURES = 5  # in a row, before commits take the checkpoints back
+
+
+ACTIONS = (
+    "propose",
+    "accept",
+    "walk_away",
+    "chat",
+    "confide",
+    "answer",
+    "draft",
+    "mark",
+    "endorse",
+    "decline",  # the post-settlement phase's (game.core.protocols.pss)
+    "close_phase",
+)
 
 
 class Realtime:
@@ -277,7 +291,8 @@ class Realtime:
 
         srv.on("connect", on_connect)
         srv.on("disconnect", on_disconnect)
-        for kind in protocols.actions():  # every protocol's student actions
+        # the contract's four, then those of the protocols with a middle seat (docs/protocol.md)
+        for kind in ACTIONS:
             srv.on(kind, action(kind))
         srv.on("suggest", on_suggest)
         srv.on("*", on_unknown)

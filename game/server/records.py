@@ -44,6 +44,8 @@ class Session:
     agents: dict | None = None  # computer counterparts (game.core.requests.parse_agents)
     multiple_seats: bool = False
     debrief: str = "immediate"  # game.core.requests.DEBRIEFS
+    middle: str = "players"  # who sits in a middle seat: players | computer | instructor
+    rotate: bool = False
     options: dict | None = None  # the protocol's own setting (e.g. post_settlement)
     negotiation_count: int = 0
     debrief_open: set[int] = field(default_factory=set)  # rounds whose debrief is open
@@ -55,8 +57,26 @@ class Session:
 
     @property
     def rules(self) -> ModuleType:
-        """The session's protocol module (game.core.protocols)."""
+        """The protocol module of the session's first condition (each negotiation is played by
+        :meth:`rules_for` its condition)."""
+        return self.rules_for(self.conditions[0])
+
+    def rules_for(self, condition: str) -> ModuleType:
+        """The protocol that plays a negotiation of ``condition``: the session's, or in a
+        session mixing protocols, the condition's (game.core.protocols)."""
+        if self.protocol == protocols.MIXED:
+            return protocols.for_condition(condition)
         return protocols.get(self.protocol)
+
+    @property
+    def group(self) -> int:
+        """How many participants a negotiation takes: 3 when a player sits in the middle."""
+        middle = protocols.has_middle(self.protocol, self.conditions)
+        return 3 if middle and self.middle == "players" else 2
+
+    def computer_middle(self, state: Any) -> bool:
+        """Whether a computer sits in the middle seat of this session's negotiation."""
+        return self.middle == "computer" and hasattr(self.rules_for(state.condition), "MIDDLE")
 
 
 @dataclass
@@ -91,9 +111,18 @@ class Negotiation:
     id: str
     code: str
     round: int
-    participants: tuple[str, str]  # by role index
+    participants: tuple[str, ...]  # by seat index: role 0, role 1, the middle seat if played
     condition_index: int
     state: Any  # the session's protocol's State
+
+    def seat(self, pid: str) -> str:
+        """The seat id (a role id, or the middle seat's name) of one of its participants."""
+        return protocols.seats(self.state)[self.participants.index(pid)]
+
+    def others(self, pid: str) -> list[tuple[str, str]]:
+        """(seat, participant id) of every other participant, in seat order."""
+        seats = protocols.seats(self.state)
+        return [(seats[i], x) for i, x in enumerate(self.participants) if x != pid]
 
 
 # ---------------------------------------------------------------- sessions
@@ -115,10 +144,12 @@ def session_row(s: Session) -> dict:
         "protocol": s.protocol,
         "multiple_seats": int(s.multiple_seats),
         "debrief": s.debrief,
+        "middle": s.middle,
+        "rotate": int(s.rotate),
     }
     if s.agents:  # schema 3; absent (NULL) for a session without agents
         row["agents"] = json.dumps(s.agents, separators=(",", ":"))
-    if s.options is not None:  # schema 5: a protocol's own setting
+    if s.options is not None:  # schema 6: a protocol's own setting
         row["protocol_options"] = json.dumps(s.options)
     return row
 
@@ -139,6 +170,8 @@ def session_from_row(row: dict) -> Session:
         agents=json.loads(row["agents"]) if row.get("agents") else None,  # schema 3
         multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
         debrief=row.get("debrief") or "immediate",
+        middle=row.get("middle") or "players",  # absent before schema 4
+        rotate=bool(row.get("rotate")),
         options=json.loads(row["protocol_options"]) if row.get("protocol_options") else None,
     )
 
@@ -195,6 +228,7 @@ def negotiation_row(s: Session, n: Negotiation) -> dict:
         "role_1": r1,
         "participant_0": n.participants[0],
         "participant_1": n.participants[1],
+        "participant_2": n.participants[2] if len(n.participants) > 2 else None,
         "max_offers": s.max_offers,
         "time_limit_s": s.time_limit_s,
         "deadline": st.deadline,
@@ -217,6 +251,7 @@ def paired_event(s: Session, n: Negotiation) -> dict:
         "payload": {
             "participants": list(n.participants),
             "roles": list(s.scenario.role_ids),
+            "seats": list(protocols.seats(st)),
             "condition": st.condition,
             "condition_index": n.condition_index,
             "seed": s.seed,
@@ -236,7 +271,10 @@ def state_from_row(
     options: dict | None = None,
 ):
     """A negotiation's state: its protocol's fold of its events over its stored setup."""
-    rules = protocols.get(protocol)
+    if protocol and protocol != protocols.MIXED:
+        rules = protocols.get(protocol)
+    else:
+        rules = protocols.for_condition(row["condition"])
     setup = rules.new_state(
         row["negotiation_id"],
         scenario,
@@ -244,7 +282,7 @@ def state_from_row(
         started_at=row["started"],
         max_offers=row["max_offers"],
         deadline=row["deadline"],
-        options=options,
+        **({"options": options} if options is not None else {}),  # a protocol's own setting
     )
     return rules.replay(setup, events)
 
@@ -254,7 +292,11 @@ def negotiation_from_row(row: dict, s: Session, events: list[dict]) -> Negotiati
         id=row["negotiation_id"],
         code=s.code,
         round=row["round"] or 0,
-        participants=(row["participant_0"], row["participant_1"]),
+        participants=tuple(
+            x
+            for x in (row["participant_0"], row["participant_1"], row.get("participant_2"))
+            if x is not None
+        ),
         condition_index=row["condition_index"],
         state=state_from_row(row, s.scenario, events, s.protocol, s.options),
     )

@@ -116,9 +116,19 @@ def _m4(db: sqlite_utils.Database) -> None:
 
 
 def _m5(db: sqlite_utils.Database) -> None:
+    # three seats (game.core.protocols.mediated, single_text): the participant in the middle
+    # seat (NULL for two seats, or a computer or the instructor in the middle), and the
+    # session's middle seat ("players" | "computer" | "instructor"; NULL in older rows:
+    # "players") and whether the middle seat rotates.
+    db.execute("ALTER TABLE negotiations ADD COLUMN participant_2 TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN middle TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN rotate INTEGER")
+
+
+def _m6(db: sqlite_utils.Database) -> None:
     # issue 14: the protocol's own setting as JSON (pss's post_settlement); NULL: none.
     db.execute("ALTER TABLE sessions ADD COLUMN protocol_options TEXT")
 
 
-MIGRATIONS = [_m1, _m2, _m3, _m4, _m5]
+MIGRATIONS = [_m1, _m2, _m3, _m4, _m5, _m6]
 SCHEMA_VERSION = len(MIGRATIONS)

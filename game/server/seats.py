@@ -72,7 +72,7 @@ class Seats(Seating):
                 p0, p1 = (agent.id, pid) if first else (pid, agent.id)
             else:
                 p0, p1 = lobby.arrival_roles(pid, agent.id, s.rng)
-            n = self._new(s, p0, p1, 0, index)
+            n = self._new(s, (p0, p1), 0, index)
             self._store_new(s, n)
             s.waiting.remove(pid)
             self._install(s, n)

@@ -423,3 +423,7 @@ def session_info(code: str):
             "multiple_seats": s.multiple_seats,
         }
     )
+
+
+# the instructor in the middle seat: its routes on this blueprint (a module of their own)
+from game.server import middle_api  # noqa: E402, F401

@@ -8,6 +8,7 @@ import { debriefCard, outcomeCard, reasonWords } from "./play/debrief.js";
 import { announce, h, keyed, replaceChildren } from "./shared/dom.js";
 import { clock } from "./shared/format.js";
 import { markdown, pts, setError, timeOfDay } from "./play/dom.js";
+import { drawMiddle, middleTick } from "./play/middle.js";
 import { offersSummary, timeline } from "./play/history.js";
 import { partnerName } from "./play/model.js";
 import { offerCards } from "./play/offers.js";
@@ -124,6 +125,24 @@ function render(state) {
 
   $("nav-session").textContent = `Session ${state.session.code}`;
   const neg = state.negotiation;
+  const middle = Boolean(neg && neg.protocol && neg.protocol !== "offers" && state.phase !== "lobby");
+  $("view-middle").hidden = !middle;
+  if (middle) {
+    // a negotiation with a mediator or facilitator: its own screen (play/middle.js)
+    $("nav-you").textContent = `You: ${state.participant.name} · ${neg.scenario.role_name || neg.seat}`;
+    $("view-lobby").hidden = true;
+    $("view-negotiation").hidden = true;
+    document.body.dataset.phase = state.phase;
+    drawMiddle($("view-middle"), neg, call, state.phase === "done");
+    if (shownPhase !== null && shownPhase !== `middle-${state.phase}`) {
+      announce(state.phase === "done" ? "The negotiation has ended." : "Your negotiation has started.");
+      const t = document.getElementById(state.phase === "done" ? "mid-outcome-title" : "mid-title");
+      if (t) t.focus();
+    }
+    shownPhase = `middle-${state.phase}`;
+    tick();
+    return;
+  }
   const you = state.participant.name;
   $("nav-you").textContent = neg ? `You: ${you} · ${neg.scenario.role_name}` : `You: ${you}`;
 
@@ -448,6 +467,11 @@ function tick() {
     $("lobby-waited-box").hidden = !since;
     if (since) $("lobby-waited").textContent = clock(now() - since);
     document.title = `Waiting · ${s.session.title} · Parley`;
+    return;
+  }
+  if (neg.protocol && neg.protocol !== "offers") {
+    middleTick($("view-middle"), neg, now());
+    document.title = `${s.phase === "done" ? "Ended" : "Negotiating"} · ${neg.scenario.title} · Parley`;
     return;
   }
   if (s.phase === "done") {

@@ -318,6 +318,7 @@ def test_instructor_runs_a_two_round_class_tournament_and_debriefs_it(
             "offers.csv",
             "events.csv",
             "participants.csv",
+            "steps.csv",
             "scenario.json",
             "session.json",
         }

@@ -34,6 +34,7 @@ def test_exports_fetched_all_at_once_all_answer_and_play_goes_on(module_server, 
         "negotiations.csv",
         "offers.csv",
         "participants.csv",
+        "steps.csv",
     ]
     # and later exports still answer (a wedged lock would hang them)
     assert module_server.api("GET", paths[0]).status_code == 200

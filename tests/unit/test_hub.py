@@ -133,7 +133,7 @@ def test_create_session_refuses_every_problem_at_once_and_keeps_the_protocol(wor
         )
     assert e.value.errors == [
         "scenario: unknown scenario 'nope'",
-        "protocol: unknown protocol 'auction' (offers, pss)",
+        "protocol: unknown protocol 'auction' (mediated, offers, pss, single_text, mixed)",
         "conditions[0]: unknown condition 'odd' (single, meso or any)",
         "pairing: must be arrival or rounds, not 'x'",
     ]
@@ -427,7 +427,7 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
         seed=7, round=0, created_at="2026-01-01T00:00:00.000Z",
     )  # fmt: skip
     row = records.session_row(s)
-    for later in ("protocol", "multiple_seats", "debrief"):  # columns of schemas 2 and 3
+    for later in ("protocol", "multiple_seats", "debrief", "middle", "rotate"):  # schemas 2-4
         del row[later]
     row["round"] = 3
     old.add_session(row)

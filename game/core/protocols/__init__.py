@@ -5,9 +5,18 @@ session); the hub looks the module up with :func:`get` and plays every negotiati
 through it, so adding a protocol (post-settlement, a single negotiating text, a mediator...) adds
 a module here and an entry in :data:`REGISTRY`, and changes no hub code.
 
-Two are registered: :mod:`game.core.protocols.offers`, alternating offers of one package or of
-several equivalent packages (the contract's conditions ``single``, ``meso`` and ``any``), and
-:mod:`game.core.protocols.pss`, the same followed after a deal by a post-settlement phase.
+Three are registered: :mod:`game.core.protocols.offers`, alternating offers of one package or
+of several equivalent packages (the contract's conditions ``single``, ``meso`` and ``any``);
+:mod:`game.core.protocols.mediated` and :mod:`game.core.protocols.single_text`, with a third
+seat in the middle (docs/protocols.md); and :mod:`game.core.protocols.pss`, the offers
+protocol followed after a deal by a post-settlement phase (registered last, so a condition
+belongs to ``offers`` in a mixed session).
+
+Seats: a protocol's state may have ``seats`` (a tuple of seat ids: the two roles, then the
+middle seat's name, the module's ``MIDDLE``); a state without it has the scenario's two roles
+as its seats (:func:`seats`). ``apply`` and ``view`` take a seat id where they take a role, and
+``view`` of a protocol with a middle seat takes ``others`` (seat id to ``{name, connected}``)
+instead of ``partner``.
 
 The interface a protocol module provides (the hub and the shell use nothing else of it):
 
@@ -29,6 +38,10 @@ The interface a protocol module provides (the hub and the shell use nothing else
 - ``end_by_instructor(state, now) -> list[dict]``: the instructor calls time.
 - ``view(state, role, *, partner, analysis=None) -> dict``: what one role is shown.
 - ``answer(events) -> dict``: the acknowledgement of an action that made ``events``.
+
+A session may also mix protocols as conditions (``"protocol": "mixed"``): each negotiation is
+played by its condition's protocol (:func:`for_condition`, :func:`of`), so the hub always asks
+``of(state)``, never the session, which protocol plays a negotiation.
 - ``suggest(state, role, payload) -> dict``: the answer to a ``suggest`` request (a protocol
   without suggestions answers ``bad_request``).
 
@@ -41,13 +54,59 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from game.core.protocols import offers, pss
+from game.core.protocols import mediated, offers, pss, single_text
 from game.core.protocols.common import RuleError
 
 DEFAULT = "offers"
-REGISTRY: dict[str, ModuleType] = {offers.NAME: offers, pss.NAME: pss}
+REGISTRY: dict[str, ModuleType] = {m.NAME: m for m in (offers, mediated, single_text, pss)}
 
-__all__ = ["DEFAULT", "REGISTRY", "RuleError", "actions", "get", "names"]
+MIXED = "mixed"  # a session whose conditions belong to several protocols
+
+__all__ = [
+    "DEFAULT",
+    "MIXED",
+    "REGISTRY",
+    "RuleError",
+    "actions",
+    "all_conditions",
+    "for_condition",
+    "get",
+    "has_middle",
+    "names",
+    "of",
+    "seats",
+]
+
+
+def for_condition(condition: str) -> ModuleType:
+    """The protocol whose conditions include ``condition`` (each condition has one); KeyError."""
+    for m in REGISTRY.values():
+        if condition in m.CONDITIONS:
+            return m
+    raise KeyError(condition)
+
+
+def of(state) -> ModuleType:
+    """The protocol that plays a negotiation: its condition's."""
+    return for_condition(state.condition)
+
+
+def all_conditions() -> tuple[str, ...]:
+    names = sorted(REGISTRY)
+    return tuple(dict.fromkeys(c for name in names for c in REGISTRY[name].CONDITIONS))
+
+
+def seats(state) -> tuple[str, ...]:
+    """A negotiation's seats: the state's ``seats``, else the scenario's two roles."""
+    return getattr(state, "seats", None) or state.scenario.role_ids
+
+
+def has_middle(name: str | None, conditions=()) -> bool:
+    """Whether the protocol called ``name`` (or, for ``mixed``, one of ``conditions``') has a
+    middle seat (a mediator or facilitator)."""
+    if name == MIXED:
+        return any(hasattr(for_condition(c), "MIDDLE") for c in conditions)
+    return hasattr(get(name), "MIDDLE")
 
 
 def names() -> list[str]:

@@ -166,6 +166,9 @@ def api_path(nid: str):
     out["session_code"] = n.code
     out["names"] = [_name(pid) for pid in n.participants]
     out["role_names"] = [r.name for r in state.scenario.roles]
+    seats = getattr(state, "seats", ())
+    if len(seats) > 2:  # the middle seat made the path's steps (game.core.debrief)
+        out["role_names"].append(seats[2].capitalize())
     return jsonify(out)
 
 
