@@ -177,9 +177,33 @@ export function debriefChart(canvas, neg) {
     for (const p of o.points) (o.by === neg.role ? mine : theirs).push({ ...toXY(p, k), seq: o.seq });
   }
   const datasets = [];
+  const pss = d.post_settlement; // a post-settlement phase: the path from the first deal
+  if (pss) {
+    datasets.push(
+      {
+        label: "Path to the final deal",
+        data: pss.deals.map((p) => toXY(p, k)),
+        showLine: true,
+        pointRadius: 3,
+        borderWidth: 2,
+        borderDash: [6, 3],
+        borderColor: C.deal,
+        backgroundColor: C.deal,
+      },
+      {
+        label: "First deal",
+        data: [toXY(pss.first, k)],
+        pointStyle: SYMBOLS.firstDeal.pointStyle,
+        pointRadius: 9,
+        borderWidth: 2,
+        borderColor: C.deal,
+        backgroundColor: "#ffffff",
+      },
+    );
+  }
   if (agreed) {
     datasets.push({
-      label: "Your deal",
+      label: pss ? "Final deal" : "Your deal",
       data: [space.deal],
       pointStyle: symbolStyle(SYMBOLS.deal, 14),
       pointRadius: 14,
