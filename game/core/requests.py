@@ -16,6 +16,7 @@ from game.core.scenario import Scenario
 PAIRINGS = ("arrival", "rounds")
 NAME_MAX = 80
 LABEL_MAX = 80
+SESSION_NAME_MAX = 80
 SESSION_KEYS = (
     "scenario",
     "conditions",
@@ -26,10 +27,15 @@ SESSION_KEYS = (
     "agents",
     "multiple_seats",
     "debrief",
+    "name",
+    "student_id",
+    "post_settlement",
     "middle",
     "rotate",
     "study",
 )
+# a protocol's own setting, by the key that names it in a request: the protocol it implies
+OPTION_KEYS = {"post_settlement": "pss"}
 # When a participant of a round sees the debrief (the other role's numbers): once every
 # negotiation of their round has ended (or the instructor opens it), or as soon as theirs ends.
 DEBRIEFS = ("round_end", "immediate")
@@ -58,6 +64,9 @@ class SessionSettings:
     rotate: bool = False  # rounds: whether the middle seat rotates among the participants
     agents: dict | None = None  # computer counterparts: parse_agents
     study: dict | None = None  # game.core.study.parse_settings
+    name: str = ""
+    student_id: str | None = None  # the label of the student-id field at join; None: not asked
+    options: dict | None = None  # the protocol's own setting (post_settlement)
 
 
 def _number(x: Any) -> bool:
@@ -76,13 +85,27 @@ def parse_session(
     sc = scenarios.get(sid) if isinstance(sid, str) else None
     if sc is None:
         errors.append(f"scenario: unknown scenario {sid!r}")
-    protocol = body.get("protocol", protocols.DEFAULT)
+    implied = next((OPTION_KEYS[k] for k in OPTION_KEYS if k in body), protocols.DEFAULT)
+    protocol = body.get("protocol", implied)
     if not isinstance(protocol, str) or (
         protocol not in protocols.REGISTRY and protocol != protocols.MIXED
     ):
         names = ", ".join([*protocols.names(), protocols.MIXED])
         errors.append(f"protocol: unknown protocol {protocol!r} ({names})")
         protocol = protocols.DEFAULT
+    options = None
+    for key, owner in OPTION_KEYS.items():
+        if key in body and protocol != owner:
+            errors.append(f"{key}: only with protocol {owner!r}, not {protocol!r}")
+    parse_options = (
+        None
+        if protocol == protocols.MIXED
+        else getattr(protocols.get(protocol), "parse_options", None)
+    )
+    if parse_options is not None:
+        key = next(k for k, v in OPTION_KEYS.items() if v == protocol)
+        options, problems = parse_options(body.get(key))
+        errors += problems
     if protocol == protocols.MIXED:
         known = protocols.all_conditions()
     else:
@@ -153,6 +176,15 @@ def parse_session(
     rotate = body.get("rotate", False)
     if not isinstance(rotate, bool):
         errors.append("rotate: must be true or false")
+    name = _session_name(body.get("name", ""), errors)
+    student_id = body.get("student_id")
+    if student_id is not None:
+        if not isinstance(student_id, str) or not 1 <= len(student_id.strip()) <= LABEL_MAX:
+            errors.append(
+                f"student_id: must be the field's label (1 to {LABEL_MAX} characters) or null"
+            )
+        else:
+            student_id = " ".join(student_id.split())
     if errors:
         raise RequestError(errors)
     return SessionSettings(
@@ -168,7 +200,39 @@ def parse_session(
         rotate=rotate,
         agents=agents,
         study=settings,
+        name=name,
+        student_id=student_id,
+        options=options,
     )
+
+
+def _session_name(raw: Any, errors: list[str]) -> str:
+    if raw is None:
+        return ""
+    if not isinstance(raw, str) or len(raw.strip()) > SESSION_NAME_MAX:
+        errors.append(f"name: must be text of at most {SESSION_NAME_MAX} characters")
+        return ""
+    return " ".join(raw.split())
+
+
+def parse_session_update(body: Any) -> dict[str, Any]:
+    """``PATCH /api/sessions/<code>``: ``{"name"?, "archived"?, "count_instructor_ended"?}``,
+    the changes to make."""
+    if not isinstance(body, dict):
+        raise RequestError("body: must be a JSON object")
+    keys = ("name", "archived", "count_instructor_ended")
+    errors = [f"{k}: unknown key ({', '.join(keys)})" for k in body if k not in keys]
+    out: dict[str, Any] = {}
+    if "name" in body:
+        out["name"] = _session_name(body["name"], errors)
+    for k in keys[1:]:
+        if k in body:
+            if not isinstance(body[k], bool):
+                errors.append(f"{k}: must be true or false")
+            out[k] = body[k]
+    if errors:
+        raise RequestError(errors)
+    return out
 
 
 def parse_join(body: Any) -> tuple[str, str]:

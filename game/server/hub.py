@@ -31,6 +31,7 @@ from game.core.protocols.common import RuleError
 from game.paths import QUESTIONNAIRES
 from game.server import records
 from game.server.catalog import Catalog
+from game.server.course import Course
 from game.server.flow import StudyFlow
 from game.server.forms import Forms
 from game.server.middle_seat import MiddleSeat
@@ -42,17 +43,14 @@ __all__ = ["AGENT_SID", "ApiError", "Hub", "Negotiation", "Participant", "Sessio
 log = logging.getLogger(__name__)
 
 
-class Hub(Seats, MiddleSeat, StudyFlow):
+class Hub(Course, Seats, MiddleSeat, StudyFlow):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(
-        self,
-        store: Store,
-        scenarios_dir: str | Path | None = None,
-        *,
+        self, store: Store, scenarios_dir: str | Path | None = None, *,
         clock: Callable[[], float] = time.time,
         questionnaires_dir: str | Path | None = QUESTIONNAIRES,
-    ):
+    ):  # fmt: skip
         super().__init__(Catalog(store, scenarios_dir), clock)
         self._store = store
         self.forms = Forms(store, questionnaires_dir)
@@ -115,8 +113,8 @@ class Hub(Seats, MiddleSeat, StudyFlow):
                 code, st.scenario, st.conditions, st.time_limit_s, st.max_offers, st.pairing,
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
                 protocol=st.protocol, multiple_seats=st.multiple_seats or demo, debrief=st.debrief,
-                middle=st.middle, rotate=st.rotate,
-                agents=st.agents, study=st.study,
+                middle=st.middle, rotate=st.rotate, agents=st.agents, options=st.options,
+                name=st.name, student_id=st.student_id, study=st.study,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
             self._sessions[code] = s
@@ -141,7 +139,9 @@ class Hub(Seats, MiddleSeat, StudyFlow):
             if not was_connected:
                 touched |= self._partner_of(p)
                 s = self._sessions[p.code]
-                if s.study:
+                if s.closed:
+                    pass  # the class is over: nobody new is paired
+                elif s.study:
                     touched |= self._after_study_step(s, p)
                 elif s.pairing == "arrival" and not p.negotiations and p.id not in s.waiting:
                     s.waiting.append(p.id)
@@ -186,6 +186,7 @@ class Hub(Seats, MiddleSeat, StudyFlow):
             started_at=self.clock(),
             max_offers=s.max_offers,
             time_limit_s=s.time_limit_s,
+            **({"options": s.options} if s.options is not None else {}),
         )
         return Negotiation(nid, s.code, round_no, tuple(seated), index, state)
 
@@ -227,7 +228,7 @@ class Hub(Seats, MiddleSeat, StudyFlow):
 
     def pair_waiting(self, code: str) -> tuple[int, set[str]]:
         """Instructor: pair whoever is waiting (arrival), or start a round (rounds)."""
-        s = self.session(code)
+        s = self.open_session(code)
         if s.pairing == "rounds":
             _, count, touched = self.start_round(code)
             return count, touched
@@ -239,7 +240,7 @@ class Hub(Seats, MiddleSeat, StudyFlow):
     def start_round(self, code: str) -> tuple[int, int, set[str]]:
         """Pair everyone connected and not negotiating for the next round: the round, its
         pairings and who sits out are committed in one transaction, then put in memory."""
-        s = self.session(code)
+        s = self.open_session(code)
         if s.pairing != "rounds":
             raise ApiError(
                 400, "pairing: rounds can only be started in a session with pairing 'rounds'"

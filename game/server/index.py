@@ -38,6 +38,13 @@ class Index:
             raise ApiError(404, f"code: no session with code {code!r}")
         return s
 
+    def open_session(self, code: str) -> Session:
+        """A session that is not closed (ApiError 409 if it is, 404 if none)."""
+        s = self.session(code)
+        if s.closed:
+            raise ApiError(409, f"session: {s.code} is closed; reopen it first")
+        return s
+
     def list_sessions(self) -> list[Session]:
         """Every session, the newest first."""
         with self._lock:
@@ -128,6 +135,15 @@ class Index:
             stage = self._stage(s, p)
             if stage is not None and study.hides_debrief(stage):
                 shown = False  # the other side's numbers wait until the questions are answered
+            results = None
+            if s.closed:
+                results = []
+                for nid in p.negotiations:
+                    m = self._negotiations[nid]
+                    if not m.state.is_open:
+                        k = m.participants.index(p.id)
+                        other = self._participants[m.participants[1 - k]]
+                        results.append(views.result_row(m, k, other.name))
             out = views.student_view(
                 s,
                 p,
@@ -138,6 +154,7 @@ class Index:
                 debrief_pending=ended and not shown,
                 version=self.version,
                 now=self.clock(),
+                results=results,
             )
             if stage is not None:
                 out["study"] = stage

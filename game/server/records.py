@@ -43,12 +43,18 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    name: str = ""
+    closed: bool = False
+    archived: bool = False
+    student_id: str | None = None  # the label of the student-id field at join; None: not asked
+    count_instructor_ended: bool = False  # standings count negotiations the instructor ended
     agents: dict | None = None  # computer counterparts (game.core.requests.parse_agents)
     multiple_seats: bool = False
     debrief: str = "immediate"  # game.core.requests.DEBRIEFS
     middle: str = "players"  # who sits in a middle seat: players | computer | instructor
     rotate: bool = False
     study: dict | None = None  # game.core.study settings, with its questionnaires' copies
+    options: dict | None = None  # the protocol's own setting (e.g. post_settlement)
     negotiation_count: int = 0
     debrief_open: set[int] = field(default_factory=set)  # rounds whose debrief is open
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
@@ -148,6 +154,11 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "name": s.name,
+        "closed": int(s.closed),
+        "archived": int(s.archived),
+        "student_id": s.student_id,
+        "count_instructor_ended": int(s.count_instructor_ended),
         "multiple_seats": int(s.multiple_seats),
         "debrief": s.debrief,
         "middle": s.middle,
@@ -156,6 +167,8 @@ def session_row(s: Session) -> dict:
     }
     if s.agents:  # schema 3; absent (NULL) for a session without agents
         row["agents"] = json.dumps(s.agents, separators=(",", ":"))
+    if s.options is not None:  # schema 7: a protocol's own setting
+        row["protocol_options"] = json.dumps(s.options)
     return row
 
 
@@ -172,12 +185,18 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        name=row.get("name") or "",  # these four absent before schema 3
+        closed=bool(row.get("closed")),
+        archived=bool(row.get("archived")),
+        student_id=row.get("student_id"),
+        count_instructor_ended=bool(row.get("count_instructor_ended")),
         agents=json.loads(row["agents"]) if row.get("agents") else None,  # schema 3
         multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
         debrief=row.get("debrief") or "immediate",
         middle=row.get("middle") or "players",  # absent before schema 4
         rotate=bool(row.get("rotate")),
         study=json.loads(row["study"]) if row.get("study") else None,  # absent before schema 4
+        options=json.loads(row["protocol_options"]) if row.get("protocol_options") else None,
     )
 
 
@@ -270,7 +289,13 @@ def paired_event(s: Session, n: Negotiation) -> dict:
     }
 
 
-def state_from_row(row: dict, scenario: Scenario, events: list[dict], protocol: str | None = None):
+def state_from_row(
+    row: dict,
+    scenario: Scenario,
+    events: list[dict],
+    protocol: str | None = None,
+    options: dict | None = None,
+):
     """A negotiation's state: its protocol's fold of its events over its stored setup."""
     if protocol and protocol != protocols.MIXED:
         rules = protocols.get(protocol)
@@ -283,6 +308,7 @@ def state_from_row(row: dict, scenario: Scenario, events: list[dict], protocol: 
         started_at=row["started"],
         max_offers=row["max_offers"],
         deadline=row["deadline"],
+        **({"options": options} if options is not None else {}),  # a protocol's own setting
     )
     return rules.replay(setup, played(events))
 
@@ -298,5 +324,5 @@ def negotiation_from_row(row: dict, s: Session, events: list[dict]) -> Negotiati
             if x is not None
         ),
         condition_index=row["condition_index"],
-        state=state_from_row(row, s.scenario, events, s.protocol),
+        state=state_from_row(row, s.scenario, events, s.protocol, s.options),
     )

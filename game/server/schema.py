@@ -126,8 +126,24 @@ def _m5(db: sqlite_utils.Database) -> None:
 
 
 def _m6(db: sqlite_utils.Database) -> None:
-    # the study flow (game.core.study): a session's study settings (JSON, with its copies of the
-    # questionnaires), a participant's external id (a panel's, unique in its session), and
+    # issue 13, the course: a session's name, whether it is closed (joining refused) or
+    # archived (hidden from the list), the label of the student-id field asked at join (NULL:
+    # not asked), and whether standings count the negotiations the instructor ended
+    for column in (
+        "name TEXT", "closed INTEGER", "archived INTEGER", "student_id TEXT",
+        "count_instructor_ended INTEGER",
+    ):  # fmt: skip
+        db.execute(f"ALTER TABLE sessions ADD COLUMN {column}")
+
+
+def _m7(db: sqlite_utils.Database) -> None:
+    # issue 14: the protocol's own setting as JSON (pss's post_settlement); NULL: none.
+    db.execute("ALTER TABLE sessions ADD COLUMN protocol_options TEXT")
+
+
+def _m8(db: sqlite_utils.Database) -> None:
+    # issue 12, the study flow (game.core.study): a session's study settings (JSON, with its
+    # copies of the questionnaires), a participant's external id (a panel's, unique in its session), and
     # the questionnaires uploaded
     db.execute("ALTER TABLE sessions ADD COLUMN study TEXT")
     db.execute("ALTER TABLE participants ADD COLUMN external_id TEXT")
@@ -139,5 +155,5 @@ def _m6(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_m1, _m2, _m3, _m4, _m5, _m6]
+MIGRATIONS = [_m1, _m2, _m3, _m4, _m5, _m6, _m7, _m8]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -270,18 +270,12 @@ class Store:
     # ------------------------------------------------------------ scenarios, questionnaires
     @_writes
     def add_scenario(
-        self, scenario_id: str, data: dict, source: str = "upload", table: str = "scenarios"
+        self, scenario_id: str, data: dict, source="upload", table="scenarios", replace=False
     ) -> None:
-        """Keep an uploaded document: a scenario, or with ``table="questionnaires"`` one."""
-        self.db[table].insert(
-            {
-                "id": scenario_id,
-                "json": json.dumps(data, separators=(",", ":")),
-                "source": source,
-                "created_at": iso(time.time()),
-            },
-            pk="id",
-        )
+        """Keep an uploaded document: a scenario, or with ``table="questionnaires"`` one;
+        ``replace``: its new version, under the same id."""
+        row = {"id": scenario_id, "json": json.dumps(data, separators=(",", ":")), "source": source}
+        self.db[table].insert(row | {"created_at": iso(time.time())}, pk="id", replace=replace)
 
     def scenarios(self, table: str = "scenarios") -> list[dict]:
         with self.lock:
@@ -462,3 +456,11 @@ class Store:
             return list(sqlite_utils.Database(conn).query(sql, params))
         finally:
             conn.close()
+
+
+@_writes
+def delete_where(store: Store, places: list[tuple[str, str]], value: str) -> None:
+    """Delete the rows whose column is ``value`` from each ``(table, column)``, at once."""
+    with store.db.atomic():
+        for table, column in places:
+            store.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (value,))

@@ -13,6 +13,7 @@ import { offersSummary, timeline } from "./play/history.js";
 import { partnerName } from "./play/model.js";
 import { offerCards } from "./play/offers.js";
 import { forgetSeat, getSeat, lastSeat, normalizeCode, playUrl, seatsIn, touchSeat } from "./play/seats.js";
+import { openPhase, pendingProposal, phaseCard } from "./play/pss.js";
 import { pointsTable } from "./play/table.js";
 
 const $ = (id) => document.getElementById(id);
@@ -151,7 +152,9 @@ function render(state) {
   const you = state.participant.name;
   $("nav-you").textContent = neg ? `You: ${you} · ${neg.scenario.role_name}` : `You: ${you}`;
 
-  const phase = state.phase === "lobby" || !neg ? "lobby" : state.phase;
+  // once the class is over, whoever is not negotiating sees the closing screen with results
+  const over = state.session.closed && state.phase !== "negotiating";
+  const phase = state.phase === "lobby" || !neg || over ? "lobby" : state.phase;
   const changed = phase !== shownPhase;
   $("view-lobby").hidden = phase !== "lobby";
   $("view-negotiation").hidden = phase === "lobby";
@@ -188,9 +191,11 @@ let heard = null;
 function news(state, phase) {
   const neg = phase === "lobby" ? null : state.negotiation;
   const latest = neg && neg.offers.length ? neg.offers[neg.offers.length - 1] : null;
+  const ph = neg && neg.post_settlement && neg.post_settlement.state === "open" ? neg.post_settlement : null;
   const now = {
     neg: neg ? neg.id : null,
     offer: latest ? latest.id : null,
+    pss: ph ? `${ph.proposals.length}:${JSON.stringify(ph.deal.package)}` : null,
     connected: neg ? Boolean(neg.partner.connected) : null,
     debrief: neg ? Boolean(neg.debrief) : null,
     phase,
@@ -213,6 +218,13 @@ function news(state, phase) {
     if (phase === "negotiating" && neg.turn === neg.role) {
       out.push(neg.offers_left > 0 ? "Your turn." : "Your turn: accept a package or walk away.");
     }
+  }
+  if (ph && !before.pss) {
+    out.push(`Deal reached: it stands, worth ${pts(ph.deal.points)} points to you. You may now propose changes that you both might prefer; nothing changes unless both accept.`);
+  } else if (ph && before.pss !== now.pss) {
+    const last = ph.proposals[ph.proposals.length - 1];
+    if (last && !last.answer && last.by !== neg.role) out.push(`${partner} proposes a change: proposal ${last.seq}.`);
+    else out.push(`The deal in force is worth ${pts(ph.deal.points)} points to you.`);
   }
   if (!fresh && phase === "negotiating" && before.connected !== now.connected) {
     out.push(now.connected ? `${partner} has connected.` : `${partner} has disconnected.`);
@@ -250,16 +262,40 @@ function continueCard() {
 
 function drawLobby(state) {
   const l = state.lobby || {};
+  const closed = !!state.session.closed;
   $("lobby-message").textContent = l.message || "Waiting for a partner.";
   $("lobby-scenario").textContent = `Case: ${state.session.title}`;
-  $("lobby-title").textContent =
-    state.session.pairing === "rounds" ? "Waiting for the next round" : "Waiting for a partner";
+  $("lobby-title").textContent = closed
+    ? "The class is over"
+    : state.session.pairing === "rounds" ? "Waiting for the next round" : "Waiting for a partner";
+  document.querySelector(".lobby-pulse").hidden = closed;
+  $("lobby-keep").hidden = closed;
+  if (closed) $("lobby-waited-box").hidden = true;
+  $("lobby-results").hidden = !closed;
+  keyed($("lobby-results"), JSON.stringify(l.results || null), () => (closed ? resultsTable(l.results || []) : []));
+}
+
+const REASONS = { accepted: "deal", walked_away: "no deal (walked away)", deadline: "no deal (time ran out)", instructor: "no deal (ended by the instructor)" };
+
+/** The student's results once the class is over: one row per negotiation played. */
+function resultsTable(rows) {
+  if (!rows.length) return h("p", { class: "muted" }, "You did not play a negotiation in this session.");
+  const total = rows.reduce((a, r) => a + r.points, 0);
+  return h(
+    "table",
+    { class: "table table-compact results", id: "results" },
+    h("caption", null, "Your results"),
+    h("thead", null, h("tr", null, ["Round", "Role", "Partner", "Outcome"].map((t) => h("th", { scope: "col" }, t)), h("th", { scope: "col", class: "num" }, "Points"))),
+    h("tbody", null, rows.map((r) => h("tr", null, h("td", null, String(r.round || 1)), h("td", null, r.role), h("td", null, r.partner), h("td", null, REASONS[r.reason] || r.reason), h("td", { class: "num" }, pts(r.points))))),
+    h("tfoot", null, h("tr", null, h("th", { scope: "row", colspan: "4" }, "Total"), h("td", { class: "num" }, pts(total)))),
+  );
 }
 
 function drawNegotiation(state, done) {
   const neg = state.negotiation;
   const sc = neg.scenario;
   const partner = partnerName(neg);
+  const phase = done ? null : openPhase(neg); // the post-settlement phase, after a deal
   const myTurn = !done && neg.turn === neg.role;
 
   // heading
@@ -276,6 +312,13 @@ function drawNegotiation(state, done) {
   );
 
   for (const id of ["status", "rule", "incoming", "builder", "walk", "chat-form"]) $(id).hidden = done;
+  for (const id of ["incoming", "walk", "rule"]) if (phase) $(id).hidden = true;
+  $("pss").hidden = !phase;
+  $("builder-title").textContent = phase ? "Propose a change" : "Make an offer";
+  const [jumpIn, jumpBuild] = document.querySelectorAll(".play-jump a");
+  jumpIn.href = phase ? "#pss" : "#incoming";
+  jumpIn.textContent = phase ? "The deal" : "Offer received";
+  jumpBuild.textContent = phase ? "Propose a change" : "Make an offer";
   document.querySelector(".play-jump").hidden = done;
   $("outcome").hidden = !done;
 
@@ -310,7 +353,8 @@ function drawNegotiation(state, done) {
     }
   } else {
     drawStatus(neg, myTurn);
-    drawIncoming(neg, myTurn);
+    if (phase) drawPhase(neg, phase, myTurn);
+    else drawIncoming(neg, myTurn);
     builder.update(neg);
     $("walk-note").textContent = `End the negotiation without a deal: you get your BATNA, ${pts(sc.batna)} points, and your partner gets theirs.`;
     $("walk-dialog-text").textContent = `There will be no deal with ${partner}. You get your BATNA: ${pts(sc.batna)} points. This cannot be undone.`;
@@ -329,18 +373,27 @@ function drawNegotiation(state, done) {
 
   // private table and brief
   keyed($("points-body"), `${neg.id}`, () => pointsTable(sc));
-  keyed($("brief-body"), `${neg.id}`, () => markdown(sc.brief));
-  keyed($("case-body"), `${neg.id}`, () => markdown(sc.description));
+  // the brief's boxes are capped and scroll: each one focusable and named, for the keyboard
+  keyed($("brief-body"), `${neg.id}`, () => scrollBox(markdown(sc.brief), "Your role's brief"));
+  keyed($("case-body"), `${neg.id}`, () => scrollBox(markdown(sc.description), "The case"));
 
   // chat
-  const log = $("chat-log");
-  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  if (syncChat(log, neg)) {
+  // the list keeps its list semantics; the log role and the scrolling are its wrapper's
+  const box = $("chat-box");
+  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  if (syncChat($("chat-log"), neg)) {
     if (nearBottom || (neg.chat.length && neg.chat[neg.chat.length - 1].by === neg.role)) {
-      log.scrollTop = log.scrollHeight;
+      box.scrollTop = box.scrollHeight;
     }
   }
   $("chat-input").placeholder = done ? "" : `Message to ${partner}…`;
+}
+
+function scrollBox(el, label) {
+  el.setAttribute("role", "region");
+  el.setAttribute("aria-label", label);
+  el.tabIndex = 0;
+  return el;
 }
 
 function drawStatus(neg, myTurn) {
@@ -356,6 +409,7 @@ function drawStatus(neg, myTurn) {
   else note = "Waiting for their answer to your offer.";
   $("turn-note").textContent = note;
 
+  $("status-offers").querySelector(".stat-label").textContent = "Offers left";
   $("offers-text").textContent = `${neg.offers_left} of ${neg.max_offers}`;
   let onote;
   if (neg.offers_left > 1) onote = `${neg.offers_left - 1} before the last one, which is final.`;
@@ -371,6 +425,43 @@ function drawStatus(neg, myTurn) {
     neg.partner.connected ? `Connected · ${neg.partner.role_name}` : `Not connected · ${neg.partner.role_name}`,
   );
   $("rule-text").textContent = neg.condition_rule || "";
+}
+
+function drawPhase(neg, phase, myTurn) {
+  const partner = partnerName(neg);
+  const waiting = pendingProposal(phase);
+  $("turn-text").textContent = !waiting ? "▶ Either of you" : myTurn ? "▶ Your answer" : `◷ ${partner}'s answer`;
+  $("turn-note").textContent = !waiting
+    ? "May propose a change, or close and keep the deal."
+    : myTurn
+      ? "Accept a package, counter or decline."
+      : "Waiting for their answer to your proposal.";
+  $("status-turn").classList.toggle("status-turn-you", !waiting || myTurn);
+  $("status-turn").classList.toggle("status-turn-partner", Boolean(waiting) && !myTurn);
+  $("status-offers").querySelector(".stat-label").textContent = "Proposals left";
+  $("offers-text").textContent = `${phase.proposals_left} of ${phase.max_offers}`;
+  $("offers-note").textContent = "In this phase after the deal.";
+  $("status-offers").classList.toggle("status-urgent", phase.proposals_left <= 1);
+  const key = `${neg.id}:${phase.proposals.length}:${phase.pending}:${JSON.stringify(phase.deal.package)}:${partner}`;
+  keyed($("pss"), key, () =>
+    phaseCard(neg, {
+      accept: (x, i, err, btn) => accept(x, i, err, btn),
+      counter: (x, i) => builder.counterFrom(x, i),
+      decline: async (x, err, btn) => answer(err, btn, "decline", { offer_id: x.id }),
+      close: async (err, btn) => answer(err, btn, "close_phase", {}),
+    }),
+  );
+}
+
+async function answer(errEl, button, event, payload) {
+  setError(errEl, "");
+  button.disabled = true;
+  const res = await call(event, payload);
+  if (!res.ok) {
+    button.disabled = false;
+    setError(errEl, res.error.message);
+    button.focus();
+  }
 }
 
 function drawIncoming(neg, myTurn) {
@@ -418,16 +509,42 @@ function drawIncoming(neg, myTurn) {
   }
 }
 
-async function accept(offer, index, errEl, button) {
+// Accept asks once (one tap on a phone must not end the negotiation), like Walk away
+let accepting = null; // {offer, index, errEl, button} while the dialog is open
+function accept(offer, index, errEl, button) {
   setError(errEl, "");
-  button.disabled = true;
-  const res = await call("accept", { offer_id: offer.id, package: index });
-  if (!res.ok) {
-    button.disabled = false;
-    setError(errEl, res.error.message);
-    button.focus();
-  }
+  setError($("accept-dialog-error"), "");
+  const neg = last && last.negotiation;
+  const points = offer.points ? offer.points[index] : null;
+  const many = offer.packages.length > 1 ? `package ${index + 1} of ` : "";
+  $("accept-dialog-text").textContent =
+    `You accept ${many}${neg ? partnerName(neg) : "your partner"}'s offer #${offer.seq}` +
+    (typeof points === "number" ? `, worth ${pts(points)} points to you` : "") +
+    ". The negotiation ends with this deal; it cannot be undone.";
+  accepting = { offer, index, errEl, button };
+  $("accept-dialog").showModal();
 }
+$("accept-cancel").addEventListener("click", () => $("accept-dialog").close());
+$("accept-dialog").addEventListener("close", () => {
+  const a = accepting;
+  accepting = null;
+  if (a && a.button.isConnected && !a.sent) a.button.focus();
+});
+$("accept-confirm").addEventListener("click", async () => {
+  const a = accepting;
+  if (!a) return;
+  const btn = $("accept-confirm");
+  btn.disabled = true;
+  const res = await call("accept", { offer_id: a.offer.id, package: a.index });
+  btn.disabled = false;
+  if (!res.ok) {
+    setError($("accept-dialog-error"), res.error.message);
+    setError(a.errEl, res.error.message);
+    return;
+  }
+  a.sent = true;
+  if ($("accept-dialog").open) $("accept-dialog").close();
+});
 
 // ------------------------------------------------------------------ clock: countdown and lobby wait
 function tick() {
@@ -451,7 +568,8 @@ function tick() {
     return;
   }
   const myTurn = neg.turn === neg.role;
-  document.title = `${myTurn ? "Your turn" : "Their turn"} · ${neg.scenario.title} · Parley`;
+  const what = openPhase(neg) ? "Deal reached: improve it?" : myTurn ? "Your turn" : "Their turn";
+  document.title = `${what} · ${neg.scenario.title} · Parley`;
   const box = $("status-time");
   if (neg.deadline) {
     const left = Math.max(0, neg.deadline - now());
@@ -483,17 +601,17 @@ $("chat-form").addEventListener("submit", async (ev) => {
     input.focus();
     return;
   }
-  input.setAttribute("aria-busy", "true");
+  // the box is emptied at once, so what is typed while this one travels is kept
+  input.value = "";
   const res = await call("chat", { text });
-  input.removeAttribute("aria-busy");
   if (res.ok) {
-    input.value = "";
     input.setAttribute("aria-invalid", "false");
   } else {
     input.setAttribute("aria-invalid", "true");
     setError(err, res.error.message);
+    if (!input.value.trim()) input.value = text; // given back to be sent again
   }
-  input.focus();
+  if (document.activeElement === document.body) input.focus();
 });
 
 $("walk-button").addEventListener("click", () => {

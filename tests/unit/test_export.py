@@ -344,3 +344,16 @@ def test_suggest_requests_and_refused_actions_are_logged_and_change_no_fold(worl
     store2.close()
     (row,) = export.table(store, "negotiations", code)
     assert row["offers_count"] == 0 and row["status"] == "open"
+
+
+def test_the_zips_data_dictionary_has_no_links_to_files_it_lacks():
+    import re
+
+    from game.server.export import DATA_DICTIONARY, unlinked
+
+    text = unlinked(DATA_DICTIONARY.read_text(encoding="utf-8"))
+    local = re.findall(r"\]\((?!https?:|#|mailto:)[^)\s]+\)", text)
+    assert local == []
+    assert unlinked("see [metrics](metrics.md).") == (
+        "see metrics (`metrics.md` beside docs/data-dictionary.md in Parley)."
+    )

@@ -133,7 +133,7 @@ def test_create_session_refuses_every_problem_at_once_and_keeps_the_protocol(wor
         )
     assert e.value.errors == [
         "scenario: unknown scenario 'nope'",
-        "protocol: unknown protocol 'auction' (mediated, offers, single_text, mixed)",
+        "protocol: unknown protocol 'auction' (mediated, offers, pss, single_text, mixed)",
         "conditions[0]: unknown condition 'odd' (single, meso or any)",
         "pairing: must be arrival or rounds, not 'x'",
     ]
@@ -427,7 +427,11 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
         seed=7, round=0, created_at="2026-01-01T00:00:00.000Z",
     )  # fmt: skip
     row = records.session_row(s)
-    for later in ("protocol", "multiple_seats", "debrief", "middle", "rotate", "study"):
+    for later in (
+        "protocol", "multiple_seats", "debrief", "middle", "rotate",  # schemas 2-5
+        "name", "closed", "archived", "student_id", "count_instructor_ended",  # schema 6
+        "study",  # schema 8
+    ):  # fmt: skip
         del row[later]
     row["round"] = 3
     old.add_session(row)
@@ -442,6 +446,7 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
     s = hub.session("OLD234")
     assert (s.protocol, s.round) == ("offers", 3)
     assert (s.multiple_seats, s.debrief) == (False, "immediate")  # as before schema 3
+    assert (s.name, s.closed, s.archived, s.student_id) == ("", False, False, None)
     new.close()
 
 
@@ -451,10 +456,18 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
 def quiet_protocol() -> types.ModuleType:
     """A protocol made in the test: the offers protocol without chat and with one condition."""
     m = types.ModuleType("quiet")
-    for name in ("new_state", "fold", "replay", "parse_action", "due", "end_by_instructor"):
+    for name in (
+        "new_state",
+        "fold",
+        "replay",
+        "parse_action",
+        "due",
+        "end_by_instructor",
+        "answer",
+    ):
         setattr(m, name, getattr(offers, name))
     m.view, m.suggest = offers.view, offers.suggest
-    m.NAME, m.CONDITIONS = "quiet", ("any",)
+    m.NAME, m.CONDITIONS, m.ACTIONS = "quiet", ("any",), offers.ACTIONS
 
     def apply(state, role, action, now):
         if action["type"] == "chat":

@@ -16,7 +16,7 @@ their ``role``:
 - ``walked_away``  {role}
 - ``deadline``     {}                      (made by the server itself)
 - ``chat``         {role, text}
-- ``ended``        {by: "instructor"} (the instructor calls time: an impasse, reason ``deadline``)
+- ``ended``        {by: "instructor"} (the instructor ends it: an impasse, reason ``instructor``)
 
 Error codes, checked in this order when several apply (PROTOCOL.md section 4):
 rate_limited (the shell's), bad_request, not_negotiating, chat_limit (chat only), not_your_turn,
@@ -45,6 +45,7 @@ from game.core.scenario import Scenario
 
 NAME = "offers"
 CONDITIONS = ("single", "meso", "any")
+ACTIONS = ("propose", "accept", "walk_away", "chat")
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,10 @@ class Offer:
 
 @dataclass(frozen=True)
 class Outcome:
-    reason: str  # accepted | walked_away | deadline (the contract's three reasons)
+    reason: str  # accepted | walked_away | deadline | instructor (PROTOCOL.md sections 4, 6)
     package: dict | None
     points: tuple[float, float]  # by role index; the BATNAs on impasse
-    by: str | None = None  # the role that accepted or walked away; "instructor" if it called time
+    by: str | None = None  # the role that accepted or walked away; "instructor" if it ended it
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,10 @@ def new_state(
     max_offers: int | None = None,
     time_limit_s: float | None = None,
     deadline: float | None = None,
+    options: dict | None = None,
 ) -> State:
-    """The state of a negotiation that has just been paired (no events yet)."""
+    """The state of a negotiation that has just been paired (no events yet); this protocol
+    has no ``options``."""
     if condition not in CONDITIONS:
         raise ValueError(f"unknown condition {condition!r}")
     if deadline is None and time_limit_s is not None:
@@ -207,9 +210,9 @@ def fold(state: State, event: dict) -> State:
         outcome = Outcome(t, None, state.scenario.batnas, event.get("role"))
         return replace(state, outcome=outcome, ended_at=at, events=n)
     if t == "ended":
-        # The instructor calls time: for the contract's closed list of reasons this is a
-        # deadline (an impasse at the BATNAs), and ``by`` says who called it.
-        outcome = Outcome("deadline", None, state.scenario.batnas, event.get("by", "instructor"))
+        # The instructor ends it: an impasse at the BATNAs with reason ``instructor``
+        # (PROTOCOL.md section 6); older databases recorded the same event, so they read alike.
+        outcome = Outcome("instructor", None, state.scenario.batnas, event.get("by", "instructor"))
         return replace(state, outcome=outcome, ended_at=at, events=n)
     if t == "chat":
         msg = {"by": event["role"], "text": event["text"], "at": at}
@@ -350,6 +353,13 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
             "at": now,
         }
     ]
+
+
+def answer(events: list[dict]) -> dict:
+    """The acknowledgement of an action that made ``events``: a proposal's answer names it."""
+    if events and events[0]["type"] == "proposed":
+        return {"ok": True, "offer_id": events[0]["offer_id"]}
+    return {"ok": True}
 
 
 def end_by_instructor(state: State, now: float) -> list[dict]:

@@ -21,6 +21,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, url_for
 
 from game.core import debrief
+from game.core.protocols import pss_measures
 from game.server import export, reads, web
 from game.server.console.auth import CONDITION_NAMES, hub, page, render, store
 from game.server.console.sessions import session_context
@@ -82,6 +83,10 @@ def debrief_data(code: str) -> dict[str, Any]:
         "agents_summary": against_agents(with_agents, sc) if with_agents else None,
         "agents_detail": debrief.summary(agent_records, conditions=s.conditions)
         if with_agents
+        else None,
+        # the post-settlement phase by condition, and each pair's path from first to final deal
+        "post_settlement": pss_measures.summary(view["negotiations"], s.conditions)
+        if s.protocol == "pss"
         else None,
         "negotiations": [
             {
@@ -212,8 +217,20 @@ def export_page(code: str):
         tables=tables,
         zip_url=url_for("console.reports.api_zip", code=s.code),
         has_dictionary=export.DATA_DICTIONARY.exists(),
+        db_path=_db_arg(store().path),
         **ctx,
     )
+
+
+def _db_arg(path: str) -> str:
+    """The server's database as the export command would be given it: relative to the working
+    folder when inside it, quoted when it has spaces."""
+    import os
+    import shlex
+
+    rel = os.path.relpath(path) if not path.startswith(":") else path
+    shown = rel if not rel.startswith("..") else path
+    return shlex.quote(shown)
 
 
 @bp.get("/api/sessions/<code>/export.zip")

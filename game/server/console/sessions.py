@@ -27,7 +27,10 @@ from game.server.hub import ApiError, Session
 
 bp = Blueprint("sessions", __name__)
 
-FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "agents", "study")
+FORM_FIELDS = (
+    "scenario", "conditions", "time_limit_s", "max_offers", "pairing", "agents", "study", "name",
+    "student_id", "post_settlement",
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- the list
@@ -44,6 +47,9 @@ def _session_row(s: Session) -> dict[str, Any]:
         "round": s.round,
         "created_at": s.created_at,
         "demo": s.demo,
+        "name": s.name,
+        "closed": s.closed,
+        "archived": s.archived,
         "participants": len(parts),
         "connected": sum(1 for p in parts if p.connected),
         "negotiations": len(negs),
@@ -54,7 +60,11 @@ def _session_row(s: Session) -> dict[str, Any]:
 @bp.get("/sessions")
 @page
 def index():
-    return render("sessions.html", rows=[_session_row(s) for s in hub().list_sessions()])
+    every = hub().list_sessions()
+    show_archived = request.args.get("archived") == "1"
+    rows = [_session_row(s) for s in every if show_archived or not s.archived]
+    archived = sum(1 for s in every if s.archived)
+    return render("sessions.html", rows=rows, archived_count=archived, show_archived=show_archived)
 
 
 # ---------------------------------------------------------------- the new session form
@@ -82,10 +92,16 @@ def new():
         "no_limit": False,
         "max_offers": "",
         "pairing": "rounds",
+        "name": "",
+        "ask_student_id": False,
+        "student_id_label": "Student id",
         **AGENT_FORM,
         "study": study_form.blank(hub().forms.all()),
         "debrief": "round_end",
         "multiple_seats": False,
+        "pss": False,
+        "pss_minutes": "",
+        "pss_max_offers": "",
     }
     return render(
         "new_session.html", scenarios=scenario_choices(), form=form, errors={}, **agent_choices()
@@ -144,11 +160,25 @@ def create():
     max_offers = _form_number(f.get("max_offers", ""), "max_offers", errors, whole=True)
     if max_offers is not None:
         body["max_offers"] = max_offers
+    body["name"] = f.get("name", "")
+    if f.get("ask_student_id"):
+        body["student_id"] = f.get("student_id_label", "").strip() or "Student id"
+    if f.get("pss"):  # the post-settlement phase (protocol pss) and its own limits
+        body["post_settlement"] = phase = {}
+        minutes = _form_number(f.get("pss_minutes", ""), "post_settlement", errors, whole=False)
+        if minutes is not None:
+            phase["time_limit_s"] = round(minutes * 60, 3)
+        most = _form_number(f.get("pss_max_offers", ""), "post_settlement", errors, whole=True)
+        if most is not None:
+            phase["max_offers"] = most
     agents_form = agent_fields(f, body, errors)
     study, study_state = study_form.from_form(f, hub().forms.all(), errors)
     if study is not None:
         body["study"] = study
     form = {
+        "pss": bool(f.get("pss")),
+        "pss_minutes": f.get("pss_minutes", ""),
+        "pss_max_offers": f.get("pss_max_offers", ""),
         **agents_form,
         "study": study_state,
         "scenario": body["scenario"],
@@ -157,6 +187,9 @@ def create():
         "no_limit": no_limit,
         "max_offers": f.get("max_offers", ""),
         "pairing": body["pairing"],
+        "name": f.get("name", ""),
+        "ask_student_id": bool(f.get("ask_student_id")),
+        "student_id_label": f.get("student_id_label", "Student id"),
         "debrief": f.get("debrief", "round_end"),
         "multiple_seats": body["multiple_seats"],
     }
@@ -224,6 +257,7 @@ def show(code: str):
     boot = {
         "code": s.code,
         "pairing": s.pairing,
+        "closed": s.closed,
         "roles": ctx["roles"],
         "join_url": ctx["join_url"],
         "conditions": CONDITION_NAMES,
@@ -234,6 +268,9 @@ def show(code: str):
             "end": url_for("web.end_negotiation", nid="NID"),
             "path": url_for("console.reports.api_path", nid="NID"),
             "debrief": url_for("console.reports.debrief_page", code=s.code),
+            "end_round": url_for("course.end_round", code=s.code),
+            "close": url_for("course.close", code=s.code),
+            "reopen": url_for("course.reopen", code=s.code),
             "remove": url_for("web.remove_seat", code=s.code, pid="PID"),
             "open_debrief": url_for("web.open_debrief", code=s.code),
         },
