@@ -153,3 +153,80 @@ def test_it_is_registered_with_its_parameter_checked():
         assert "max_declines" in str(e)
     else:
         raise AssertionError("max_declines 0 was accepted")
+
+
+def test_through_the_runner_an_agent_improves_a_deal_with_a_scripted_human(tmp_path):
+    """A practice session with the phase: the human asks for its ideal, then offers a package
+    the agent accepts (worth at least its BATNA) but that wastes the start date (two weeks are
+    better for both); in the phase the agent proposes, the human accepts what is better for it
+    and declines the rest. The roles are drawn: the human's packages follow its role."""
+    from tests.unit.test_agent_runner import Runner, human, make_world, run
+
+    w = make_world(tmp_path)
+    hub = w.hub
+    code = hub.create_session(
+        {
+            "scenario": "job-offer",
+            "protocol": "pss",
+            "agents": {
+                "mode": "practice",
+                "strategy": "pss_improver",
+                "params": {"accept": "AC_const", "accept_level": 0},
+                "think_s": [1, 2],
+            },
+        }
+    )
+    pid, sid = human(hub, code)
+    runner = Runner(hub, lambda _: None)
+    run(w, runner, 3)
+    n = hub.current(hub.participant(pid))
+    sc = n.state.scenario
+    me = sc.role_ids[n.participants.index(pid)]
+    agent_pid = next(x for x in n.participants if x != pid)
+    if me == "employer":
+        ideal = {"salary": "88k", "signing_bonus": "none", "remote": "0-days",
+                 "contract": "1-year", "start_date": "2-weeks", "vacation": "20-days"}  # fmt: skip
+        wasteful = {"salary": "100k", "signing_bonus": "8k", "remote": "3-days",
+                    "contract": "2-years", "start_date": "8-weeks", "vacation": "26-days"}  # fmt: skip
+    else:
+        ideal = {"salary": "104k", "signing_bonus": "16k", "remote": "4-days",
+                 "contract": "permanent", "start_date": "2-weeks", "vacation": "30-days"}  # fmt: skip
+        wasteful = {"salary": "92k", "signing_bonus": "4k", "remote": "2-days",
+                    "contract": "2-years", "start_date": "8-weeks", "vacation": "23-days"}  # fmt: skip
+    first = sc.points(wasteful)
+    assert first in ((4600, 8000), (7800, 4600))
+    for package in (ideal, wasteful):
+        if n.state.turn != me:
+            run(w, runner, 3)
+        assert n.state.turn == me
+        answer, _ = hub.act(sid, "propose", {"packages": [package]})
+        assert answer["ok"], answer
+        run(w, runner, 3)
+    assert n.state.phase is not None and n.state.phase.first[0] == wasteful
+    for _ in range(30):  # the human answers each proposal by its own points
+        if not n.state.is_open:
+            break
+        ph = n.state.phase
+        if ph.pending is not None and n.state.turn == me:
+            o = ph.proposal(ph.pending)
+            k = sc.role_index(me)
+            best = max(range(len(o.packages)), key=lambda j: o.points[j][k])
+            if o.points[best][k] > ph.points[k]:
+                answer, _ = hub.act(sid, "accept", {"offer_id": o.id, "package": best})
+            else:
+                answer, _ = hub.act(sid, "decline", {"offer_id": o.id})
+            assert answer["ok"], answer
+        run(w, runner, 3)
+    assert not n.state.is_open
+    ph = n.state.phase
+    assert (
+        ph.points[0] > first[0] and ph.points[1] > first[1]
+    )  # better for both than the first deal
+    assert ph.closed["by"] in (sc.other(me), None)
+    rows = w.store.read(
+        "SELECT participant_id, type FROM events WHERE negotiation_id = ? AND type LIKE 'pss_%'",
+        [n.id],
+    )
+    proposers = {r["participant_id"] for r in rows if r["type"] == "pss_proposed"}
+    assert proposers == {agent_pid}
+    assert any(r["type"] == "pss_accepted" and r["participant_id"] == pid for r in rows)
