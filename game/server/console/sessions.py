@@ -22,11 +22,28 @@ from game.server import reads
 from game.server.console.agents_form import AGENT_FORM, agent_choices, agent_fields
 from game.server.console.auth import CONDITION_NAMES, form_post, hub, page, push, render
 from game.server.console.library import scenario_choices
+from game.server.console.third_party_form import (
+    CONDITIONS,
+    THIRD_PARTY_FORM,
+    allowed_conditions,
+    third_party_choices,
+    third_party_fields,
+)
 from game.server.hub import ApiError, Session
 
 bp = Blueprint("sessions", __name__)
 
-FORM_FIELDS = ("scenario", "conditions", "time_limit_s", "max_offers", "pairing", "agents")
+FORM_FIELDS = (
+    "scenario",
+    "conditions",
+    "time_limit_s",
+    "max_offers",
+    "pairing",
+    "agents",
+    "protocol",
+    "middle",
+    "rotate",
+)
 
 
 # ---------------------------------------------------------------- the list
@@ -76,7 +93,8 @@ def field_errors(errors: list[str]) -> dict[str, list[str]]:
 def new():
     form = {
         "scenario": request.args.get("scenario", ""),
-        "conditions": {"single": 0, "meso": 0, "any": 1},
+        "conditions": {"single": 0, "meso": 0, "any": 1, "mediated": 0, "single_text": 0},
+        **THIRD_PARTY_FORM,
         "time_limit_min": "",
         "no_limit": False,
         "max_offers": "",
@@ -86,8 +104,9 @@ def new():
         "multiple_seats": False,
     }
     return render(
-        "new_session.html", scenarios=scenario_choices(), form=form, errors={}, **agent_choices()
-    )
+        "new_session.html", scenarios=scenario_choices(), form=form, errors={},
+        **agent_choices(), **third_party_choices(),
+    )  # fmt: skip
 
 
 def _form_number(raw: str, field: str, errors: dict[str, list[str]], *, whole: bool):
@@ -114,9 +133,14 @@ def create():
     f = request.form
     errors: dict[str, list[str]] = {}
     weights: dict[str, int] = {}
-    for c in ("single", "meso", "any"):
+    body: dict[str, Any] = {}
+    third_form = third_party_fields(f, body)
+    allowed = allowed_conditions(third_form["protocol"])
+    for c in CONDITIONS:
         w = 0
-        if f.get(f"cond_{c}"):
+        if len(allowed) == 1 and c in allowed:  # a protocol of one condition: that one
+            w = 1
+        elif f.get(f"cond_{c}") and c in allowed:
             w = _form_number(f.get(f"weight_{c}", "1"), "conditions", errors, whole=True)
             w = 1 if w is None else w
             if not 1 <= w <= 10:
@@ -125,7 +149,7 @@ def create():
     conditions = [c for c, w in weights.items() for _ in range(w)]
     if not conditions:
         errors.setdefault("conditions", []).append("choose at least one condition")
-    body: dict[str, Any] = {"scenario": f.get("scenario", ""), "conditions": conditions}
+    body.update(scenario=f.get("scenario", ""), conditions=conditions)
     body["pairing"] = f.get("pairing", "arrival")
     body["multiple_seats"] = bool(f.get("multiple_seats"))
     # an arrival session debriefs each pair as it ends: the choice is for rounds only
@@ -145,6 +169,7 @@ def create():
     agents_form = agent_fields(f, body, errors)
     form = {
         **agents_form,
+        **third_form,
         "scenario": body["scenario"],
         "conditions": weights,
         "time_limit_min": f.get("time_limit_min", ""),
@@ -164,7 +189,7 @@ def create():
             return redirect(url_for("console.sessions.show", code=code))
     return render(
         "new_session.html", 400, scenarios=scenario_choices(), form=form, errors=errors,
-        **agent_choices(),
+        **agent_choices(), **third_party_choices(),
     )  # fmt: skip
 
 
