@@ -7,7 +7,8 @@ headers, guards and error pages cover every page:
 - :mod:`.sessions` (``console.sessions``): the sessions, the new session form, the live session
   page and its forms;
 - :mod:`.library` (``console.library``): the scenario library and the upload;
-- :mod:`.reports` (``console.reports``): the debrief and the export, and their JSON.
+- :mod:`.reports` (``console.reports``): the debrief and the export, and their JSON;
+- :mod:`.middle` (``console.middle``): the instructor's screen in a negotiation's middle seat.
 
 The console reads the hub through its public methods and ``game.server.reads`` only, and the
 store from ``app.extensions["parley"]["store"]``.
@@ -17,12 +18,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from game.server.console import auth, library, reports, sessions
+from game.server.console import auth, library, middle, reports, sessions
 
 if TYPE_CHECKING:
     from flask import Flask
 
-for _part in (sessions.bp, library.bp, reports.bp):
+for _part in (sessions.bp, library.bp, reports.bp, middle.bp):
     auth.bp.register_blueprint(_part)
 
 

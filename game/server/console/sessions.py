@@ -255,6 +255,7 @@ def show(code: str):
             "debrief": url_for("console.reports.debrief_page", code=s.code),
             "remove": url_for("web.remove_seat", code=s.code, pid="PID"),
             "open_debrief": url_for("web.open_debrief", code=s.code),
+            "middle": url_for("console.middle.seat", nid="NID"),
         },
     }
     return render("session.html", boot=boot, **ctx)
