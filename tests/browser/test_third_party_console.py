@@ -37,6 +37,28 @@ def console(browser):
     assert not errors, f"errors in the page: {errors}"
 
 
+def path_on_chart(tab, *, x_role: int) -> list[tuple[float, float]]:
+    """The path's points drawn on the end screen's chart, after checking that they are the
+    points of the path's table (role 0's and role 1's columns), with role ``x_role`` on x."""
+    table = tab.locator("#mid-path tbody tr")
+    expect(table.first).to_be_visible()
+    rows = [
+        tuple(float(c.replace(",", "")) for c in r.locator("td").all_inner_texts()[1:3])
+        for r in table.all()
+    ]
+    tab.wait_for_function(
+        "() => { const c = window.Chart && Chart.getChart(document.getElementById('mid-path-chart'));"
+        " return c && c.data.datasets.some(d => d._path); }"
+    )
+    drawn = tab.evaluate(
+        "() => Chart.getChart(document.getElementById('mid-path-chart')).data.datasets"
+        ".find(d => d._path).data.map(p => [p.x, p.y])"
+    )
+    on_chart = [tuple(float(v) for v in p) for p in drawn]
+    assert on_chart == [(r[x_role], r[1 - x_role]) for r in rows]
+    return on_chart
+
+
 def test_the_new_session_form_creates_a_mixed_session_with_the_computer_in_the_middle(
     server,
     page,  # noqa: F811
@@ -139,7 +161,13 @@ def test_the_instructor_mediates_a_trio_of_two_students_to_a_deal(server, consol
     expect(page.locator("#mid-outcome-title")).to_have_text("Deal reached")
     for p in parties:
         expect(p.locator("#mid-outcome-title")).to_have_text("Deal reached")
+    # the path of proposals: on the outcome chart and in the table, for every seat
+    assert path_on_chart(page, x_role=0) == [(950.0, 900.0)]
+    assert path_on_chart(seller, x_role=0) == [(950.0, 900.0)]
+    assert path_on_chart(buyer, x_role=1) == [(900.0, 950.0)]
     shot(page, "instructor-mediator-done-1280")
+    shot(seller, "party-done-1280", docs="student-mediated-path")
+    shot(buyer, "party-done-375")
     # the session page: the trio agreed; its link now only views it
     page.goto(server.url + f"/instructor/sessions/{code}")
     expect(page.locator("#negotiations tbody tr")).to_contain_text("Agreed")

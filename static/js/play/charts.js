@@ -144,7 +144,7 @@ export function offersChart(canvas, neg) {
         },
         y: {
           grace: "10%",
-          title: { display: true, text: "Your points" },
+          title: { display: true, text: party ? "Your points" : `${d.role_names[0]}'s points` },
           ticks: { callback: (v) => pts(v), includeBounds: false },
           grid: { color: C.grid },
         },
@@ -155,12 +155,17 @@ export function offersChart(canvas, neg) {
 
 /**
  * The debrief: every package as a point (your points, partner's points), the Pareto frontier,
- * both BATNAs, the Nash point, the offers made, and the deal.
+ * both BATNAs, the Nash point, the offers made, and the deal. A negotiation with a middle seat
+ * (`debrief.path`) draws the path of the mediator's proposals or the facilitator's drafts, in
+ * order, instead of offers; the middle seat (`debrief.you` null) sees the first role on x.
  */
 export function debriefChart(canvas, neg) {
   const d = neg.debrief;
-  const k = d.you;
-  const partner = partnerName(neg);
+  const path = Array.isArray(d.path) ? d.path : null;
+  const party = d.you !== null && d.you !== undefined;
+  const k = party ? d.you : 0;
+  const partner = path ? d.role_names[1 - k] : partnerName(neg);
+  const you = party ? "you" : d.role_names[0];
   const agreed = neg.outcome && neg.outcome.reason === "accepted";
   const space = outcomeSpace(
     { cloud: d.cloud, frontier: d.frontier, batnas: d.batnas, nash: d.nash, deal: agreed ? d.points : null },
@@ -173,10 +178,11 @@ export function debriefChart(canvas, neg) {
   for (const o of d.offers || []) {
     for (const p of o.points) (o.by === neg.role ? mine : theirs).push({ ...toXY(p, k), seq: o.seq });
   }
+  const step = neg.protocol === "mediated" ? "proposal" : "draft";
   const datasets = [];
   if (agreed) {
     datasets.push({
-      label: "Your deal",
+      label: party ? "Your deal" : "The deal",
       data: [space.deal],
       pointStyle: "star",
       pointRadius: 14,
@@ -196,23 +202,39 @@ export function debriefChart(canvas, neg) {
       borderColor: agreed ? C.batna : C.deal,
       backgroundColor: agreed ? C.batna : C.deal,
     },
-    {
-      label: "Your offers",
-      data: mine,
+  );
+  if (path) {
+    datasets.push({
+      label: neg.protocol === "mediated" ? "The mediator's proposals, in order" : "The drafts, in order",
+      data: path.map((st) => ({ ...toXY(st.points, k), seq: st.seq })),
+      showLine: true,
       pointStyle: "circle",
-      pointRadius: 4,
-      backgroundColor: C.you,
-      borderColor: C.you,
-    },
-    {
-      label: `${partner}'s offers`,
-      data: theirs,
-      pointStyle: "triangle",
       pointRadius: 5,
+      borderWidth: 2,
       backgroundColor: C.partner,
       borderColor: C.partner,
-    },
-  );
+      _path: true,
+    });
+  } else {
+    datasets.push(
+      {
+        label: "Your offers",
+        data: mine,
+        pointStyle: "circle",
+        pointRadius: 4,
+        backgroundColor: C.you,
+        borderColor: C.you,
+      },
+      {
+        label: `${partner}'s offers`,
+        data: theirs,
+        pointStyle: "triangle",
+        pointRadius: 5,
+        backgroundColor: C.partner,
+        borderColor: C.partner,
+      },
+    );
+  }
   if (space.nash) {
     datasets.push({
       label: "Nash solution",
@@ -274,8 +296,8 @@ export function debriefChart(canvas, neg) {
           callbacks: {
             label: (ctx) => {
               const r = ctx.raw;
-              const seq = r.seq ? ` (offer ${r.seq})` : "";
-              return `${ctx.dataset.label}${seq}: you ${pts(r.x)}, ${partner} ${pts(r.y)}`;
+              const seq = r.seq ? ` (${ctx.dataset._path ? step : "offer"} ${r.seq})` : "";
+              return `${ctx.dataset.label}${seq}: ${you} ${pts(r.x)}, ${partner} ${pts(r.y)}`;
             },
           },
         },
@@ -285,7 +307,7 @@ export function debriefChart(canvas, neg) {
           type: "linear",
           min: x0,
           max: x1,
-          title: { display: true, text: "Your points" },
+          title: { display: true, text: party ? "Your points" : `${d.role_names[0]}'s points` },
           ticks: { callback: (v) => pts(v), includeBounds: false },
           grid: { color: C.grid },
         },
