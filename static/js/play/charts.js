@@ -144,7 +144,7 @@ export function offersChart(canvas, neg) {
         },
         y: {
           grace: "10%",
-          title: { display: true, text: party ? "Your points" : `${d.role_names[0]}'s points` },
+          title: { display: true, text: "Your points" },
           ticks: { callback: (v) => pts(v), includeBounds: false },
           grid: { color: C.grid },
         },
