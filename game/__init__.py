@@ -32,7 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
-    from game.server import console, practice, realtime, transport, web
+    from game.server import console, course_api, practice, realtime, transport, web
     from game.server.agents import Runner as AgentRunner
     from game.server.hub import Hub
     from game.server.store import Store
@@ -76,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     rt = realtime.Realtime(socketio, hub, store, key)
     app.extensions["parley"] = {"hub": hub, "store": store, "key": key, "realtime": rt}
     app.register_blueprint(web.bp)
+    app.register_blueprint(course_api.bp)
     app.register_blueprint(practice.bp)
     console.init_app(app)
 

@@ -7,8 +7,10 @@ Pure functions, no Flask: the console's upload form (game.server.console.library
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+from json.decoder import scanstring
 from typing import Any
 
 # the places that mean the whole document
@@ -28,6 +30,73 @@ def place_path(place: str) -> list[str | int]:
     for m in _TOKEN.finditer(place):
         out.append(int(m.group(1)) if m.group(1) is not None else m.group(2))
     return out
+
+
+def source_lines(text: str) -> dict[tuple, int]:
+    """Where each place of a JSON document starts in its own text: ``{path: line index}`` (from
+    0), so problems are shown on the file's lines as the author numbers them. ``text`` must be
+    valid JSON (ValueError otherwise)."""
+    breaks = [i for i, ch in enumerate(text) if ch == "\n"]
+    where: dict[tuple, int] = {}
+    pos = 0
+
+    def skip() -> None:
+        nonlocal pos
+        while pos < len(text) and text[pos] in " \t\r\n\ufeff":
+            pos += 1
+
+    def mark(path: tuple) -> None:
+        where.setdefault(path, bisect.bisect_left(breaks, pos))
+
+    def value(path: tuple) -> None:
+        nonlocal pos
+        skip()
+        mark(path)
+        c = text[pos]
+        if c in "{[":
+            close, n = "}" if c == "{" else "]", 0
+            pos += 1
+            skip()
+            while text[pos] != close:
+                if c == "{":
+                    start = pos
+                    key, pos = scanstring(text, pos + 1)
+                    pos, inner = start, path + (key,)
+                    mark(inner)
+                    _, pos = scanstring(text, pos + 1)
+                    skip()
+                    pos += 1  # the colon
+                else:
+                    inner = path + (n,)
+                value(inner)
+                n += 1
+                skip()
+                if text[pos] == ",":
+                    pos += 1
+                    skip()
+            pos += 1
+        elif c == '"':
+            _, pos = scanstring(text, pos + 1)
+        else:
+            while pos < len(text) and text[pos] not in ",]} \t\r\n":
+                pos += 1
+
+    try:
+        value(())
+    except (IndexError, json.JSONDecodeError) as e:
+        raise ValueError(f"not valid JSON ({e})") from e
+    return where
+
+
+def annotate_text(text: str, errors: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """As :func:`annotate`, on the file's own lines (so line numbers match the file); lines
+    longer than 200 characters are cut."""
+    where = source_lines(text)
+    lines = [
+        {"text": t if len(t) <= 200 else t[:199] + "…", "errors": [], "id": None}
+        for t in text.splitlines() or [""]
+    ]
+    return _place(lines, where, errors)
 
 
 def annotate(data: Any, errors: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -71,6 +140,11 @@ def annotate(data: Any, errors: list[str]) -> tuple[list[dict[str, Any]], list[s
             emit(f"{pad}{prefix}{text}{comma}", path)
 
     walk(data, (), 0, "", "")
+    return _place(lines, where, errors)
+
+
+def _place(lines: list[dict], where: dict[tuple, int], errors: list[str]):
+    """Each problem on the line of its place (or of the nearest enclosing place); numbered."""
     unplaced = []
     for e in errors:
         place, sep, _ = e.partition(": ")

@@ -16,6 +16,7 @@ from game.core.scenario import Scenario
 PAIRINGS = ("arrival", "rounds")
 NAME_MAX = 80
 LABEL_MAX = 80
+SESSION_NAME_MAX = 80
 SESSION_KEYS = (
     "scenario",
     "conditions",
@@ -26,6 +27,8 @@ SESSION_KEYS = (
     "agents",
     "multiple_seats",
     "debrief",
+    "name",
+    "student_id",
     "middle",
     "rotate",
 )
@@ -56,6 +59,8 @@ class SessionSettings:
     middle: str = "players"  # who sits in the middle seat of a protocol that has one
     rotate: bool = False  # rounds: whether the middle seat rotates among the participants
     agents: dict | None = None  # computer counterparts: parse_agents
+    name: str = ""
+    student_id: str | None = None  # the label of the student-id field at join; None: not asked
 
 
 def _number(x: Any) -> bool:
@@ -143,6 +148,15 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     rotate = body.get("rotate", False)
     if not isinstance(rotate, bool):
         errors.append("rotate: must be true or false")
+    name = _session_name(body.get("name", ""), errors)
+    student_id = body.get("student_id")
+    if student_id is not None:
+        if not isinstance(student_id, str) or not 1 <= len(student_id.strip()) <= LABEL_MAX:
+            errors.append(
+                f"student_id: must be the field's label (1 to {LABEL_MAX} characters) or null"
+            )
+        else:
+            student_id = " ".join(student_id.split())
     if errors:
         raise RequestError(errors)
     return SessionSettings(
@@ -157,7 +171,38 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
         middle=middle,
         rotate=rotate,
         agents=agents,
+        name=name,
+        student_id=student_id,
     )
+
+
+def _session_name(raw: Any, errors: list[str]) -> str:
+    if raw is None:
+        return ""
+    if not isinstance(raw, str) or len(raw.strip()) > SESSION_NAME_MAX:
+        errors.append(f"name: must be text of at most {SESSION_NAME_MAX} characters")
+        return ""
+    return " ".join(raw.split())
+
+
+def parse_session_update(body: Any) -> dict[str, Any]:
+    """``PATCH /api/sessions/<code>``: ``{"name"?, "archived"?, "count_instructor_ended"?}``,
+    the changes to make."""
+    if not isinstance(body, dict):
+        raise RequestError("body: must be a JSON object")
+    keys = ("name", "archived", "count_instructor_ended")
+    errors = [f"{k}: unknown key ({', '.join(keys)})" for k in body if k not in keys]
+    out: dict[str, Any] = {}
+    if "name" in body:
+        out["name"] = _session_name(body["name"], errors)
+    for k in keys[1:]:
+        if k in body:
+            if not isinstance(body[k], bool):
+                errors.append(f"{k}: must be true or false")
+            out[k] = body[k]
+    if errors:
+        raise RequestError(errors)
+    return out
 
 
 def parse_join(body: Any) -> tuple[str, str]:

@@ -182,7 +182,11 @@ def debrief(state: State, role: str, analysis: dict[str, Any]) -> dict[str, Any]
 def lobby_view(session: Any, p: Any, *, negotiating: bool) -> dict[str, Any]:
     """The lobby part of a participant's view: since when they wait, and what for."""
     s = session
-    if s.pairing == "arrival":
+    if getattr(s, "closed", False) and not negotiating:
+        msg = (
+            "The class is over: the instructor has closed this session. Thank you for taking part."
+        )
+    elif s.pairing == "arrival":
         if p.negotiations:
             msg = "Your negotiation has ended. Thank you for playing."
         else:
@@ -194,7 +198,8 @@ def lobby_view(session: Any, p: Any, *, negotiating: bool) -> dict[str, Any]:
         )
     else:
         msg = "Waiting for the instructor to start the next round."
-    return {"since": p.waiting_since, "message": msg, "waiting": len(s.waiting)}
+    since = None if getattr(s, "closed", False) and not negotiating else p.waiting_since
+    return {"since": since, "message": msg, "waiting": len(s.waiting)}
 
 
 def student_view(
@@ -207,6 +212,7 @@ def student_view(
     analysis: dict[str, Any] | None,
     version: int,
     now: float,
+    results: list[dict[str, Any]] | None = None,
     debrief_pending: bool = False,
 ) -> dict[str, Any]:
     """The ``state`` a participant is sent (PROTOCOL.md section 4).
@@ -215,7 +221,9 @@ def student_view(
     ``others`` (the other participants of ``n`` by seat) are the hub's records, read only; a
     computer in the middle seat has no record and shows as connected; ``protocol``
     is the session's protocol module, whose ``view`` gives the negotiation's part; ``analysis``
-    the scenario's (used once the negotiation has ended). ``debrief_pending``: the negotiation
+    the scenario's (used once the negotiation has ended); ``results`` the participant's
+    finished negotiations (:func:`result_row`), sent once the session is closed.
+    ``debrief_pending``: the negotiation
     has ended but its round's debrief is not open yet (``negotiation.debrief_pending``; the
     debrief is then null and the view shows the participant's own outcome only).
     """
@@ -230,6 +238,7 @@ def student_view(
             "pairing": s.pairing,
             "round": s.round,
             "title": s.scenario.title,
+            "closed": bool(getattr(s, "closed", False)),
         },
         "lobby": None,
         "negotiation": None,
@@ -252,4 +261,19 @@ def student_view(
     if out["phase"] != "negotiating":
         negotiating = n is not None and n.state.is_open
         out["lobby"] = lobby_view(s, p, negotiating=negotiating)
+        if out["session"]["closed"] and results is not None:
+            out["lobby"]["results"] = results
     return out
+
+
+def result_row(n: Any, k: int, partner_name: str) -> dict[str, Any]:
+    """One finished negotiation in a participant's results: round, role, partner, how it
+    ended and the points this participant got."""
+    st = n.state
+    return {
+        "round": n.round,
+        "role": st.scenario.roles[k].name,
+        "partner": partner_name,
+        "reason": st.outcome.reason,
+        "points": st.outcome.points[k],
+    }

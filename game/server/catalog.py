@@ -9,7 +9,7 @@ from typing import Any
 from game.core import analysis as analysis_mod
 from game.core.scenario import Scenario, ScenarioError, load_dir, parse
 from game.server.records import ApiError
-from game.server.store import Store
+from game.server.store import Store, delete_where
 
 
 class Catalog:
@@ -54,6 +54,28 @@ class Catalog:
         self._scenarios[sc.id] = sc
         self._source[sc.id] = "upload"
         return sc.id
+
+    def replace(self, sid: str, data: Any) -> str:
+        """A new version of an uploaded scenario under the same id (ApiError 404 if no such
+        upload, 400 naming the problems, 400 if the file's id differs); its id."""
+        if self._source.get(sid) != "upload":
+            raise ApiError(404, f"scenario: no uploaded scenario {sid!r}")
+        try:
+            sc = parse(data)
+        except ScenarioError as e:
+            raise ApiError(400, e.errors) from e
+        if sc.id != sid:
+            raise ApiError(400, f"id: the new version must keep the id {sid!r}, not {sc.id!r}")
+        self._store.add_scenario(sid, sc.to_dict(), replace=True)
+        self._scenarios[sid] = sc
+        return sid
+
+    def delete(self, sid: str) -> None:
+        """Forget an uploaded scenario (ApiError 404 if no such upload)."""
+        if self._source.get(sid) != "upload":
+            raise ApiError(404, f"scenario: no uploaded scenario {sid!r} (shipped files stay)")
+        delete_where(self._store, [("scenarios", "id")], sid)
+        del self._scenarios[sid], self._source[sid]
 
     def analysis(self, sc: Scenario) -> dict:
         """The scenario's analysis (frontier, max joint, Nash, ...), computed once per scenario."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -25,6 +26,16 @@ from game.server.store import Store, iso
 
 TABLES = ("negotiations", "offers", "events", "participants", "steps")
 DATA_DICTIONARY = DOCS / "data-dictionary.md"
+_LOCAL_LINK = re.compile(r"\[([^\]]+)\]\((?!https?:|#|mailto:)([^)\s]+)\)")
+
+
+def unlinked(markdown: str) -> str:
+    """The data dictionary for the zip: links to the project's other files (not in the zip)
+    become plain text naming the file, relative to docs/data-dictionary.md in Parley."""
+    return _LOCAL_LINK.sub(
+        lambda m: f"{m[1]} (`{m[2]}` beside docs/data-dictionary.md in Parley)", markdown
+    )
+
 
 NEGOTIATION_COLUMNS = [
     "negotiation_id",
@@ -357,5 +368,6 @@ def session_zip(store: Store, session_code: str, *, now: float | None = None) ->
         z.writestr(f"{folder}/scenario.json", json.dumps(scenario, indent=2, ensure_ascii=False))
         z.writestr(f"{folder}/session.json", json.dumps(settings, indent=2))
         if DATA_DICTIONARY.exists():
-            z.writestr(f"{folder}/data-dictionary.md", DATA_DICTIONARY.read_text(encoding="utf-8"))
+            text = unlinked(DATA_DICTIONARY.read_text(encoding="utf-8"))
+            z.writestr(f"{folder}/data-dictionary.md", text)
     return f"{folder}.zip", buf.getvalue()

@@ -30,6 +30,7 @@ from game.core.agents import seating
 from game.core.protocols.common import RuleError
 from game.server import records
 from game.server.catalog import Catalog
+from game.server.course import Course
 from game.server.middle_seat import MiddleSeat
 from game.server.records import ApiError, Negotiation, Participant, Session
 from game.server.seats import AGENT_SID, Seats
@@ -39,7 +40,7 @@ __all__ = ["AGENT_SID", "ApiError", "Hub", "Negotiation", "Participant", "Sessio
 log = logging.getLogger(__name__)
 
 
-class Hub(Seats, MiddleSeat):
+class Hub(Course, Seats, MiddleSeat):
     """The one writer: every change of a session, its participants and negotiations."""
 
     def __init__(
@@ -110,7 +111,7 @@ class Hub(Seats, MiddleSeat):
                 seed=secrets.randbits(32), round=0, created_at=iso(self.clock()), demo=demo,
                 protocol=st.protocol, multiple_seats=st.multiple_seats or demo, debrief=st.debrief,
                 middle=st.middle, rotate=st.rotate,
-                agents=st.agents,
+                agents=st.agents, name=st.name, student_id=st.student_id,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
             self._sessions[code] = s
@@ -135,7 +136,9 @@ class Hub(Seats, MiddleSeat):
             if not was_connected:
                 touched |= self._partner_of(p)
                 s = self._sessions[p.code]
-                if s.pairing == "arrival" and not p.negotiations and p.id not in s.waiting:
+                if s.closed:
+                    pass  # the class is over: nobody new is paired
+                elif s.pairing == "arrival" and not p.negotiations and p.id not in s.waiting:
                     s.waiting.append(p.id)
                     p.waiting_since = self.clock()
                     touched |= self._pair_safely(s)
@@ -219,7 +222,7 @@ class Hub(Seats, MiddleSeat):
 
     def pair_waiting(self, code: str) -> tuple[int, set[str]]:
         """Instructor: pair whoever is waiting (arrival), or start a round (rounds)."""
-        s = self.session(code)
+        s = self.open_session(code)
         if s.pairing == "rounds":
             _, count, touched = self.start_round(code)
             return count, touched
@@ -231,7 +234,7 @@ class Hub(Seats, MiddleSeat):
     def start_round(self, code: str) -> tuple[int, int, set[str]]:
         """Pair everyone connected and not negotiating for the next round: the round, its
         pairings and who sits out are committed in one transaction, then put in memory."""
-        s = self.session(code)
+        s = self.open_session(code)
         if s.pairing != "rounds":
             raise ApiError(
                 400, "pairing: rounds can only be started in a session with pairing 'rounds'"

@@ -38,6 +38,13 @@ class Index:
             raise ApiError(404, f"code: no session with code {code!r}")
         return s
 
+    def open_session(self, code: str) -> Session:
+        """A session that is not closed (ApiError 409 if it is, 404 if none)."""
+        s = self.session(code)
+        if s.closed:
+            raise ApiError(409, f"session: {s.code} is closed; reopen it first")
+        return s
+
     def list_sessions(self) -> list[Session]:
         """Every session, the newest first."""
         with self._lock:
@@ -125,6 +132,15 @@ class Index:
                 others = {seat: self._participants[x] for seat, x in n.others(p.id)}
             ended = n is not None and not n.state.is_open
             shown = ended and seats.debrief_open(s, n)
+            results = None
+            if s.closed:
+                results = []
+                for nid in p.negotiations:
+                    m = self._negotiations[nid]
+                    if not m.state.is_open:
+                        k = m.participants.index(p.id)
+                        other = self._participants[m.participants[1 - k]]
+                        results.append(views.result_row(m, k, other.name))
             return views.student_view(
                 s,
                 p,
@@ -135,6 +151,7 @@ class Index:
                 debrief_pending=ended and not shown,
                 version=self.version,
                 now=self.clock(),
+                results=results,
             )
 
     def view_json(self, pid: str) -> str:

@@ -75,6 +75,8 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
                 "negotiation_id": n.id if n else None,
                 "role": role,
                 "negotiations": len(p.negotiations),
+                "sat_out": p.last_sat_out == s.round > 0 and phase != "negotiating",
+                "last_end": n.state.outcome.reason if n is not None and n.state.outcome else None,
                 # what this seat shares with another seat of the session: "name", "device"
                 "flags": flags[p.id],
                 "removable": not p.negotiations,
@@ -90,6 +92,11 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
         "round": s.round,
         "created_at": s.created_at,
         "demo": s.demo,
+        "name": s.name,
+        "closed": s.closed,
+        "archived": s.archived,
+        "student_id": s.student_id,
+        "count_instructor_ended": s.count_instructor_ended,
         "agents": s.agents,
         "multiple_seats": s.multiple_seats,
         "debrief": s.debrief,
@@ -102,15 +109,26 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
     }
 
 
-def standings(hub: Hub, code: str) -> list[dict]:
+def counted(n: Negotiation, count_instructor_ended: bool) -> bool:
+    """Whether a negotiation counts in standings and grades: finished, and not ended by the
+    instructor unless the session says so (``count_instructor_ended``)."""
+    st = n.state
+    return not st.is_open and (count_instructor_ended or st.outcome.reason != "instructor")
+
+
+def standings(hub: Hub, code: str, include_instructor: bool | None = None) -> list[dict]:
     """Each student's points over the session's finished negotiations, scored within role
     (z-scores among the students' finished negotiations of the same role), best first.
-    Computer counterparts (agent seats) are not ranked and their points not scored."""
+    Computer counterparts (agent seats) are not ranked and their points not scored.
+    Negotiations the instructor ended are left out unless ``include_instructor`` (by default
+    the session's ``count_instructor_ended``)."""
     s = hub.session(code)
+    if include_instructor is None:
+        include_instructor = s.count_instructor_ended
     parts, negs = hub.members(s.code)
     parts = [p for p in parts if not p.is_agent]
     humans = {p.id for p in parts}
-    negs = [n for n in negs if not n.state.is_open]
+    negs = [n for n in negs if counted(n, include_instructor)]
     rows: list[tuple[str, int, Negotiation, float]] = []
     for n in negs:
         for k in (0, 1):

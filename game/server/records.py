@@ -41,6 +41,11 @@ class Session:
     created_at: str
     demo: bool = False
     protocol: str = protocols.DEFAULT
+    name: str = ""
+    closed: bool = False
+    archived: bool = False
+    student_id: str | None = None  # the label of the student-id field at join; None: not asked
+    count_instructor_ended: bool = False  # standings count negotiations the instructor ended
     agents: dict | None = None  # computer counterparts (game.core.requests.parse_agents)
     multiple_seats: bool = False
     debrief: str = "immediate"  # game.core.requests.DEBRIEFS
@@ -141,6 +146,11 @@ def session_row(s: Session) -> dict:
         "demo": int(s.demo),
         "created_at": s.created_at,
         "protocol": s.protocol,
+        "name": s.name,
+        "closed": int(s.closed),
+        "archived": int(s.archived),
+        "student_id": s.student_id,
+        "count_instructor_ended": int(s.count_instructor_ended),
         "multiple_seats": int(s.multiple_seats),
         "debrief": s.debrief,
         "middle": s.middle,
@@ -164,6 +174,11 @@ def session_from_row(row: dict) -> Session:
         created_at=row["created_at"],
         demo=bool(row["demo"]),
         protocol=row.get("protocol") or protocols.DEFAULT,  # absent before schema 2
+        name=row.get("name") or "",  # these four absent before schema 3
+        closed=bool(row.get("closed")),
+        archived=bool(row.get("archived")),
+        student_id=row.get("student_id"),
+        count_instructor_ended=bool(row.get("count_instructor_ended")),
         agents=json.loads(row["agents"]) if row.get("agents") else None,  # schema 3
         multiple_seats=bool(row.get("multiple_seats")),  # absent before schema 3
         debrief=row.get("debrief") or "immediate",

@@ -125,5 +125,16 @@ def _m5(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sessions ADD COLUMN rotate INTEGER")
 
 
-MIGRATIONS = [_m1, _m2, _m3, _m4, _m5]
+def _m6(db: sqlite_utils.Database) -> None:
+    # issue 13, the course: a session's name, whether it is closed (joining refused) or
+    # archived (hidden from the list), the label of the student-id field asked at join (NULL:
+    # not asked), and whether standings count the negotiations the instructor ended
+    for column in (
+        "name TEXT", "closed INTEGER", "archived INTEGER", "student_id TEXT",
+        "count_instructor_ended INTEGER",
+    ):  # fmt: skip
+        db.execute(f"ALTER TABLE sessions ADD COLUMN {column}")
+
+
+MIGRATIONS = [_m1, _m2, _m3, _m4, _m5, _m6]
 SCHEMA_VERSION = len(MIGRATIONS)

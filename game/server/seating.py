@@ -39,6 +39,8 @@ class Seating(Index):
             held = self._participants.get(self._seat_of.get((s.code, device or ""), ""))
             if held is not None and not s.multiple_seats:
                 return held.token, held.id, True
+            if s.closed:  # issue 13: the class is over (a seat held is still given back)
+                raise ApiError(409, f"code: session {s.code} is closed: the class is over")
             pid = "p_" + secrets.token_hex(6)
             now = self.clock()
             p = Participant(

@@ -269,7 +269,8 @@ class Store:
 
     # ------------------------------------------------------------ scenarios
     @_writes
-    def add_scenario(self, scenario_id: str, data: dict, source: str = "upload") -> None:
+    def add_scenario(self, scenario_id: str, data: dict, source="upload", replace=False) -> None:
+        """Keep an uploaded scenario; ``replace``: its new version, under the same id."""
         self.db["scenarios"].insert(
             {
                 "id": scenario_id,
@@ -278,6 +279,7 @@ class Store:
                 "created_at": iso(time.time()),
             },
             pk="id",
+            replace=replace,
         )
 
     def scenarios(self) -> list[dict]:
@@ -458,3 +460,11 @@ class Store:
             return list(sqlite_utils.Database(conn).query(sql, params))
         finally:
             conn.close()
+
+
+@_writes
+def delete_where(store: Store, places: list[tuple[str, str]], value: str) -> None:
+    """Delete the rows whose column is ``value`` from each ``(table, column)``, at once."""
+    with store.db.atomic():
+        for table, column in places:
+            store.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (value,))

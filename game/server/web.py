@@ -360,7 +360,9 @@ def end_negotiation(nid: str):
 @bp.get("/api/sessions/<code>/standings")
 @instructor_api
 def standings(code: str):
-    return jsonify(reads.standings(hub(), code))
+    from game.server.course_api import include_instructor  # ?instructor_ended=count|leave
+
+    return jsonify(reads.standings(hub(), code, include_instructor()))
 
 
 @bp.get("/api/sessions/<code>/export/<table>.csv")
@@ -420,6 +422,8 @@ def session_info(code: str):
             "code": s.code,
             "title": s.scenario.title,
             "pairing": s.pairing,
+            "closed": s.closed,
+            "student_id": s.student_id,
             "multiple_seats": s.multiple_seats,
         }
     )

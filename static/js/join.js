@@ -6,11 +6,14 @@ import { lastSeat, normalizeCode, playUrl, saveSeat, seatsIn } from "./play/seat
 const form = document.getElementById("join-form");
 const codeInput = document.getElementById("code");
 const nameInput = document.getElementById("name");
+const idField = document.getElementById("student-id-field");
+const idInput = document.getElementById("student-id");
 const button = document.getElementById("join-button");
 const found = document.getElementById("code-found");
 const errors = {
   code: document.getElementById("code-error"),
   name: document.getElementById("name-error"),
+  label: document.getElementById("student-id-error"),
   form: document.getElementById("form-error"),
 };
 const resume = {
@@ -129,7 +132,12 @@ async function lookUpCode() {
     if (mine !== lookup) return;
     if (r.ok) {
       const info = await r.json();
-      found.textContent = `✓ Session found: ${info.title}`;
+      found.textContent = info.closed
+        ? `Session found: ${info.title}. It is closed: the class is over.`
+        : `✓ Session found: ${info.title}`;
+      // the session's student-id field, under the label it chose
+      idField.hidden = !info.student_id;
+      if (info.student_id) document.getElementById("student-id-label").textContent = `${info.student_id} (optional)`;
       allowNew = info.multiple_seats === true;
       showSeats();
       if (errors.code.textContent) showError("code", "");
@@ -177,7 +185,7 @@ form.addEventListener("submit", async (ev) => {
     const r = await fetch(`/api/sessions/${encodeURIComponent(code)}/join`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ name }),
+      body: JSON.stringify(idField.hidden ? { name } : { name, label: idInput.value.trim() }),
     });
     const data = await r.json().catch(() => ({}));
     if ((r.status === 201 || r.status === 200) && data.token) {
@@ -193,8 +201,9 @@ form.addEventListener("submit", async (ev) => {
       const list = Array.isArray(data.errors) ? data.errors : [`Could not join (error ${r.status})`];
       for (const e of list) {
         const m = /^([a-z_]+):\s*(.*)$/.exec(e);
-        const field = m && (m[1] === "name" || m[1] === "code") ? m[1] : "form";
-        showError(field, !m || field === "form" ? e : field === "name" ? `Your name ${m[2]}` : m[2]);
+        const field = m && ["name", "code", "label"].includes(m[1]) ? m[1] : "form";
+        const what = { name: "Your name ", label: "It " }[field] || "";
+        showError(field, !m || field === "form" ? e : what + m[2]);
       }
       (errors.name.textContent ? nameInput : codeInput).focus();
     }

@@ -145,7 +145,9 @@ function render(state) {
   const you = state.participant.name;
   $("nav-you").textContent = neg ? `You: ${you} · ${neg.scenario.role_name}` : `You: ${you}`;
 
-  const phase = state.phase === "lobby" || !neg ? "lobby" : state.phase;
+  // once the class is over, whoever is not negotiating sees the closing screen with results
+  const over = state.session.closed && state.phase !== "negotiating";
+  const phase = state.phase === "lobby" || !neg || over ? "lobby" : state.phase;
   const changed = phase !== shownPhase;
   $("view-lobby").hidden = phase !== "lobby";
   $("view-negotiation").hidden = phase === "lobby";
@@ -223,10 +225,33 @@ function news(state, phase) {
 
 function drawLobby(state) {
   const l = state.lobby || {};
+  const closed = !!state.session.closed;
   $("lobby-message").textContent = l.message || "Waiting for a partner.";
   $("lobby-scenario").textContent = `Case: ${state.session.title}`;
-  $("lobby-title").textContent =
-    state.session.pairing === "rounds" ? "Waiting for the next round" : "Waiting for a partner";
+  $("lobby-title").textContent = closed
+    ? "The class is over"
+    : state.session.pairing === "rounds" ? "Waiting for the next round" : "Waiting for a partner";
+  document.querySelector(".lobby-pulse").hidden = closed;
+  $("lobby-keep").hidden = closed;
+  if (closed) $("lobby-waited-box").hidden = true;
+  $("lobby-results").hidden = !closed;
+  keyed($("lobby-results"), JSON.stringify(l.results || null), () => (closed ? resultsTable(l.results || []) : []));
+}
+
+const REASONS = { accepted: "deal", walked_away: "no deal (walked away)", deadline: "no deal (time ran out)", instructor: "no deal (ended by the instructor)" };
+
+/** The student's results once the class is over: one row per negotiation played. */
+function resultsTable(rows) {
+  if (!rows.length) return h("p", { class: "muted" }, "You did not play a negotiation in this session.");
+  const total = rows.reduce((a, r) => a + r.points, 0);
+  return h(
+    "table",
+    { class: "table table-compact results", id: "results" },
+    h("caption", null, "Your results"),
+    h("thead", null, h("tr", null, ["Round", "Role", "Partner", "Outcome"].map((t) => h("th", { scope: "col" }, t)), h("th", { scope: "col", class: "num" }, "Points"))),
+    h("tbody", null, rows.map((r) => h("tr", null, h("td", null, String(r.round || 1)), h("td", null, r.role), h("td", null, r.partner), h("td", null, REASONS[r.reason] || r.reason), h("td", { class: "num" }, pts(r.points))))),
+    h("tfoot", null, h("tr", null, h("th", { scope: "row", colspan: "4" }, "Total"), h("td", { class: "num" }, pts(total)))),
+  );
 }
 
 function drawNegotiation(state, done) {
@@ -300,18 +325,27 @@ function drawNegotiation(state, done) {
 
   // private table and brief
   keyed($("points-body"), `${neg.id}`, () => pointsTable(sc));
-  keyed($("brief-body"), `${neg.id}`, () => markdown(sc.brief));
-  keyed($("case-body"), `${neg.id}`, () => markdown(sc.description));
+  // the brief's boxes are capped and scroll: each one focusable and named, for the keyboard
+  keyed($("brief-body"), `${neg.id}`, () => scrollBox(markdown(sc.brief), "Your role's brief"));
+  keyed($("case-body"), `${neg.id}`, () => scrollBox(markdown(sc.description), "The case"));
 
   // chat
-  const log = $("chat-log");
-  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  if (syncChat(log, neg)) {
+  // the list keeps its list semantics; the log role and the scrolling are its wrapper's
+  const box = $("chat-box");
+  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  if (syncChat($("chat-log"), neg)) {
     if (nearBottom || (neg.chat.length && neg.chat[neg.chat.length - 1].by === neg.role)) {
-      log.scrollTop = log.scrollHeight;
+      box.scrollTop = box.scrollHeight;
     }
   }
   $("chat-input").placeholder = done ? "" : `Message to ${partner}…`;
+}
+
+function scrollBox(el, label) {
+  el.setAttribute("role", "region");
+  el.setAttribute("aria-label", label);
+  el.tabIndex = 0;
+  return el;
 }
 
 function drawStatus(neg, myTurn) {
@@ -389,16 +423,42 @@ function drawIncoming(neg, myTurn) {
   }
 }
 
-async function accept(offer, index, errEl, button) {
+// Accept asks once (one tap on a phone must not end the negotiation), like Walk away
+let accepting = null; // {offer, index, errEl, button} while the dialog is open
+function accept(offer, index, errEl, button) {
   setError(errEl, "");
-  button.disabled = true;
-  const res = await call("accept", { offer_id: offer.id, package: index });
-  if (!res.ok) {
-    button.disabled = false;
-    setError(errEl, res.error.message);
-    button.focus();
-  }
+  setError($("accept-dialog-error"), "");
+  const neg = last && last.negotiation;
+  const points = offer.points ? offer.points[index] : null;
+  const many = offer.packages.length > 1 ? `package ${index + 1} of ` : "";
+  $("accept-dialog-text").textContent =
+    `You accept ${many}${neg ? partnerName(neg) : "your partner"}'s offer #${offer.seq}` +
+    (typeof points === "number" ? `, worth ${pts(points)} points to you` : "") +
+    ". The negotiation ends with this deal; it cannot be undone.";
+  accepting = { offer, index, errEl, button };
+  $("accept-dialog").showModal();
 }
+$("accept-cancel").addEventListener("click", () => $("accept-dialog").close());
+$("accept-dialog").addEventListener("close", () => {
+  const a = accepting;
+  accepting = null;
+  if (a && a.button.isConnected && !a.sent) a.button.focus();
+});
+$("accept-confirm").addEventListener("click", async () => {
+  const a = accepting;
+  if (!a) return;
+  const btn = $("accept-confirm");
+  btn.disabled = true;
+  const res = await call("accept", { offer_id: a.offer.id, package: a.index });
+  btn.disabled = false;
+  if (!res.ok) {
+    setError($("accept-dialog-error"), res.error.message);
+    setError(a.errEl, res.error.message);
+    return;
+  }
+  a.sent = true;
+  if ($("accept-dialog").open) $("accept-dialog").close();
+});
 
 // ------------------------------------------------------------------ clock: countdown and lobby wait
 function tick() {
@@ -454,17 +514,17 @@ $("chat-form").addEventListener("submit", async (ev) => {
     input.focus();
     return;
   }
-  input.setAttribute("aria-busy", "true");
+  // the box is emptied at once, so what is typed while this one travels is kept
+  input.value = "";
   const res = await call("chat", { text });
-  input.removeAttribute("aria-busy");
   if (res.ok) {
-    input.value = "";
     input.setAttribute("aria-invalid", "false");
   } else {
     input.setAttribute("aria-invalid", "true");
     setError(err, res.error.message);
+    if (!input.value.trim()) input.value = text; // given back to be sent again
   }
-  input.focus();
+  if (document.activeElement === document.body) input.focus();
 });
 
 $("walk-button").addEventListener("click", () => {

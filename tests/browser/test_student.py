@@ -89,6 +89,14 @@ def incoming_cards(page: Page):
     return page.get_by_role("region", name=re.compile("offer #")).get_by_role("article")
 
 
+def confirm_accept(page: Page) -> None:
+    """Accept asks once: say yes in its dialog."""
+    dialog = page.get_by_role("dialog", name="Accept this package?")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("cannot be undone")
+    dialog.get_by_role("button", name="Yes, accept").click()
+
+
 def chat(page: Page, text: str) -> None:
     page.get_by_role("textbox", name="Message").fill(text)
     page.get_by_role("button", name="Send", exact=True).click()
@@ -143,6 +151,7 @@ def test_two_students_play_a_meso_negotiation_to_agreement(server, student, shot
     card = incoming_cards(first)
     expect(card).to_have_count(1)
     card.get_by_role("button", name="Accept", exact=True).click()
+    confirm_accept(first)
 
     for page in (first, second):
         expect(page.get_by_role("heading", name="Deal reached")).to_be_visible()
@@ -308,6 +317,9 @@ def test_the_negotiation_is_playable_at_375px(server, student, shot):
     shot(second, "phone-offer-received")
     chat(second, "Package 1 works for me.")
     cards.nth(0).get_by_role("button", name="Accept", exact=True).tap()
+    # one tap does not end it: the dialog asks once
+    expect(second.get_by_role("dialog", name="Accept this package?")).to_be_visible()
+    second.get_by_role("button", name="Yes, accept").tap()
     for page in (first, second):
         expect(page.get_by_role("heading", name="Deal reached")).to_be_visible()
         fits(page)
@@ -356,6 +368,12 @@ def test_an_offer_can_be_built_and_sent_with_the_keyboard_alone(server, student,
         second.keyboard.press("Tab")
         if second.evaluate("document.activeElement.textContent.trim()") == "Accept":
             break
+    second.keyboard.press("Enter")
+    # the confirmation opens on "Keep negotiating"; Tab to "Yes, accept"
+    expect(second.get_by_role("dialog", name="Accept this package?")).to_be_visible()
+    expect(second.get_by_role("button", name="Keep negotiating").last).to_be_focused()
+    second.keyboard.press("Tab")
+    expect(second.get_by_role("button", name="Yes, accept")).to_be_focused()
     second.keyboard.press("Enter")
     expect(second.get_by_role("heading", name="Deal reached")).to_be_visible()
 
@@ -463,6 +481,7 @@ def test_screen_readers_hear_offers_presence_and_outcome_and_chat_is_appended(se
 
     # the outcome, on both sides
     incoming_cards(second).nth(0).get_by_role("button", name="Accept", exact=True).click()
+    confirm_accept(second)
     expect(first.locator("#sr-live")).to_have_text(
         re.compile(rf"^Deal reached\. {other} accepted your package\. You get [\d,]+ points\.$")
     )
@@ -558,6 +577,7 @@ def test_the_student_pages_work_under_the_content_security_policy(server, studen
     expect(second.locator("#send-status")).to_contain_text("Offer sent with 1 package")
     expect(second.locator("#incoming-body")).to_contain_text("Your offer")
     incoming_cards(first).first.get_by_role("button", name="Accept", exact=True).click()
+    confirm_accept(first)
     for page in (first, second):
         expect(page.get_by_role("heading", name="Debrief")).to_be_visible()
         expect(page.locator("#outcome canvas")).to_be_visible()
@@ -619,3 +639,26 @@ def test_the_builder_calls_packages_equivalent_as_the_server_does(server, studen
     page.get_by_label("First, package 2", exact=True).select_option("f1")
     page.get_by_label("Second, package 2", exact=True).select_option("s0")
     expect(equiv.locator(".equiv-verdict")).to_have_text("✗ Not equivalent:")
+
+
+def test_on_a_phone_the_verdict_and_send_stay_in_view_while_a_package_is_edited(server, student):
+    code = server.create_session(scenario="job-offer", conditions=["meso"])
+    phone = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+    a = join(student(**phone), server, code, "Ana")
+    b = join(student(**phone), server, code, "Ben")
+    first, _ = first_mover(a, b)
+    choose(first, 1, MIDDLE)
+    suggest = first.get_by_role("button", name="Suggest equivalent package")
+    for n in (2, 3):
+        suggest.click()
+        expect(first.get_by_label(f"Salary, package {n}", exact=True)).not_to_have_value("")
+    send = first.get_by_role("button", name="Send offer")
+    verdict = builder(first).locator("[data-builder-equiv]")
+    for n in (1, 2, 3):
+        select = first.get_by_label(f"Salary, package {n}", exact=True)
+        select.scroll_into_view_if_needed()
+        box = select.bounding_box()
+        assert box and 0 <= box["y"] <= PHONE["height"]
+        for el in (send, verdict):
+            r = el.bounding_box()
+            assert r and r["y"] >= 0 and r["y"] + r["height"] <= PHONE["height"] + 1, (n, r)

@@ -62,7 +62,8 @@ test("outcomeSpace: role xRole on the x axis, the frontier by x, BATNA lines acr
   assert.deepEqual(mine.deal, { x: 20, y: 80 });
   assert.equal(mine.compromise, null);
   const { x0, x1, y0, y1 } = mine.bounds;
-  assert.ok(x0 < 0 && x1 > 100 && y0 < 0 && y1 > 100);
+  // points: the axes start at 0, not below (issue 13), and reach past the largest
+  assert.ok(x0 === 0 && x1 > 100 && y0 === 0 && y1 > 100);
   assert.deepEqual(mine.batnaLines.x, [
     { x: 10, y: y0 },
     { x: 10, y: y1 },
@@ -79,6 +80,73 @@ test("outcomeSpace: role xRole on the x axis, the frontier by x, BATNA lines acr
   assert.deepEqual(toXY([1, 2], 1), { x: 2, y: 1 });
 
   const padded = outcomeSpace(space, 0, { pad: 0.1 }).bounds;
-  assert.equal(padded.x0, x0 - (x1 - x0) * 0.1);
+  assert.equal(padded.x0, 0); // the padding never takes an axis of points below 0
+  assert.equal(padded.x1, x1 + (x1 - x0) * 0.1);
   assert.equal(padded.y1, y1 + (y1 - y0) * 0.1);
+});
+
+// ---------------------------------------------------------------- the charts' rules (issue 13)
+import { readFileSync } from "node:fs";
+import { fitLine, pointsRange, stack, SYMBOLS } from "../../static/js/shared/charts.js";
+
+test("fitLine spans its own condition's x values only", () => {
+  const line = fitLine({ intercept: 10, slope: 2 }, [300, 120, 200]);
+  assert.deepEqual(line, [
+    { x: 120, y: 250 },
+    { x: 300, y: 610 },
+  ]);
+  assert.equal(fitLine(null, [1, 2]), null);
+  assert.equal(fitLine({ intercept: 0, slope: 1 }, []), null);
+});
+
+test("stack merges identical points and counts them", () => {
+  const s = stack([
+    { x: 1, y: 2, id: "a" },
+    { x: 3, y: 4, id: "b" },
+    { x: 1, y: 2, id: "c" },
+    { x: 1, y: 2, id: "d" },
+  ]);
+  assert.equal(s.length, 2);
+  assert.deepEqual([s[0].count, s[0].id, s[0].items.map((i) => i.id)], [3, "a", ["a", "c", "d"]]);
+  assert.equal(s[1].count, 1);
+});
+
+test("axes of points never start below 0 when no value is below 0; else they reach the data", () => {
+  const [lo, hi] = pointsRange([0, 40, 900]);
+  assert.equal(lo, 0);
+  assert.ok(hi >= 900);
+  const [lo2] = pointsRange([-50, 100]);
+  assert.ok(lo2 <= -50);
+  const space = outcomeSpace({ cloud: [[0, 0], [100, 900]], frontier: [[100, 900]], batnas: [0, 0] }, 0, { pad: 0.05 });
+  assert.equal(space.bounds.x0, 0);
+  assert.equal(space.bounds.y0, 0);
+});
+
+test("one set of symbols: the outcome marks differ from each other and from the conditions", () => {
+  const marks = ["deal", "noDeal", "nash", "compromise"].map((k) => SYMBOLS[k].pointStyle);
+  assert.equal(new Set(marks).size, marks.length);
+  const conds = Object.values(SYMBOLS.conditions).map((s) => s.pointStyle);
+  for (const m of marks) assert.ok(!conds.includes(m), `${m} is also a condition's shape`);
+});
+
+test("both screens' charts take their symbols from SYMBOLS, and the docs say the same", () => {
+  const student = readFileSync(new URL("../../static/js/play/charts.js", import.meta.url), "utf8");
+  const instructor = readFileSync(new URL("../../static/js/instructor/charts.js", import.meta.url), "utf8") +
+    readFileSync(new URL("../../static/js/instructor/debrief.js", import.meta.url), "utf8");
+  for (const src of [student, instructor]) {
+    // no chart names a marker shape of its own: every pointStyle but lines comes from SYMBOLS
+    const own = [...src.matchAll(/pointStyle:\s*"(\w+)"/g)].map((m) => m[1]).filter((s) => s !== "line");
+    assert.deepEqual(own, [], `shapes not from SYMBOLS: ${own}`);
+  }
+  for (const key of ["deal", "nash"]) {
+    assert.ok(student.includes(`SYMBOLS.${key}`) && instructor.includes(`SYMBOLS.${key}`), key);
+  }
+  const docs = ["student.md", "instructor.md"].map((f) => readFileSync(new URL(`../../docs/${f}`, import.meta.url), "utf8"));
+  for (const key of ["deal", "noDeal", "nash"]) {
+    assert.ok(docs[0].includes(SYMBOLS[key].mark), `docs/student.md lacks ${key} ${SYMBOLS[key].mark}`);
+  }
+  for (const key of ["deal", "nash", "compromise"]) {
+    assert.ok(docs[1].includes(SYMBOLS[key].mark), `docs/instructor.md lacks ${key} ${SYMBOLS[key].mark}`);
+  }
+  for (const s of Object.values(SYMBOLS.conditions)) assert.ok(docs[1].includes(s.mark));
 });

@@ -82,12 +82,12 @@ def test_an_instructor_ending_a_negotiation_calls_time_on_it(module_server, play
     assert r.status_code == 200
     done = pair.buyer.wait(lambda s: s["phase"] == "done")
     outcome = done["negotiation"]["outcome"]
-    assert outcome["reason"] == "deadline"  # the contract's reasons only
+    assert outcome["reason"] == "instructor"  # PROTOCOL.md section 6
     assert outcome["by"] == "instructor"
     row = export(module_server, pair.code, "negotiations")[0]
     assert (row["status"], row["end_reason"], row["ended_by"]) == (
         "impasse",
-        "deadline",
+        "instructor",
         "instructor",
     )
     again = module_server.api("POST", f"/api/negotiations/{nid}/end")

@@ -150,3 +150,30 @@ def test_empty_objects_and_lists_are_one_line_each():
     assert line_of(lines, "a: empty") == '  "a": {},'
     assert line_of(lines, "b: empty") == '  "b": [],'
     assert line_of(lines, "c: missing") == '  "c": null'
+
+
+def test_problems_are_shown_on_the_files_own_lines():
+    """The upload's view keeps the file's lines: a problem is on the line where the author's
+    file has it, not where a re-formatted copy would (issue 13: first_mover on 18, not 56)."""
+    from game.core.annotate import annotate_text, source_lines
+
+    text = (
+        '{"id": "x",\n "title": 3, "roles": [\n  {"id": "a"},\n'
+        '  {"id": "b", "batna": "no"}],\n "first_mover": "zz", "issues": []}\n'
+    )
+    errors = ["title: must be text", "roles[1].batna: must be a number",
+              "first_mover: unknown role", "roles[0].brief: missing"]  # fmt: skip
+    lines, unplaced = annotate_text(text, errors)
+    assert [x["text"] for x in lines] == text.splitlines()
+    at = {e: n + 1 for n, x in enumerate(lines) for e in x["errors"]}
+    assert at == {
+        "title: must be text": 2,
+        "roles[1].batna: must be a number": 4,
+        "first_mover: unknown role": 5,
+        "roles[0].brief: missing": 3,
+    }
+    assert unplaced == []
+    where = source_lines('[1, {"a": [2, "x,]"]}, "b"]')
+    assert where[(1, "a", 1)] == 0 and where[(2,)] == 0
+    with pytest.raises(ValueError):
+        source_lines('{"a": ')

@@ -266,3 +266,16 @@ def test_a_session_zip_of_no_session_is_a_key_error(world):
     store, _, _ = world
     with pytest.raises(KeyError):
         export.session_zip(store, "NOPE00")
+
+
+def test_the_zips_data_dictionary_has_no_links_to_files_it_lacks():
+    import re
+
+    from game.server.export import DATA_DICTIONARY, unlinked
+
+    text = unlinked(DATA_DICTIONARY.read_text(encoding="utf-8"))
+    local = re.findall(r"\]\((?!https?:|#|mailto:)[^)\s]+\)", text)
+    assert local == []
+    assert unlinked("see [metrics](metrics.md).") == (
+        "see metrics (`metrics.md` beside docs/data-dictionary.md in Parley)."
+    )

@@ -427,7 +427,10 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
         seed=7, round=0, created_at="2026-01-01T00:00:00.000Z",
     )  # fmt: skip
     row = records.session_row(s)
-    for later in ("protocol", "multiple_seats", "debrief", "middle", "rotate"):  # schemas 2-4
+    for later in (
+        "protocol", "multiple_seats", "debrief", "middle", "rotate",  # schemas 2-5
+        "name", "closed", "archived", "student_id", "count_instructor_ended",  # schema 6
+    ):  # fmt: skip
         del row[later]
     row["round"] = 3
     old.add_session(row)
@@ -442,6 +445,7 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
     s = hub.session("OLD234")
     assert (s.protocol, s.round) == ("offers", 3)
     assert (s.multiple_seats, s.debrief) == (False, "immediate")  # as before schema 3
+    assert (s.name, s.closed, s.archived, s.student_id) == ("", False, False, None)
     new.close()
 
 

@@ -424,7 +424,7 @@ def test_an_instructor_can_end_an_open_negotiation_as_an_impasse():
     s = propose(start(), "buyer", P_MID)
     s = offers.replay(s, offers.end_by_instructor(s, T0 + 50))
     assert s.status == "impasse"
-    assert s.outcome.reason == "deadline"  # the contract's reasons: the instructor calls time
+    assert s.outcome.reason == "instructor"  # PROTOCOL.md section 6
     assert s.outcome.by == "instructor"
     assert s.outcome.points == (10, 15)
     assert s.ended_at == T0 + 50
@@ -927,6 +927,14 @@ def test_in_meso_only_the_first_mover_is_told_its_next_offer_needs_two_packages(
     st = offers.new_state("n1", sc, "meso", started_at=0.0)
     assert st.package_bounds("seller") == (2, 3)  # seller moves first
     assert st.package_bounds("buyer") == (1, 3)  # the buyer's first offer is a counteroffer
+
+
+def test_an_old_databases_instructor_end_folds_to_the_instructor_reason():
+    """Databases made before reason ``instructor`` hold the same ``ended`` event: it reads as
+    ``instructor`` too (their exports say so), not ``deadline``."""
+    s = propose(start(), "buyer", P_MID)
+    s = offers.replay(s, [{"type": "ended", "by": "instructor", "at": T0 + 20}])
+    assert (s.status, s.outcome.reason, s.outcome.by) == ("impasse", "instructor", "instructor")
 
 
 # ---------------------------------------------------------------- issue 10: bounded chat, walk_away

@@ -531,12 +531,12 @@ def test_normalized_distance_ignores_a_role_whose_points_never_change():
     assert math.isfinite(row["distance_to_frontier_normalized"])
 
 
-def test_an_instructor_ending_it_is_a_deadline_impasse_called_by_the_instructor():
+def test_an_instructor_ending_it_is_an_impasse_with_reason_instructor():
     s = play(start(), offer("employer", MID_SOON, at=5))
     s = offers.replay(s, offers.end_by_instructor(s, T0 + 50))
     row = scoring.score(s)
     assert row["status"] == "impasse"
-    assert row["end_reason"] == "deadline"
+    assert row["end_reason"] == "instructor"
     assert row["ended_by"] == "instructor"
     assert (row["points_0"], row["points_1"]) == (20, 10)
     assert row["duration_s"] == 50

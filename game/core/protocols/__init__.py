@@ -28,7 +28,7 @@ The interface a protocol module provides (the hub and the shell use nothing else
 - ``apply(state, role, action, now) -> list[dict]``: the events an action causes, or
   :class:`RuleError` with the contract's code. Never reads the clock.
 - ``due(state, now) -> list[dict]``: events the server makes by itself (a passed deadline).
-- ``end_by_instructor(state, now) -> list[dict]``: the instructor calls time.
+- ``end_by_instructor(state, now) -> list[dict]``: the instructor ends it (reason ``instructor``).
 - ``view(state, role, *, partner, analysis=None) -> dict``: what one role is shown.
 
 A session may also mix protocols as conditions (``"protocol": "mixed"``): each negotiation is

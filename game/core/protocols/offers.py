@@ -16,7 +16,7 @@ their ``role``:
 - ``walked_away``  {role}
 - ``deadline``     {}                      (made by the server itself)
 - ``chat``         {role, text}
-- ``ended``        {by: "instructor"} (the instructor calls time: an impasse, reason ``deadline``)
+- ``ended``        {by: "instructor"} (the instructor ends it: an impasse, reason ``instructor``)
 
 Error codes, checked in this order when several apply (PROTOCOL.md section 4):
 rate_limited (the shell's), bad_request, not_negotiating, chat_limit (chat only), not_your_turn,
@@ -60,10 +60,10 @@ class Offer:
 
 @dataclass(frozen=True)
 class Outcome:
-    reason: str  # accepted | walked_away | deadline (the contract's three reasons)
+    reason: str  # accepted | walked_away | deadline | instructor (PROTOCOL.md sections 4, 6)
     package: dict | None
     points: tuple[float, float]  # by role index; the BATNAs on impasse
-    by: str | None = None  # the role that accepted or walked away; "instructor" if it called time
+    by: str | None = None  # the role that accepted or walked away; "instructor" if it ended it
 
 
 @dataclass(frozen=True)
@@ -207,9 +207,9 @@ def fold(state: State, event: dict) -> State:
         outcome = Outcome(t, None, state.scenario.batnas, event.get("role"))
         return replace(state, outcome=outcome, ended_at=at, events=n)
     if t == "ended":
-        # The instructor calls time: for the contract's closed list of reasons this is a
-        # deadline (an impasse at the BATNAs), and ``by`` says who called it.
-        outcome = Outcome("deadline", None, state.scenario.batnas, event.get("by", "instructor"))
+        # The instructor ends it: an impasse at the BATNAs with reason ``instructor``
+        # (PROTOCOL.md section 6); older databases recorded the same event, so they read alike.
+        outcome = Outcome("instructor", None, state.scenario.batnas, event.get("by", "instructor"))
         return replace(state, outcome=outcome, ended_at=at, events=n)
     if t == "chat":
         msg = {"by": event["role"], "text": event["text"], "at": at}

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from game.server.console import auth, library, middle, reports, sessions
+from game.server.console import auth, course, library, middle, reports, sessions
 
 if TYPE_CHECKING:
     from flask import Flask
 
-for _part in (sessions.bp, library.bp, reports.bp, middle.bp):
+for _part in (sessions.bp, course.bp, library.bp, reports.bp, middle.bp):
     auth.bp.register_blueprint(_part)
 
 

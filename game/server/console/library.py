@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 
-from game.core.annotate import annotate
+from game.core.annotate import annotate, annotate_text
 from game.core.scenario import lone_surrogate
 from game.server.console.auth import form_post, hub, page, render
 from game.server.hub import ApiError
@@ -83,7 +83,25 @@ def index():
 def show(sid: str):
     d = _scenario_detail(sid)
     kinds = {i["id"]: i["kind"] for i in d["analysis"]["issues"]}
-    return render("scenario.html", d=d, sc=d["scenario"], a=d["analysis"], kinds=kinds)
+    used_by = sorted(s.code for s in hub().list_sessions() if s.scenario.id == sid)
+    return render(
+        "scenario.html", d=d, sc=d["scenario"], a=d["analysis"], kinds=kinds, used_by=used_by
+    )
+
+
+@bp.post("/scenarios/<sid>/delete")
+@page
+@form_post
+def delete(sid: str):
+    try:
+        hub().delete_scenario(sid)
+    except ApiError as e:
+        if e.status == 404:
+            raise
+        flash("; ".join(x.partition(": ")[2] or x for x in e.errors), "error")
+        return redirect(url_for("console.library.show", sid=sid))
+    flash(f"Scenario {sid!r} was deleted from the library.")
+    return redirect(url_for("console.library.index"))
 
 
 @bp.get("/scenarios/<sid>.json")
@@ -133,11 +151,16 @@ def upload():
     if where is not None:  # shown as the file's text: the decoded value cannot be encoded
         problem = f"{where}: text with a lone surrogate (not valid Unicode)"
         return _upload_failed(filename, text, [problem], None)
+    replace = request.form.get("replace")
     try:
-        sid = hub().add_scenario(data)
+        sid = hub().replace_scenario(replace, data) if replace else hub().add_scenario(data)
     except ApiError as e:
         return _upload_failed(filename, text, e.errors, data, status=e.status)
-    flash(f"Scenario {sid!r} was added to the library.")
+    flash(
+        f"Scenario {sid!r} was replaced by its new version."
+        if replace
+        else f"Scenario {sid!r} was added to the library."
+    )
     return redirect(url_for("console.library.show", sid=sid))
 
 
@@ -153,7 +176,10 @@ def _upload_failed(
     """The library again, with the upload's problems: on the lines of the document when it is
     JSON (see game.core.annotate), on the file's own line when it is not."""
     if data is not None:
-        lines, unplaced = annotate(data, errors)
+        try:  # the file's own lines, so the numbers match it; else the document re-formatted
+            lines, unplaced = annotate_text(text, errors)
+        except ValueError:
+            lines, unplaced = annotate(data, errors)
     else:
         lines = [
             {

@@ -203,8 +203,20 @@ def export_page(code: str):
         tables=tables,
         zip_url=url_for("console.reports.api_zip", code=s.code),
         has_dictionary=export.DATA_DICTIONARY.exists(),
+        db_path=_db_arg(store().path),
         **ctx,
     )
+
+
+def _db_arg(path: str) -> str:
+    """The server's database as the export command would be given it: relative to the working
+    folder when inside it, quoted when it has spaces."""
+    import os
+    import shlex
+
+    rel = os.path.relpath(path) if not path.startswith(":") else path
+    shown = rel if not rel.startswith("..") else path
+    return shlex.quote(shown)
 
 
 @bp.get("/api/sessions/<code>/export.zip")

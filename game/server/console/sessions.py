@@ -34,16 +34,9 @@ from game.server.hub import ApiError, Session
 bp = Blueprint("sessions", __name__)
 
 FORM_FIELDS = (
-    "scenario",
-    "conditions",
-    "time_limit_s",
-    "max_offers",
-    "pairing",
-    "agents",
-    "protocol",
-    "middle",
-    "rotate",
-)
+    "scenario", "conditions", "time_limit_s", "max_offers", "pairing", "agents", "name",
+    "student_id", "protocol", "middle", "rotate",
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- the list
@@ -60,6 +53,9 @@ def _session_row(s: Session) -> dict[str, Any]:
         "round": s.round,
         "created_at": s.created_at,
         "demo": s.demo,
+        "name": s.name,
+        "closed": s.closed,
+        "archived": s.archived,
         "participants": len(parts),
         "connected": sum(1 for p in parts if p.connected),
         "negotiations": len(negs),
@@ -70,7 +66,11 @@ def _session_row(s: Session) -> dict[str, Any]:
 @bp.get("/sessions")
 @page
 def index():
-    return render("sessions.html", rows=[_session_row(s) for s in hub().list_sessions()])
+    every = hub().list_sessions()
+    show_archived = request.args.get("archived") == "1"
+    rows = [_session_row(s) for s in every if show_archived or not s.archived]
+    archived = sum(1 for s in every if s.archived)
+    return render("sessions.html", rows=rows, archived_count=archived, show_archived=show_archived)
 
 
 # ---------------------------------------------------------------- the new session form
@@ -99,6 +99,9 @@ def new():
         "no_limit": False,
         "max_offers": "",
         "pairing": "rounds",
+        "name": "",
+        "ask_student_id": False,
+        "student_id_label": "Student id",
         **AGENT_FORM,
         "debrief": "round_end",
         "multiple_seats": False,
@@ -166,6 +169,9 @@ def create():
     max_offers = _form_number(f.get("max_offers", ""), "max_offers", errors, whole=True)
     if max_offers is not None:
         body["max_offers"] = max_offers
+    body["name"] = f.get("name", "")
+    if f.get("ask_student_id"):
+        body["student_id"] = f.get("student_id_label", "").strip() or "Student id"
     agents_form = agent_fields(f, body, errors)
     form = {
         **agents_form,
@@ -176,6 +182,9 @@ def create():
         "no_limit": no_limit,
         "max_offers": f.get("max_offers", ""),
         "pairing": body["pairing"],
+        "name": f.get("name", ""),
+        "ask_student_id": bool(f.get("ask_student_id")),
+        "student_id_label": f.get("student_id_label", "Student id"),
         "debrief": f.get("debrief", "round_end"),
         "multiple_seats": body["multiple_seats"],
     }
@@ -243,6 +252,7 @@ def show(code: str):
     boot = {
         "code": s.code,
         "pairing": s.pairing,
+        "closed": s.closed,
         "roles": ctx["roles"],
         "join_url": ctx["join_url"],
         "conditions": CONDITION_NAMES,
@@ -253,6 +263,9 @@ def show(code: str):
             "end": url_for("web.end_negotiation", nid="NID"),
             "path": url_for("console.reports.api_path", nid="NID"),
             "debrief": url_for("console.reports.debrief_page", code=s.code),
+            "end_round": url_for("course.end_round", code=s.code),
+            "close": url_for("course.close", code=s.code),
+            "reopen": url_for("course.reopen", code=s.code),
             "remove": url_for("web.remove_seat", code=s.code, pid="PID"),
             "open_debrief": url_for("web.open_debrief", code=s.code),
             "middle": url_for("console.middle.seat", nid="NID"),

@@ -4,7 +4,7 @@
 
 /* global Chart */
 
-import { chartDefaults, inLegend, outcomeSpace } from "../shared/charts.js";
+import { chartDefaults, inLegend, legendLabels, outcomeSpace, SYMBOLS } from "../shared/charts.js";
 
 export const INK = "#1b2433";
 export const MUTED = "#5b6576";
@@ -28,7 +28,7 @@ export function setDefaults() {
 
 // The outcome space's points and axis ranges (static/js/shared/charts.js); the server's
 // analysis calls the frontier `pareto`.
-const pointsOf = (space) => outcomeSpace({ ...space, frontier: space.pareto });
+const pointsOf = (space) => outcomeSpace({ ...space, frontier: space.pareto }, 0, { pad: 0.02 });
 
 /** The axis ranges {x0, x1, y0, y1} of the outcome space (cloud, frontier and BATNAs). */
 export function bounds(space) {
@@ -46,6 +46,7 @@ export function spaceDatasets(space, roles) {
     {
       label: "Possible packages",
       data: s.cloud,
+      pointStyle: SYMBOLS.cloud.pointStyle,
       pointRadius: 2.5,
       pointHoverRadius: 3,
       backgroundColor: "rgba(91, 101, 118, 0.28)",
@@ -61,7 +62,7 @@ export function spaceDatasets(space, roles) {
       backgroundColor: INK,
       borderWidth: 2.5,
       pointRadius: 3,
-      pointStyle: "circle",
+      pointStyle: SYMBOLS.cloud.pointStyle,
       tension: 0,
       fill: false,
       order: 40,
@@ -98,12 +99,12 @@ export function spaceDatasets(space, roles) {
     sets.push({
       label: "Compromise (middle options)",
       data: [s.compromise],
-      pointStyle: "star",
-      pointRadius: 13,
-      pointHoverRadius: 15,
-      borderWidth: 2.5,
+      pointStyle: SYMBOLS.compromise.pointStyle,
+      pointRadius: 12,
+      pointHoverRadius: 14,
+      borderWidth: 3.5,
       borderColor: "#8A6D00",
-      backgroundColor: "rgba(214, 170, 0, 0.35)",
+      backgroundColor: "#8A6D00",
       order: 5,
       _kind: "compromise",
     });
@@ -112,7 +113,7 @@ export function spaceDatasets(space, roles) {
     sets.push({
       label: "Nash bargaining solution",
       data: [s.nash],
-      pointStyle: "crossRot",
+      pointStyle: SYMBOLS.nash.pointStyle,
       pointRadius: 11,
       pointHoverRadius: 13,
       borderWidth: 3,
@@ -152,6 +153,7 @@ export function spaceOptions(roles, b, extra = {}) {
         position: "bottom",
         labels: {
           filter: inLegend,
+          generateLabels: legendLabels,
           sort: (a, b, data) => rank(data.datasets[a.datasetIndex]) - rank(data.datasets[b.datasetIndex]),
         },
       },

@@ -1,5 +1,6 @@
 // Shared helpers of the instructor console's pages. No framework: small functions over the DOM.
 // Text from users (names, labels) only ever enters the page through textContent.
+import { SYMBOLS } from "../shared/charts.js";
 import { h } from "../shared/dom.js";
 import { number, signedNumber } from "../shared/format.js";
 
@@ -129,10 +130,11 @@ export function setLiveStatus(node, status) {
     status === "live" ? "Live" : status === "offline" ? "Offline – retrying" : "Connecting…";
 }
 
-export const CONDITION_SHAPES = { single: "circle", meso: "triangle", any: "rectRot" };
+// the conditions' shapes: the one set of symbols of every chart (shared/charts.js SYMBOLS)
+export const CONDITION_SHAPES = Object.fromEntries(Object.entries(SYMBOLS.conditions).map(([c, s]) => [c, s.pointStyle]));
 export const CONDITION_COLOURS = { single: "#0B5FA5", meso: "#C45A00", any: "#0A7F5A" };
 export const CONDITION_SHORT = { single: "Single", meso: "MESO", any: "Free choice" };
-export const CONDITION_SYMBOLS = { single: "●", meso: "▲", any: "◆" };
+export const CONDITION_SYMBOLS = Object.fromEntries(Object.entries(SYMBOLS.conditions).map(([c, s]) => [c, s.mark]));
 
 export function conditionBadge(cond, names) {
   return h(

@@ -21,7 +21,7 @@ import {
   setLiveStatus,
   watchSession,
 } from "./common.js";
-import { inLegend, niceRange } from "../shared/charts.js";
+import { DEAL_FILL, DEAL_INK, fitLine, inLegend, pointsRange, stack, stackCounts, SYMBOLS, symbolStyle } from "../shared/charts.js";
 import { h } from "../shared/dom.js";
 import {
   axisTitle,
@@ -92,17 +92,21 @@ function outcomeDatasets() {
   const faded = drill !== null;
   for (const c of data.summary.conditions) {
     const pts = data.summary.outcomes.filter((o) => o.condition === c);
-    sets.push({
-      label: `Agreement: ${condName(c)} (${pts.length})`,
-      data: pts.map((o) => ({
+    // identical agreements are one mark with their count (written beside it)
+    const stacked = stack(
+      pts.map((o) => ({
         x: o.points[0],
         y: o.points[1],
         id: o.negotiation_id,
         label: names.get(o.negotiation_id) || o.negotiation_id,
       })),
+    ).map((p) => (p.count > 1 ? { ...p, label: `${p.count} agreements: ${p.items.map((i) => i.label).join("; ")}` } : p));
+    sets.push({
+      label: `Agreement: ${condName(c)} (${pts.length})`,
+      data: stacked,
       pointStyle: shape(c),
-      pointRadius: 9,
-      pointHoverRadius: 12,
+      pointRadius: (ctx) => (ctx.raw && ctx.raw.count > 1 ? 12 : 9),
+      pointHoverRadius: 13,
       borderWidth: 2,
       borderColor: faded ? colour(c) + "66" : "#ffffff",
       backgroundColor: faded ? colour(c) + "44" : colour(c),
@@ -149,7 +153,7 @@ function pathDatasets(p) {
     out.push({
       label: `Offers by ${p.role_names[k]}`,
       data: pts,
-      pointStyle: k === 0 ? "rect" : "circle",
+      pointStyle: SYMBOLS.offers[k].pointStyle,
       pointRadius: 8,
       pointHoverRadius: 10,
       borderWidth: 3,
@@ -163,11 +167,11 @@ function pathDatasets(p) {
     out.push({
       label: "Agreement reached",
       data: [{ x: p.outcome.points[0], y: p.outcome.points[1], label: "Agreement" }],
-      pointStyle: "star",
+      pointStyle: symbolStyle(SYMBOLS.deal, 16),
       pointRadius: 16,
       borderWidth: 3,
-      borderColor: "#111",
-      backgroundColor: "#FFD400",
+      borderColor: DEAL_INK,
+      backgroundColor: DEAL_FILL,
       order: 0,
       _kind: "agreed",
     });
@@ -182,6 +186,7 @@ function drawOutcomes() {
     charts.outcomes = new Chart(canvas, {
       type: "scatter",
       data: { datasets: sets },
+      plugins: [stackCounts],
       options: spaceOptions(roles, b, {
         onClick: (_ev, elements, chart) => {
           for (const e of elements) {
@@ -209,7 +214,7 @@ function drawOutcomes() {
   canvas.setAttribute(
     "aria-label",
     `Outcome chart: agreements (${counts}) plotted as ${roles[0].name}'s points against ${roles[1].name}'s, with the Pareto frontier, both BATNAs and the compromise point; ${imp} impasses are listed beside it.` +
-      (drill ? ` Showing the path of ${drill.offers.length} offers of one negotiation.` : ""),
+      (drill ? ` Showing the path of ${drill.offers.length} offer${drill.offers.length === 1 ? "" : "s"} of one negotiation.` : ""),
   );
   const tbody = $("#outcomes-table tbody");
   tbody.replaceChildren(
@@ -244,7 +249,7 @@ function renderDrillOptions() {
       h(
         "option",
         { value: n.negotiation_id },
-        `${rd}${n.names[0]} & ${n.names[1]} · ${condName(n.condition)} · ${n.offers_count} offers · ${status}`,
+        `${rd}${n.names[0]} & ${n.names[1]} · ${condName(n.condition)} · ${n.offers_count} offer${n.offers_count === 1 ? "" : "s"} · ${status}`,
       ),
     );
   }
@@ -389,6 +394,7 @@ function drawScatter(name, canvas, datasets, scales, label) {
   charts[name] = new Chart(canvas, {
     type: "scatter",
     data: { datasets },
+    plugins: [stackCounts],
     options: {
       parsing: false,
       scales,
@@ -453,7 +459,7 @@ function drawJoint() {
     pointRadius: 0,
     pointStyle: "line",
   });
-  const [y0, y1] = niceRange(Math.min(mj, ...all, data.space.batnas[0] + data.space.batnas[1]), mj);
+  const [y0, y1] = pointsRange([mj, ...all, data.space.batnas[0] + data.space.batnas[1]]);
   const scales = {
     x: {
       type: "linear",
@@ -502,29 +508,28 @@ function drawAnchor() {
   const a = data.summary.anchoring;
   const sets = [];
   const xs = a.pairs.map((p) => p.first_offer_value);
-  const x0 = Math.min(...xs);
-  const x1 = Math.max(...xs);
+  const ys = a.pairs.map((p) => p.final_points);
   for (const c of conds) {
     const pts = a.pairs.filter((p) => p.condition === c);
+    const marks = stack(pts.map((p) => ({ x: p.first_offer_value, y: p.final_points, agreed: p.agreed })));
     sets.push({
       label: condName(c),
-      data: pts.map((p) => ({ x: p.first_offer_value, y: p.final_points, agreed: p.agreed })),
+      data: marks,
       pointStyle: shape(c),
-      pointRadius: 8,
-      pointHoverRadius: 10,
+      pointRadius: (ctx) => (ctx.raw && ctx.raw.count > 1 ? 11 : 8),
+      pointHoverRadius: 12,
       borderWidth: 2,
       borderColor: colour(c),
-      backgroundColor: pts.map((p) => (p.agreed ? colour(c) : "#ffffff")),
+      backgroundColor: marks.map((p) => (p.agreed ? colour(c) : "#ffffff")),
     });
-    const f = a.fits[c];
-    if (f && Number.isFinite(x0)) {
+    // each condition's fit line spans its own data only, never the other conditions'
+    const line = fitLine(a.fits[c], pts.map((p) => p.first_offer_value));
+    if (line) {
       sets.push({
         label: `${condName(c)} fit`,
         type: "line",
-        data: [
-          { x: x0, y: f.intercept + f.slope * x0 },
-          { x: x1, y: f.intercept + f.slope * x1 },
-        ],
+        data: line,
+        _fit: c,
         borderColor: colour(c),
         borderDash: c === "meso" ? [10, 6] : c === "single" ? [] : [3, 4],
         borderWidth: 2.5,
@@ -533,13 +538,20 @@ function drawAnchor() {
       });
     }
   }
+  // axes from the data's range (never below 0: these are points)
+  const [ax0, ax1] = xs.length ? pointsRange(xs) : [0, 1];
+  const [ay0, ay1] = ys.length ? pointsRange(ys) : [0, 1];
   const scales = {
     x: {
       type: "linear",
+      min: ax0,
+      max: ax1,
       title: axisTitle("First offer's value to the first offerer"),
       grid: { color: GRID },
     },
     y: {
+      min: ay0,
+      max: ay1,
       title: axisTitle("First offerer's final points"),
       grid: { color: GRID },
     },
@@ -590,7 +602,7 @@ function renderOptions() {
       });
       return h(
         "div",
-        { class: "option-table" },
+        { class: "option-table", role: "region", tabindex: "0", "aria-label": `Options chosen for ${issue.name}` },
         h(
           "table",
           { class: "data compact" },

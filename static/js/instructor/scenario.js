@@ -29,3 +29,10 @@ for (const node of document.querySelectorAll("[data-markdown]")) {
   node.replaceChildren(...markdown(node.textContent).childNodes);
   node.classList.add("rendered");
 }
+
+// a form that deletes asks once, naming what it deletes
+for (const form of document.querySelectorAll("form[data-confirm]")) {
+  form.addEventListener("submit", (ev) => {
+    if (!window.confirm(form.dataset.confirm)) ev.preventDefault();
+  });
+}

@@ -15,6 +15,7 @@ import {
 } from "./common.js";
 import { announce, h } from "../shared/dom.js";
 import { clock } from "../shared/format.js";
+import { Watch } from "./watch.js";
 
 const boot = bootData();
 const roleNames = Object.fromEntries(boot.roles.map((r) => [r.id, r.name]));
@@ -54,9 +55,12 @@ $("#projector-btn").addEventListener("click", () => {
 
 // ---------------------------------------------------------------- participants
 
+const ENDS = { accepted: "agreed", walked_away: "walked away", deadline: "timed out", instructor: "ended by you" };
 const phaseText = (p) => {
   if (p.phase === "negotiating") return "Negotiating";
-  if (p.phase === "done") return p.connected ? "Finished – waiting" : "Finished";
+  if (p.sat_out) return `Sat out round ${current ? current.session.round : ""}`.trim();
+  const end = ENDS[p.last_end] ? ` (${ENDS[p.last_end]})` : "";
+  if (p.phase === "done") return (p.connected ? "Finished – waiting" : "Finished") + end;
   return p.connected ? "Waiting" : "Joined";
 };
 
@@ -93,7 +97,7 @@ function fillParticipant(tr, p) {
         p.connected ? "online" : "offline",
       ),
     ),
-    h("td", null, h("span", { class: "phase phase-" + p.phase }, phaseText(p))),
+    h("td", null, h("span", { class: "phase phase-" + (p.sat_out ? "sat-out" : p.phase) }, phaseText(p))),
     h("td", null, p.role ? roleNames[p.role] || p.role : "–"),
     h("td", { class: "num" }, p.negotiations),
     h(
@@ -134,7 +138,7 @@ function renderParticipants(parts) {
     $("#participants tbody"),
     shown,
     (p) => p.participant_id,
-    (p) => [p._n, p.name, p.label, p.connected, p.phase, p.role, p.negotiations, p.joined_at, (p.flags || []).join(","), p.removable].join("\u0001"),
+    (p) => [p._n, p.name, p.label, p.connected, p.phase, p.role, p.negotiations, p.sat_out, p.last_end, p.joined_at, (p.flags || []).join(","), p.removable].join("\u0001"),
     fillParticipant,
   );
   $("#participants-empty").hidden = parts.length > 0;
@@ -164,10 +168,7 @@ function statusCell(n) {
       h("span", { class: "status-icon", "aria-hidden": "true" }, "✓"),
       "Agreed",
     );
-  const why =
-    n.end_reason === "deadline" && n.ended_by === "instructor"
-      ? "ended by you"
-      : { walked_away: "walked away", deadline: "time ran out" }[n.end_reason];
+  const why = { walked_away: "walked away", deadline: "time ran out", instructor: "ended by you" }[n.end_reason];
   return h(
     "span",
     { class: "status status-impasse" },
@@ -227,6 +228,18 @@ function fillNegotiation(tr, n) {
       " ",
     );
   }
+  const watchBtn = h(
+    "button",
+    {
+      type: "button",
+      class: "btn btn-sm",
+      "aria-label": `Offers of ${n.names[0]} and ${n.names[1]}`,
+      "aria-haspopup": "dialog",
+    },
+    "Offers",
+  );
+  watchBtn.addEventListener("click", () => watch.open(n, watchBtn));
+  action.append(watchBtn);
   if (n.status === "open") {
     action.append(
       h(
@@ -327,7 +340,12 @@ function renderStandings(rows, maxRound) {
         h("th", { scope: "col", class: "num" }, "Rank"),
         h("th", { scope: "col" }, "Name"),
         ...Array.from({ length: nRounds }, (_, i) =>
-          h("th", { scope: "col", class: "num" }, `Round ${i + 1}`),
+          h(
+            "th",
+            { scope: "col", class: "num" },
+            h("span", { "aria-hidden": "true" }, `R${i + 1}`),
+            h("span", { class: "visually-hidden" }, `Round ${i + 1}`),
+          ),
         ),
         h("th", { scope: "col", class: "num" }, "Score within role"),
         h("th", { scope: "col", class: "num" }, "Points"),
@@ -358,14 +376,18 @@ function renderStandings(rows, maxRound) {
         ...Array.from({ length: nRounds }, (_, i) => {
           const x = byRound.get(i + 1);
           if (!x) return h("td", { class: "num muted" }, "–");
+          // two short lines, so six rounds fit the box at 1280 px
           return h(
             "td",
             { class: "num round-cell" },
-            h("span", { class: "role-tag" }, roleNames[x.role] || x.role),
-            " ",
             h("strong", null, fmt(x.points)),
-            h("span", { class: "muted small" }, ` (z ${signed(x.z)})`),
-            x.status === "impasse" ? h("span", { class: "muted small" }, " impasse") : null,
+            h(
+              "span",
+              { class: "round-sub muted" },
+              `${roleNames[x.role] || x.role} · ${signed(x.z)}`,
+              x.status === "impasse" ? h("span", { "aria-hidden": "true", title: "impasse" }, " ✕") : null,
+              h("span", { class: "visually-hidden" }, ` z-score${x.status === "impasse" ? ", impasse" : ""}`),
+            ),
           );
         }),
         h("td", { class: "num score" }, signed(r.score_within_role)),
@@ -400,10 +422,12 @@ function render(data) {
   for (const [k, v] of Object.entries(counts)) setStat(k, v);
   setStat("round", s.round);
   setStat("next-round", s.round + 1);
+  const endBtn = $("#end-round");
+  if (endBtn) endBtn.disabled = counts.open === 0;
   const startBtn = $("#start-round");
   if (startBtn) {
     const ready = counts.waiting;
-    startBtn.disabled = ready < 2;
+    startBtn.disabled = ready < 2 || boot.closed;
     const hint = $("#round-hint");
     const text =
       ready < 2
@@ -423,6 +447,8 @@ function render(data) {
   renderParticipants(parts);
   renderNegotiations(negs);
   renderStandings(data.standings, s.round);
+  watch.update(negs);
+  if (!joinTouched) showJoin(negs.length === 0); // the join panel folds away once play starts
   if (lastCounts) {
     const news = [];
     if (counts.participants !== lastCounts.participants)
@@ -437,6 +463,21 @@ function render(data) {
   timings.render.push(performance.now() - t0);
   if (timings.render.length > 100) timings.render.shift();
 }
+
+// the join panel: folded to one line once the first pair plays (the instructor may unfold it)
+let joinTouched = false;
+function showJoin(open) {
+  $("#join-hero").hidden = !open;
+  $("#join-compact").hidden = false;
+  const t = $("#join-toggle");
+  t.setAttribute("aria-expanded", String(open));
+  t.textContent = open ? "Hide the join panel" : "Show the join panel";
+}
+$("#join-toggle").addEventListener("click", () => {
+  joinTouched = true;
+  showJoin($("#join-hero").hidden);
+});
+const watch = new Watch($("#watch"), boot.urls.path);
 
 render(boot.initial);
 
@@ -455,12 +496,28 @@ for (const form of document.querySelectorAll("form[data-api]")) {
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const button = form.querySelector("button");
-    button.disabled = true;
     const which = form.dataset.api;
+    const open = current ? current.session.negotiations.filter((n) => n.status === "open").length : 0;
+    if (which === "end_round") {
+      if (!open) return say("No negotiation is open.");
+      const ok = window.confirm(`End all ${open} open negotiation${open === 1 ? "" : "s"} now? Each counts as an impasse ended by you: both sides get their BATNA.`);
+      if (!ok) return;
+    }
+    if (which === "close" && !window.confirm(`Close the session? Nobody can join any more${open ? ` (the ${open} open negotiation${open === 1 ? "" : "s"} may finish)` : ""}, and students see that the class is over with their results. You can reopen it.`)) return;
+    button.disabled = true;
     const res = await api("POST", boot.urls[which], {});
     button.disabled = false;
     if (!res.ok) {
       say(errorText(res.data), true);
+      return;
+    }
+    if (which === "close" || which === "reopen") {
+      window.location.reload(); // the page's controls follow the session's state
+      return;
+    }
+    if (which === "end_round") {
+      const n = res.data.ended;
+      say(`Ended ${n} negotiation${n === 1 ? "" : "s"}: impasses, ended by you.`);
       return;
     }
     if (which === "round") {
@@ -494,6 +551,13 @@ if (openDebrief) {
 }
 
 async function endNegotiation(n) {
+  // the live table may be up to a second old: ask the server where the pair stands first, so
+  // a pair that has just agreed is never offered to be ended
+  const now = await api("GET", boot.urls.path.replace("NID", encodeURIComponent(n.negotiation_id)));
+  if (now.ok && now.data.status !== "open") {
+    say(`${n.names[0]} and ${n.names[1]} have just finished (${now.data.status}): nothing to end.`);
+    return;
+  }
   const ok = window.confirm(
     `End the negotiation of ${n.names[0]} and ${n.names[1]} now? It counts as an impasse: both get their BATNA.`,
   );

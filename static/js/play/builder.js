@@ -297,7 +297,10 @@ export class Builder {
     const partner = partnerName(neg);
     let why = "";
     if (!open) why = "The negotiation has ended.";
-    else if (!this.myTurn) why = `Wait for ${partner}'s answer before you send another offer.`;
+    else if (!this.myTurn)
+      why = neg.offers.length
+        ? `Wait for ${partner}'s answer before you send another offer.`
+        : `${partner} makes the first offer; you answer it here.`;
     else if (neg.offers_left <= 0) why = "No offers are left: accept the last offer or walk away.";
     else if (!firstComplete) why = "Choose an option for every issue, then send.";
     else if (neg.offers_left === 1) why = "This is the last offer: after it, your partner can only accept or walk away.";
@@ -451,5 +454,8 @@ export class Builder {
     this.refresh();
     this.sendOk.textContent = `✓ Offer sent with ${n} package${n === 1 ? "" : "s"}.`;
     announce(`Offer sent with ${n} package${n === 1 ? "" : "s"}.`);
+    // the Send button is gone with the turn: keep the focus on the page, on what was sent
+    const to = this.sendOk.offsetParent ? this.sendOk : document.getElementById("status");
+    if (to) to.focus({ preventScroll: !this.sendOk.offsetParent });
   }
 }

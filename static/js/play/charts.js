@@ -1,7 +1,7 @@
 // Chart.js (vendored global `Chart`) wrappers: this role's value of each side's offers over
 // time, and the debrief's outcome space. Canvases carry role="img" and a label; the timeline
 // and the debrief's text give the same figures in words.
-import { chartDefaults, inLegend, outcomeSpace, toXY } from "../shared/charts.js";
+import { chartDefaults, DEAL_FILL, DEAL_INK, inLegend, legendLabels, outcomeSpace, SYMBOLS, symbolStyle, toXY } from "../shared/charts.js";
 import { pts } from "./dom.js";
 import { partnerName } from "./model.js";
 
@@ -14,7 +14,7 @@ const C = {
   cloud: "rgba(110,125,145,0.28)",
   frontier: "#2b5c8a",
   deal: "#1d7140",
-  nash: "#6b3fa0",
+  nash: "#B3261E", // the instructor's Nash red: one set of symbols (shared/charts.js SYMBOLS)
   grid: "rgba(27,38,51,0.08)",
 };
 
@@ -44,6 +44,7 @@ const legend = {
     boxHeight: 8,
     padding: 14,
     filter: inLegend,
+    generateLabels: legendLabels,
   },
 };
 
@@ -69,19 +70,21 @@ export function offersChart(canvas, neg) {
         {
           label: "Your offers",
           data: mine,
-          pointStyle: "circle",
+          pointStyle: SYMBOLS.offers[0].pointStyle,
           pointRadius: 5,
           pointHoverRadius: 7,
-          backgroundColor: C.you,
+          borderWidth: 2,
+          backgroundColor: "#ffffff",
           borderColor: C.you,
         },
         {
           label: `${partner}'s offers`,
           data: theirs,
-          pointStyle: "triangle",
-          pointRadius: 7,
-          pointHoverRadius: 9,
-          backgroundColor: C.partner,
+          pointStyle: SYMBOLS.offers[1].pointStyle,
+          pointRadius: 5,
+          pointHoverRadius: 7,
+          borderWidth: 2,
+          backgroundColor: "#ffffff",
           borderColor: C.partner,
         },
         {
@@ -184,35 +187,39 @@ export function debriefChart(canvas, neg) {
     datasets.push({
       label: party ? "Your deal" : "The deal",
       data: [space.deal],
-      pointStyle: "star",
+      pointStyle: symbolStyle(SYMBOLS.deal, 14),
       pointRadius: 14,
       pointHoverRadius: 16,
-      borderWidth: 3,
-      borderColor: C.deal,
-      backgroundColor: C.deal,
+      borderWidth: 2,
+      borderColor: DEAL_INK,
+      backgroundColor: DEAL_FILL,
+      _kind: "deal",
     });
   }
   datasets.push(
     {
       label: agreed ? "No deal (both BATNAs)" : "No deal: where you ended (both BATNAs)",
       data: [space.batna],
-      pointStyle: "crossRot",
-      pointRadius: agreed ? 8 : 13,
-      borderWidth: 3,
-      borderColor: agreed ? C.batna : C.deal,
-      backgroundColor: agreed ? C.batna : C.deal,
+      pointStyle: SYMBOLS.noDeal.pointStyle,
+      pointRadius: agreed ? 6 : 10,
+      borderWidth: 2,
+      borderColor: C.batna,
+      backgroundColor: agreed ? "rgba(86,100,118,0.45)" : C.batna,
+      _kind: "noDeal",
     },
   );
   if (path) {
+    // the proposals or drafts in their order: hollow circles joined by a line
     datasets.push({
       label: neg.protocol === "mediated" ? "The mediator's proposals, in order" : "The drafts, in order",
       data: path.map((st) => ({ ...toXY(st.points, k), seq: st.seq })),
       showLine: true,
-      pointStyle: "circle",
+      pointStyle: SYMBOLS.offers[1].pointStyle,
       pointRadius: 5,
       borderWidth: 2,
-      backgroundColor: C.partner,
+      backgroundColor: "#ffffff",
       borderColor: C.partner,
+      _kind: "path",
       _path: true,
     });
   } else {
@@ -220,18 +227,22 @@ export function debriefChart(canvas, neg) {
       {
         label: "Your offers",
         data: mine,
-        pointStyle: "circle",
-        pointRadius: 4,
-        backgroundColor: C.you,
+        pointStyle: SYMBOLS.offers[0].pointStyle,
+        pointRadius: 5,
+        borderWidth: 2,
+        backgroundColor: "#ffffff",
         borderColor: C.you,
+        _kind: "offers",
       },
       {
         label: `${partner}'s offers`,
         data: theirs,
-        pointStyle: "triangle",
+        pointStyle: SYMBOLS.offers[1].pointStyle,
         pointRadius: 5,
-        backgroundColor: C.partner,
+        borderWidth: 2,
+        backgroundColor: "#ffffff",
         borderColor: C.partner,
+        _kind: "offers",
       },
     );
   }
@@ -239,10 +250,12 @@ export function debriefChart(canvas, neg) {
     datasets.push({
       label: "Nash solution",
       data: [space.nash],
-      pointStyle: "rectRot",
-      pointRadius: 7,
+      pointStyle: SYMBOLS.nash.pointStyle,
+      pointRadius: 9,
+      borderWidth: 3,
       backgroundColor: C.nash,
       borderColor: C.nash,
+      _kind: "nash",
     });
   }
   datasets.push(
@@ -258,7 +271,7 @@ export function debriefChart(canvas, neg) {
     {
       label: "All possible packages",
       data: space.cloud,
-      pointStyle: "circle",
+      pointStyle: SYMBOLS.cloud.pointStyle,
       pointRadius: 2,
       pointHoverRadius: 3,
       backgroundColor: C.cloud,

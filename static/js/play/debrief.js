@@ -16,9 +16,9 @@ export function reasonWords(neg) {
       return o.by === neg.role ? `You accepted ${partner}'s package.` : `${partner} accepted your package.`;
     case "walked_away":
       return `${by} walked away, so there is no deal: both sides get their BATNA.`;
+    case "instructor":
+      return "The instructor ended the negotiation before an agreement, so there is no deal: both sides get their BATNA.";
     case "deadline":
-      if (o.by === "instructor")
-        return "The instructor called time before an agreement, so there is no deal: both sides get their BATNA.";
       return "Time ran out before an agreement, so there is no deal: both sides get their BATNA.";
     default:
       return "The negotiation has ended without a deal: both sides get their BATNA.";
