@@ -29,9 +29,12 @@ SESSION_KEYS = (
     "debrief",
     "name",
     "student_id",
+    "post_settlement",
     "middle",
     "rotate",
 )
+# a protocol's own setting, by the key that names it in a request: the protocol it implies
+OPTION_KEYS = {"post_settlement": "pss"}
 # When a participant of a round sees the debrief (the other role's numbers): once every
 # negotiation of their round has ended (or the instructor opens it), or as soon as theirs ends.
 DEBRIEFS = ("round_end", "immediate")
@@ -61,6 +64,7 @@ class SessionSettings:
     agents: dict | None = None  # computer counterparts: parse_agents
     name: str = ""
     student_id: str | None = None  # the label of the student-id field at join; None: not asked
+    options: dict | None = None  # the protocol's own setting (post_settlement)
 
 
 def _number(x: Any) -> bool:
@@ -76,13 +80,27 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
     sc = scenarios.get(sid) if isinstance(sid, str) else None
     if sc is None:
         errors.append(f"scenario: unknown scenario {sid!r}")
-    protocol = body.get("protocol", protocols.DEFAULT)
+    implied = next((OPTION_KEYS[k] for k in OPTION_KEYS if k in body), protocols.DEFAULT)
+    protocol = body.get("protocol", implied)
     if not isinstance(protocol, str) or (
         protocol not in protocols.REGISTRY and protocol != protocols.MIXED
     ):
         names = ", ".join([*protocols.names(), protocols.MIXED])
         errors.append(f"protocol: unknown protocol {protocol!r} ({names})")
         protocol = protocols.DEFAULT
+    options = None
+    for key, owner in OPTION_KEYS.items():
+        if key in body and protocol != owner:
+            errors.append(f"{key}: only with protocol {owner!r}, not {protocol!r}")
+    parse_options = (
+        None
+        if protocol == protocols.MIXED
+        else getattr(protocols.get(protocol), "parse_options", None)
+    )
+    if parse_options is not None:
+        key = next(k for k, v in OPTION_KEYS.items() if v == protocol)
+        options, problems = parse_options(body.get(key))
+        errors += problems
     if protocol == protocols.MIXED:
         known = protocols.all_conditions()
     else:
@@ -173,6 +191,7 @@ def parse_session(body: Any, scenarios: Mapping[str, Scenario]) -> SessionSettin
         agents=agents,
         name=name,
         student_id=student_id,
+        options=options,
     )
 
 

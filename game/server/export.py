@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from game.core import analysis, scoring
+from game.core.protocols import pss_measures
 from game.core.scenario import parse
 from game.paths import DOCS
 from game.server import export_middle, records
@@ -120,7 +121,11 @@ def _states(store: Store, session_code: str | None) -> list[tuple[dict, Any]]:
     """Each negotiation's row and state (the fold of its events), in start order."""
     where, params = _where(session_code)
     sessions = {
-        r["code"]: (parse(json.loads(r["scenario_json"])), r.get("protocol"))
+        r["code"]: (
+            parse(json.loads(r["scenario_json"])),
+            r.get("protocol"),
+            json.loads(r["protocol_options"]) if r.get("protocol_options") else None,
+        )
         for r in store.read(
             f"SELECT * FROM sessions {where.replace('session_code', 'code')}",
             params,
@@ -136,9 +141,9 @@ def _states(store: Store, session_code: str | None) -> list[tuple[dict, Any]]:
         events.setdefault(r["negotiation_id"], []).append(Store._event(r))
     out = []
     for row in rows:
-        sc, protocol = sessions[row["session_code"]]
+        sc, protocol, options = sessions[row["session_code"]]
         events_of = events.get(row["negotiation_id"], [])
-        out.append((row, records.state_from_row(row, sc, events_of, protocol)))
+        out.append((row, records.state_from_row(row, sc, events_of, protocol, options)))
     return out
 
 
@@ -184,6 +189,10 @@ def _negotiations(store: Store, session_code: str | None) -> list[dict]:
                 rec[k] = v
         if export_middle.has_middle(st):
             rec.update(export_middle.negotiation_extra(row, st, frontier))
+        if hasattr(st, "phase"):  # played with a post-settlement phase: its columns
+            extra = pss_measures.measures(st, frontier=frontier)
+            extra["first_deal_at"] = iso(extra["first_deal_at"]) if extra["first_deal_at"] else None
+            rec.update(extra)
         out.append(rec)
     return out
 
@@ -201,6 +210,9 @@ def _offers(store: Store, session_code: str | None) -> list[dict]:
     for row, st in _states(store, session_code):
         sc = st.scenario
         o = st.outcome
+        deal = o.package if o is not None and o.reason == "accepted" else None
+        if getattr(st, "phase", None) is not None:  # pss: the offer accepted made the first deal
+            deal = st.phase.first[0]
         for offer in st.offers:
             k = sc.role_index(offer.by)
             for i, (pk, pts) in enumerate(zip(offer.packages, offer.points, strict=True)):
@@ -223,12 +235,7 @@ def _offers(store: Store, session_code: str | None) -> list[dict]:
                         "joint": pts[0] + pts[1],
                         "based_on_offer_id": (offer.based_on or {}).get("offer_id"),
                         "based_on_package": (offer.based_on or {}).get("package"),
-                        "accepted": bool(
-                            o is not None
-                            and o.reason == "accepted"
-                            and st.latest is offer
-                            and o.package == pk
-                        ),
+                        "accepted": bool(deal is not None and st.latest is offer and deal == pk),
                         "created_at": iso(offer.at),
                     }
                 )

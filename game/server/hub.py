@@ -112,6 +112,7 @@ class Hub(Course, Seats, MiddleSeat):
                 protocol=st.protocol, multiple_seats=st.multiple_seats or demo, debrief=st.debrief,
                 middle=st.middle, rotate=st.rotate,
                 agents=st.agents, name=st.name, student_id=st.student_id,
+                options=st.options,
             )  # fmt: skip
             self._store.add_session(records.session_row(s))
             self._sessions[code] = s
@@ -181,6 +182,7 @@ class Hub(Course, Seats, MiddleSeat):
             started_at=self.clock(),
             max_offers=s.max_offers,
             time_limit_s=s.time_limit_s,
+            **({"options": s.options} if s.options is not None else {}),
         )
         return Negotiation(nid, s.code, round_no, tuple(seated), index, state)
 

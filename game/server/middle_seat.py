@@ -15,9 +15,12 @@ class MiddleSeat:
     @staticmethod
     def _made(events: list[dict]) -> dict:
         """The id an action's answer names: the offer, proposal or draft it made, if any."""
-        key = {"proposed": "offer_id", "proposal": "proposal_id", "drafted": "draft_id"}.get(
-            events[0]["type"]
-        )
+        key = {
+            "proposed": "offer_id",
+            "pss_proposed": "offer_id",
+            "proposal": "proposal_id",
+            "drafted": "draft_id",
+        }.get(events[0]["type"])
         return {key: events[0][key]} if key else {}
 
     @staticmethod

@@ -7,6 +7,7 @@ a snapshot of a session's members and change nothing.
 from __future__ import annotations
 
 from game.core import lobby, protocols, scoring, seats
+from game.core.protocols import pss_measures
 from game.server.hub import Hub, Negotiation
 from game.server.store import iso
 
@@ -43,6 +44,9 @@ def negotiation_summary(hub: Hub, n: Negotiation, *, metrics: bool = True) -> di
         "agreement": st.outcome.package if st.outcome else None,
         "points": list(st.outcome.points) if st.outcome else None,
         "metrics": out_metrics,
+        # the post-settlement phase (protocol pss): its measures, both roles' (docs/metrics.md)
+        "post_settlement": pss_measures.measures(st) if hasattr(st, "phase") else None,
+        "in_phase": bool(getattr(st, "in_phase", False)),  # open, after a deal (pss)
     }
 
 
@@ -89,6 +93,8 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
         "time_limit_s": s.time_limit_s,
         "max_offers": s.max_offers,
         "pairing": s.pairing,
+        "protocol": s.protocol,
+        "post_settlement": s.options if s.protocol == "pss" else None,
         "round": s.round,
         "created_at": s.created_at,
         "demo": s.demo,
@@ -101,7 +107,6 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
         "multiple_seats": s.multiple_seats,
         "debrief": s.debrief,
         "debrief_open": sorted(s.debrief_open),
-        "protocol": s.protocol,
         "middle": s.middle,  # who sits in a middle seat: players | computer | instructor
         "rotate": s.rotate,
         "participants": out_parts,

@@ -43,6 +43,8 @@ ACTIONS = (
     "draft",
     "mark",
     "endorse",
+    "decline",  # the post-settlement phase's (game.core.protocols.pss)
+    "close_phase",
 )
 
 

@@ -51,6 +51,7 @@ class Session:
     debrief: str = "immediate"  # game.core.requests.DEBRIEFS
     middle: str = "players"  # who sits in a middle seat: players | computer | instructor
     rotate: bool = False
+    options: dict | None = None  # the protocol's own setting (e.g. post_settlement)
     negotiation_count: int = 0
     debrief_open: set[int] = field(default_factory=set)  # rounds whose debrief is open
     waiting: list[str] = field(default_factory=list)  # arrival queue, in order
@@ -158,6 +159,8 @@ def session_row(s: Session) -> dict:
     }
     if s.agents:  # schema 3; absent (NULL) for a session without agents
         row["agents"] = json.dumps(s.agents, separators=(",", ":"))
+    if s.options is not None:  # schema 6: a protocol's own setting
+        row["protocol_options"] = json.dumps(s.options)
     return row
 
 
@@ -184,6 +187,7 @@ def session_from_row(row: dict) -> Session:
         debrief=row.get("debrief") or "immediate",
         middle=row.get("middle") or "players",  # absent before schema 4
         rotate=bool(row.get("rotate")),
+        options=json.loads(row["protocol_options"]) if row.get("protocol_options") else None,
     )
 
 
@@ -274,7 +278,13 @@ def paired_event(s: Session, n: Negotiation) -> dict:
     }
 
 
-def state_from_row(row: dict, scenario: Scenario, events: list[dict], protocol: str | None = None):
+def state_from_row(
+    row: dict,
+    scenario: Scenario,
+    events: list[dict],
+    protocol: str | None = None,
+    options: dict | None = None,
+):
     """A negotiation's state: its protocol's fold of its events over its stored setup."""
     if protocol and protocol != protocols.MIXED:
         rules = protocols.get(protocol)
@@ -287,6 +297,7 @@ def state_from_row(row: dict, scenario: Scenario, events: list[dict], protocol: 
         started_at=row["started"],
         max_offers=row["max_offers"],
         deadline=row["deadline"],
+        **({"options": options} if options is not None else {}),  # a protocol's own setting
     )
     return rules.replay(setup, events)
 
@@ -302,5 +313,5 @@ def negotiation_from_row(row: dict, s: Session, events: list[dict]) -> Negotiati
             if x is not None
         ),
         condition_index=row["condition_index"],
-        state=state_from_row(row, s.scenario, events, s.protocol),
+        state=state_from_row(row, s.scenario, events, s.protocol, s.options),
     )

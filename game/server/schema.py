@@ -136,5 +136,10 @@ def _m6(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE sessions ADD COLUMN {column}")
 
 
-MIGRATIONS = [_m1, _m2, _m3, _m4, _m5, _m6]
+def _m7(db: sqlite_utils.Database) -> None:
+    # issue 14: the protocol's own setting as JSON (pss's post_settlement); NULL: none.
+    db.execute("ALTER TABLE sessions ADD COLUMN protocol_options TEXT")
+
+
+MIGRATIONS = [_m1, _m2, _m3, _m4, _m5, _m6, _m7]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,6 +13,7 @@ import { offersSummary, timeline } from "./play/history.js";
 import { partnerName } from "./play/model.js";
 import { offerCards } from "./play/offers.js";
 import { forgetSeat, getSeat, lastSeat, normalizeCode, playUrl, seatsIn, touchSeat } from "./play/seats.js";
+import { openPhase, pendingProposal, phaseCard } from "./play/pss.js";
 import { pointsTable } from "./play/table.js";
 
 const $ = (id) => document.getElementById(id);
@@ -184,9 +185,11 @@ let heard = null;
 function news(state, phase) {
   const neg = phase === "lobby" ? null : state.negotiation;
   const latest = neg && neg.offers.length ? neg.offers[neg.offers.length - 1] : null;
+  const ph = neg && neg.post_settlement && neg.post_settlement.state === "open" ? neg.post_settlement : null;
   const now = {
     neg: neg ? neg.id : null,
     offer: latest ? latest.id : null,
+    pss: ph ? `${ph.proposals.length}:${JSON.stringify(ph.deal.package)}` : null,
     connected: neg ? Boolean(neg.partner.connected) : null,
     debrief: neg ? Boolean(neg.debrief) : null,
     phase,
@@ -209,6 +212,13 @@ function news(state, phase) {
     if (phase === "negotiating" && neg.turn === neg.role) {
       out.push(neg.offers_left > 0 ? "Your turn." : "Your turn: accept a package or walk away.");
     }
+  }
+  if (ph && !before.pss) {
+    out.push(`Deal reached: it stands, worth ${pts(ph.deal.points)} points to you. You may now propose changes that you both might prefer; nothing changes unless both accept.`);
+  } else if (ph && before.pss !== now.pss) {
+    const last = ph.proposals[ph.proposals.length - 1];
+    if (last && !last.answer && last.by !== neg.role) out.push(`${partner} proposes a change: proposal ${last.seq}.`);
+    else out.push(`The deal in force is worth ${pts(ph.deal.points)} points to you.`);
   }
   if (!fresh && phase === "negotiating" && before.connected !== now.connected) {
     out.push(now.connected ? `${partner} has connected.` : `${partner} has disconnected.`);
@@ -258,6 +268,7 @@ function drawNegotiation(state, done) {
   const neg = state.negotiation;
   const sc = neg.scenario;
   const partner = partnerName(neg);
+  const phase = done ? null : openPhase(neg); // the post-settlement phase, after a deal
   const myTurn = !done && neg.turn === neg.role;
 
   // heading
@@ -274,6 +285,13 @@ function drawNegotiation(state, done) {
   );
 
   for (const id of ["status", "rule", "incoming", "builder", "walk", "chat-form"]) $(id).hidden = done;
+  for (const id of ["incoming", "walk", "rule"]) if (phase) $(id).hidden = true;
+  $("pss").hidden = !phase;
+  $("builder-title").textContent = phase ? "Propose a change" : "Make an offer";
+  const [jumpIn, jumpBuild] = document.querySelectorAll(".play-jump a");
+  jumpIn.href = phase ? "#pss" : "#incoming";
+  jumpIn.textContent = phase ? "The deal" : "Offer received";
+  jumpBuild.textContent = phase ? "Propose a change" : "Make an offer";
   document.querySelector(".play-jump").hidden = done;
   $("outcome").hidden = !done;
 
@@ -306,7 +324,8 @@ function drawNegotiation(state, done) {
     }
   } else {
     drawStatus(neg, myTurn);
-    drawIncoming(neg, myTurn);
+    if (phase) drawPhase(neg, phase, myTurn);
+    else drawIncoming(neg, myTurn);
     builder.update(neg);
     $("walk-note").textContent = `End the negotiation without a deal: you get your BATNA, ${pts(sc.batna)} points, and your partner gets theirs.`;
     $("walk-dialog-text").textContent = `There will be no deal with ${partner}. You get your BATNA: ${pts(sc.batna)} points. This cannot be undone.`;
@@ -361,6 +380,7 @@ function drawStatus(neg, myTurn) {
   else note = "Waiting for their answer to your offer.";
   $("turn-note").textContent = note;
 
+  $("status-offers").querySelector(".stat-label").textContent = "Offers left";
   $("offers-text").textContent = `${neg.offers_left} of ${neg.max_offers}`;
   let onote;
   if (neg.offers_left > 1) onote = `${neg.offers_left - 1} before the last one, which is final.`;
@@ -376,6 +396,43 @@ function drawStatus(neg, myTurn) {
     neg.partner.connected ? `Connected · ${neg.partner.role_name}` : `Not connected · ${neg.partner.role_name}`,
   );
   $("rule-text").textContent = neg.condition_rule || "";
+}
+
+function drawPhase(neg, phase, myTurn) {
+  const partner = partnerName(neg);
+  const waiting = pendingProposal(phase);
+  $("turn-text").textContent = !waiting ? "▶ Either of you" : myTurn ? "▶ Your answer" : `◷ ${partner}'s answer`;
+  $("turn-note").textContent = !waiting
+    ? "May propose a change, or close and keep the deal."
+    : myTurn
+      ? "Accept a package, counter or decline."
+      : "Waiting for their answer to your proposal.";
+  $("status-turn").classList.toggle("status-turn-you", !waiting || myTurn);
+  $("status-turn").classList.toggle("status-turn-partner", Boolean(waiting) && !myTurn);
+  $("status-offers").querySelector(".stat-label").textContent = "Proposals left";
+  $("offers-text").textContent = `${phase.proposals_left} of ${phase.max_offers}`;
+  $("offers-note").textContent = "In this phase after the deal.";
+  $("status-offers").classList.toggle("status-urgent", phase.proposals_left <= 1);
+  const key = `${neg.id}:${phase.proposals.length}:${phase.pending}:${JSON.stringify(phase.deal.package)}:${partner}`;
+  keyed($("pss"), key, () =>
+    phaseCard(neg, {
+      accept: (x, i, err, btn) => accept(x, i, err, btn),
+      counter: (x, i) => builder.counterFrom(x, i),
+      decline: async (x, err, btn) => answer(err, btn, "decline", { offer_id: x.id }),
+      close: async (err, btn) => answer(err, btn, "close_phase", {}),
+    }),
+  );
+}
+
+async function answer(errEl, button, event, payload) {
+  setError(errEl, "");
+  button.disabled = true;
+  const res = await call(event, payload);
+  if (!res.ok) {
+    button.disabled = false;
+    setError(errEl, res.error.message);
+    button.focus();
+  }
 }
 
 function drawIncoming(neg, myTurn) {
@@ -482,7 +539,8 @@ function tick() {
     return;
   }
   const myTurn = neg.turn === neg.role;
-  document.title = `${myTurn ? "Your turn" : "Their turn"} · ${neg.scenario.title} · Parley`;
+  const what = openPhase(neg) ? "Deal reached: improve it?" : myTurn ? "Your turn" : "Their turn";
+  document.title = `${what} · ${neg.scenario.title} · Parley`;
   const box = $("status-time");
   if (neg.deadline) {
     const left = Math.max(0, neg.deadline - now());

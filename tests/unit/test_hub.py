@@ -133,7 +133,7 @@ def test_create_session_refuses_every_problem_at_once_and_keeps_the_protocol(wor
         )
     assert e.value.errors == [
         "scenario: unknown scenario 'nope'",
-        "protocol: unknown protocol 'auction' (mediated, offers, single_text, mixed)",
+        "protocol: unknown protocol 'auction' (mediated, offers, pss, single_text, mixed)",
         "conditions[0]: unknown condition 'odd' (single, meso or any)",
         "pairing: must be arrival or rounds, not 'x'",
     ]
@@ -455,10 +455,18 @@ def test_a_database_of_schema_one_opens_with_its_rounds_and_the_offers_protocol(
 def quiet_protocol() -> types.ModuleType:
     """A protocol made in the test: the offers protocol without chat and with one condition."""
     m = types.ModuleType("quiet")
-    for name in ("new_state", "fold", "replay", "parse_action", "due", "end_by_instructor"):
+    for name in (
+        "new_state",
+        "fold",
+        "replay",
+        "parse_action",
+        "due",
+        "end_by_instructor",
+        "answer",
+    ):
         setattr(m, name, getattr(offers, name))
     m.view, m.suggest = offers.view, offers.suggest
-    m.NAME, m.CONDITIONS = "quiet", ("any",)
+    m.NAME, m.CONDITIONS, m.ACTIONS = "quiet", ("any",), offers.ACTIONS
 
     def apply(state, role, action, now):
         if action["type"] == "chat":

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from game.core.agents import pss
 from game.core.agents.base import ACCEPTANCE, Agent, Param, Step, accepts
 from game.core.agents.model import Model, model
 
@@ -96,6 +97,8 @@ class Negotiator(Agent):
         return 1
 
     def act(self, view: dict, memory: dict, rng: random.Random, now: float) -> Step | None:
+        if pss.in_phase(view):  # after a deal: answer a proposal by its worth (agents/pss.py)
+            return pss.answer(view, now)
         turn = read(view, now)
         if turn is None:
             return None

@@ -8,7 +8,9 @@ a module here and an entry in :data:`REGISTRY`, and changes no hub code.
 Three are registered: :mod:`game.core.protocols.offers`, alternating offers of one package or
 of several equivalent packages (the contract's conditions ``single``, ``meso`` and ``any``);
 :mod:`game.core.protocols.mediated` and :mod:`game.core.protocols.single_text`, with a third
-seat in the middle (docs/protocols.md).
+seat in the middle (docs/protocols.md); and :mod:`game.core.protocols.pss`, the offers
+protocol followed after a deal by a post-settlement phase (registered last, so a condition
+belongs to ``offers`` in a mixed session).
 
 Seats: a protocol's state may have ``seats`` (a tuple of seat ids: the two roles, then the
 middle seat's name, the module's ``MIDDLE``); a state without it has the scenario's two roles
@@ -19,8 +21,13 @@ instead of ``partner``.
 The interface a protocol module provides (the hub and the shell use nothing else of it):
 
 - ``NAME: str`` and ``CONDITIONS: tuple[str, ...]``, the conditions a session may ask for.
+- ``ACTIONS: tuple[str, ...]``: the Socket.IO events a student may send (the shell registers
+  the union of every protocol's).
+- ``parse_options(value) -> (options, errors)`` (optional): the protocol's own session setting
+  (``OPTION_KEY`` names it in the request, e.g. ``post_settlement``); stored with the session
+  and given back to ``new_state`` as ``options``.
 - ``new_state(negotiation_id, scenario, condition, *, started_at, max_offers=None,
-  time_limit_s=None, deadline=None) -> State``: a negotiation just paired, with no events.
+  time_limit_s=None, deadline=None, options=None) -> State``: a negotiation just paired.
 - ``fold(state, event) -> State`` and ``replay(state, events) -> State``: a state is the fold of
   its events (JSON-able dicts with ``type`` and ``at``), so recovery replays the stored log.
 - ``parse_action(kind, payload) -> dict``: check a client payload's shape (knows no state);
@@ -30,6 +37,7 @@ The interface a protocol module provides (the hub and the shell use nothing else
 - ``due(state, now) -> list[dict]``: events the server makes by itself (a passed deadline).
 - ``end_by_instructor(state, now) -> list[dict]``: the instructor ends it (reason ``instructor``).
 - ``view(state, role, *, partner, analysis=None) -> dict``: what one role is shown.
+- ``answer(events) -> dict``: the acknowledgement of an action that made ``events``.
 
 A session may also mix protocols as conditions (``"protocol": "mixed"``): each negotiation is
 played by its condition's protocol (:func:`for_condition`, :func:`of`), so the hub always asks
@@ -46,11 +54,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from game.core.protocols import mediated, offers, single_text
+from game.core.protocols import mediated, offers, pss, single_text
 from game.core.protocols.common import RuleError
 
 DEFAULT = "offers"
-REGISTRY: dict[str, ModuleType] = {m.NAME: m for m in (offers, mediated, single_text)}
+REGISTRY: dict[str, ModuleType] = {m.NAME: m for m in (offers, mediated, single_text, pss)}
 
 MIXED = "mixed"  # a session whose conditions belong to several protocols
 
@@ -59,6 +67,7 @@ __all__ = [
     "MIXED",
     "REGISTRY",
     "RuleError",
+    "actions",
     "all_conditions",
     "for_condition",
     "get",
@@ -83,7 +92,8 @@ def of(state) -> ModuleType:
 
 
 def all_conditions() -> tuple[str, ...]:
-    return tuple(c for name in sorted(REGISTRY) for c in REGISTRY[name].CONDITIONS)
+    names = sorted(REGISTRY)
+    return tuple(dict.fromkeys(c for name in names for c in REGISTRY[name].CONDITIONS))
 
 
 def seats(state) -> tuple[str, ...]:
@@ -106,3 +116,8 @@ def names() -> list[str]:
 def get(name: str | None = None) -> ModuleType:
     """The protocol module called ``name`` (the default when None); KeyError if unknown."""
     return REGISTRY[name or DEFAULT]
+
+
+def actions() -> list[str]:
+    """Every student action of every protocol, for the shell to listen to."""
+    return sorted({a for m in REGISTRY.values() for a in m.ACTIONS})

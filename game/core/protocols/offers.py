@@ -45,6 +45,7 @@ from game.core.scenario import Scenario
 
 NAME = "offers"
 CONDITIONS = ("single", "meso", "any")
+ACTIONS = ("propose", "accept", "walk_away", "chat")
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,10 @@ def new_state(
     max_offers: int | None = None,
     time_limit_s: float | None = None,
     deadline: float | None = None,
+    options: dict | None = None,
 ) -> State:
-    """The state of a negotiation that has just been paired (no events yet)."""
+    """The state of a negotiation that has just been paired (no events yet); this protocol
+    has no ``options``."""
     if condition not in CONDITIONS:
         raise ValueError(f"unknown condition {condition!r}")
     if deadline is None and time_limit_s is not None:
@@ -350,6 +353,13 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
             "at": now,
         }
     ]
+
+
+def answer(events: list[dict]) -> dict:
+    """The acknowledgement of an action that made ``events``: a proposal's answer names it."""
+    if events and events[0]["type"] == "proposed":
+        return {"ok": True, "offer_id": events[0]["offer_id"]}
+    return {"ok": True}
 
 
 def end_by_instructor(state: State, now: float) -> list[dict]:

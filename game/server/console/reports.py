@@ -20,6 +20,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, url_for
 
 from game.core import debrief
+from game.core.protocols import pss_measures
 from game.server import export, reads, web
 from game.server.console.auth import CONDITION_NAMES, hub, page, render, store
 from game.server.console.sessions import session_context
@@ -74,6 +75,10 @@ def debrief_data(code: str) -> dict[str, Any]:
         "agents_summary": against_agents(with_agents, sc) if with_agents else None,
         "agents_detail": debrief.summary(agent_records, conditions=s.conditions)
         if with_agents
+        else None,
+        # the post-settlement phase by condition, and each pair's path from first to final deal
+        "post_settlement": pss_measures.summary(view["negotiations"], s.conditions)
+        if s.protocol == "pss"
         else None,
         "negotiations": [
             {

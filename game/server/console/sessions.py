@@ -35,7 +35,7 @@ bp = Blueprint("sessions", __name__)
 
 FORM_FIELDS = (
     "scenario", "conditions", "time_limit_s", "max_offers", "pairing", "agents", "name",
-    "student_id", "protocol", "middle", "rotate",
+    "student_id", "post_settlement", "protocol", "middle", "rotate",
 )  # fmt: skip
 
 
@@ -105,6 +105,9 @@ def new():
         **AGENT_FORM,
         "debrief": "round_end",
         "multiple_seats": False,
+        "pss": False,
+        "pss_minutes": "",
+        "pss_max_offers": "",
     }
     return render(
         "new_session.html", scenarios=scenario_choices(), form=form, errors={},
@@ -172,8 +175,19 @@ def create():
     body["name"] = f.get("name", "")
     if f.get("ask_student_id"):
         body["student_id"] = f.get("student_id_label", "").strip() or "Student id"
+    if f.get("pss"):  # the post-settlement phase (protocol pss) and its own limits
+        body["post_settlement"] = phase = {}
+        minutes = _form_number(f.get("pss_minutes", ""), "post_settlement", errors, whole=False)
+        if minutes is not None:
+            phase["time_limit_s"] = round(minutes * 60, 3)
+        most = _form_number(f.get("pss_max_offers", ""), "post_settlement", errors, whole=True)
+        if most is not None:
+            phase["max_offers"] = most
     agents_form = agent_fields(f, body, errors)
     form = {
+        "pss": bool(f.get("pss")),
+        "pss_minutes": f.get("pss_minutes", ""),
+        "pss_max_offers": f.get("pss_max_offers", ""),
         **agents_form,
         **third_form,
         "scenario": body["scenario"],

@@ -72,8 +72,9 @@ def third_party_fields(f: Any, body: dict) -> dict[str, Any]:
         "middle": f.get("middle", "players"),
         "rotate": bool(f.get("rotate")),
     }
-    body["protocol"] = form["protocol"]
     if form["protocol"] != protocols.DEFAULT:  # direct offers have no middle seat
+        # (direct offers: no key, so the post-settlement phase's setting implies its protocol)
+        body["protocol"] = form["protocol"]
         body["middle"] = form["middle"]
         body["rotate"] = form["rotate"]
     return form

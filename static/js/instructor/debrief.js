@@ -114,8 +114,63 @@ function outcomeDatasets() {
       _kind: "agreement",
     });
   }
+  if (data.post_settlement) sets.push(...settlementDatasets(data.post_settlement));
   if (drill) sets.push(...pathDatasets(drill));
   return { sets, b };
+}
+
+// each pair's path from its first deal (hollow) to its final one, by condition: one short
+// dashed line per pair, the condition's first one in the legend
+function settlementDatasets(pss) {
+  const out = [];
+  for (const c of data.summary.conditions) {
+    pss.paths
+      .filter((p) => p.condition === c)
+      .forEach((p, i) =>
+        out.push({
+          label: `First deal → final: ${condName(c)}`,
+          data: [
+            { x: p.first[0], y: p.first[1], label: "First deal" },
+            { x: p.final[0], y: p.final[1], label: "Final deal" },
+          ],
+          showLine: true,
+          borderDash: [5, 3],
+          borderWidth: 1.5,
+          borderColor: colour(c),
+          pointRadius: [7, 0],
+          pointStyle: shape(c),
+          backgroundColor: "#ffffff",
+          order: 11,
+          _kind: "settlement",
+          ...(i ? { _legend: false } : {}),
+        }),
+      );
+  }
+  return out;
+}
+
+function renderSettlement() {
+  const pss = data.post_settlement;
+  $("#pss-panel").hidden = !pss;
+  if (!pss) return;
+  const share = (x) => (x === null ? "–" : pct(x));
+  $("#pss-table tbody").replaceChildren(
+    ...pss.rows.map((r) =>
+      h(
+        "tr",
+        null,
+        h("th", { scope: "row" }, condName(r.condition)),
+        h("td", { class: "num" }, r.deals),
+        h("td", { class: "num" }, r.improved),
+        h("td", { class: "num" }, r.proposals === null ? "–" : fmt2(r.proposals)),
+        h("td", { class: "num" }, r.gain_0 === null ? "–" : fmt2(r.gain_0)),
+        h("td", { class: "num" }, r.gain_1 === null ? "–" : fmt2(r.gain_1)),
+        h("td", { class: "num" }, r.gain_joint === null ? "–" : fmt2(r.gain_joint)),
+        h("td", { class: "num" }, share(r.first_pareto)),
+        h("td", { class: "num" }, share(r.final_pareto)),
+      ),
+    ),
+  );
 }
 
 function pathDatasets(p) {
@@ -635,6 +690,7 @@ function renderAll() {
   renderCounts();
   renderDrillOptions();
   drawOutcomes();
+  renderSettlement();
   renderComparison();
   drawJoint();
   drawAnchor();

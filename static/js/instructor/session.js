@@ -152,7 +152,8 @@ $("#participant-filter").addEventListener("input", () => current && renderPartic
 
 function statusCell(n) {
   if (n.status === "open") {
-    const turn = n.turn ? `${roleNames[n.turn] || n.turn}'s turn` : "";
+    // the post-settlement phase: a deal stands, the pair looks for a better one
+    const turn = n.in_phase ? "deal reached, looking for a better one" : n.turn ? `${roleNames[n.turn] || n.turn}'s turn` : "";
     return h(
       "span",
       { class: "status status-open" },
@@ -285,6 +286,7 @@ function renderNegotiations(negs) {
     (n) =>
       [
         n.status,
+        n.in_phase,
         n.turn,
         n.offers_count,
         n.end_reason,

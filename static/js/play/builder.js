@@ -5,6 +5,7 @@ import { equivalent, spread } from "../shared/equivalence.js";
 import { announce, h, replaceChildren } from "../shared/dom.js";
 import { pts, setError, signed, vsBatna } from "./dom.js";
 import { cleanPackage, emptyPackage, isComplete, packageValue, partnerName, samePackage } from "./model.js";
+import { mayPropose, openPhase } from "./pss.js";
 
 // drafts live in this tab (sessionStorage), by negotiation and role: two tabs may play both sides
 const DRAFT_KEY = "parley.draft.";
@@ -75,7 +76,14 @@ export class Builder {
   }
 
   get myTurn() {
+    if (openPhase(this.neg)) return mayPropose(this.neg); // after a deal: either side proposes
     return this.neg.status === "open" && this.neg.turn === this.neg.role;
+  }
+
+  /** Every offer and post-settlement proposal of this negotiation (what a counter starts from). */
+  get known() {
+    const p = this.neg.post_settlement;
+    return [...this.neg.offers, ...(p && p.proposals ? p.proposals : [])];
   }
 
   /** A new `state`: keep the draft, adapt controls; a new negotiation starts a new draft. */
@@ -84,7 +92,7 @@ export class Builder {
     this.neg = neg;
     let changed = fresh;
     if (fresh) this.draft = loadDraft(this.draftKey) || this.blank();
-    if (this.draft.basedOn && !neg.offers.some((o) => o.id === this.draft.basedOn.offer_id)) {
+    if (this.draft.basedOn && !this.known.some((o) => o.id === this.draft.basedOn.offer_id)) {
       this.draft.basedOn = null;
       changed = true;
     }
@@ -263,6 +271,7 @@ export class Builder {
     const [lo, hi] = this.bounds;
     const pkgs = this.draft.packages;
     const values = pkgs.map((p) => packageValue(sc, p));
+    const phase = openPhase(neg);
 
     pkgs.forEach((_, i) => {
       const box = this.columns.querySelector(`[data-total="${i}"]`);
@@ -270,6 +279,13 @@ export class Builder {
       box.querySelector("[data-value]").textContent = values[i] === null ? "—" : `${pts(values[i])} pts`;
       const vs = box.querySelector("[data-vs]");
       replaceChildren(vs, values[i] === null ? h("span", { class: "muted small" }, "choose every option") : vsBatna(values[i], sc.batna));
+      if (phase && values[i] !== null && values[i] < phase.deal.points) {
+        // allowed (people do), but said: this proposal is worth less to you than the deal
+        vs.appendChild(
+          h("span", { class: "field-error pss-warn", "data-pss-warn": "" },
+            `⚠ Worth ${pts(phase.deal.points - values[i])} less to you than the deal in force (${pts(phase.deal.points)}).`),
+        );
+      }
     });
 
     // how many packages
@@ -292,11 +308,16 @@ export class Builder {
     this.suggestBtn.title = slot === null ? `An offer holds at most ${hi} packages` : "";
 
     const open = neg.status === "open";
-    const canSend = open && this.myTurn && neg.offers_left > 0;
+    const left = phase ? phase.proposals_left : neg.offers_left;
+    const canSend = open && this.myTurn && left > 0;
+    this.sendBtn.textContent = phase ? "Send proposal" : "Send offer";
     this.sendBtn.disabled = this.busy || !canSend;
     const partner = partnerName(neg);
     let why = "";
     if (!open) why = "The negotiation has ended.";
+    else if (phase && left <= 0) why = "No proposals are left: the deal stands.";
+    else if (phase && !this.myTurn) why = `Wait for ${partner}'s answer to your proposal.`;
+    else if (phase) why = firstComplete ? "Nothing changes unless the other side accepts." : "Choose an option for every issue, then send.";
     else if (!this.myTurn)
       why = neg.offers.length
         ? `Wait for ${partner}'s answer before you send another offer.`
@@ -452,8 +473,9 @@ export class Builder {
     this.store();
     this.rebuild();
     this.refresh();
-    this.sendOk.textContent = `✓ Offer sent with ${n} package${n === 1 ? "" : "s"}.`;
-    announce(`Offer sent with ${n} package${n === 1 ? "" : "s"}.`);
+    const what = openPhase(this.neg) ? "Proposal" : "Offer";
+    this.sendOk.textContent = `✓ ${what} sent with ${n} package${n === 1 ? "" : "s"}.`;
+    announce(`${what} sent with ${n} package${n === 1 ? "" : "s"}.`);
     // the Send button is gone with the turn: keep the focus on the page, on what was sent
     const to = this.sendOk.offsetParent ? this.sendOk : document.getElementById("status");
     if (to) to.focus({ preventScroll: !this.sendOk.offsetParent });

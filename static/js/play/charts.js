@@ -183,9 +183,33 @@ export function debriefChart(canvas, neg) {
   }
   const step = neg.protocol === "mediated" ? "proposal" : "draft";
   const datasets = [];
+  const pss = d.post_settlement; // a post-settlement phase: the path from the first deal
+  if (pss) {
+    datasets.push(
+      {
+        label: "Path to the final deal",
+        data: pss.deals.map((p) => toXY(p, k)),
+        showLine: true,
+        pointRadius: 3,
+        borderWidth: 2,
+        borderDash: [6, 3],
+        borderColor: C.deal,
+        backgroundColor: C.deal,
+      },
+      {
+        label: "First deal",
+        data: [toXY(pss.first, k)],
+        pointStyle: SYMBOLS.firstDeal.pointStyle,
+        pointRadius: 9,
+        borderWidth: 2,
+        borderColor: C.deal,
+        backgroundColor: "#ffffff",
+      },
+    );
+  }
   if (agreed) {
     datasets.push({
-      label: party ? "Your deal" : "The deal",
+      label: pss ? "Final deal" : party ? "Your deal" : "The deal",
       data: [space.deal],
       pointStyle: symbolStyle(SYMBOLS.deal, 14),
       pointRadius: 14,

@@ -2,7 +2,7 @@
 // and the debrief (both sides' points, joint points, what was left on the table, the chart).
 import { debriefChart } from "./charts.js";
 import { h } from "../shared/dom.js";
-import { pts, vsBatna } from "./dom.js";
+import { pts, signed, vsBatna } from "./dom.js";
 import { termsList } from "./offers.js";
 import { partnerName } from "./model.js";
 
@@ -11,6 +11,17 @@ export function reasonWords(neg) {
   const o = neg.outcome;
   const partner = partnerName(neg);
   const by = o.by === neg.role ? "You" : partner;
+  const pss = neg.post_settlement && neg.post_settlement.closed;
+  if (o.reason === "accepted" && pss) {
+    const changed = neg.post_settlement.deals_made > 0;
+    const how = {
+      closed: pss.by === neg.role ? "You closed the phase after the deal" : `${partner} closed the phase after the deal`,
+      time: "The time after the deal ran out",
+      offer_limit: "The last proposal after the deal was answered",
+      instructor: "The instructor closed the phase after the deal",
+    }[pss.reason] || "The phase after the deal closed";
+    return `${how}; ${changed ? "the improved deal stands" : "the first deal stands"}.`;
+  }
   switch (o.reason) {
     case "accepted":
       return o.by === neg.role ? `You accepted ${partner}'s package.` : `${partner} accepted your package.`;
@@ -71,6 +82,17 @@ export function outcomeCard(neg) {
   );
 }
 
+/** The post-settlement phase's path in words, or null without one. */
+function pssFact(d, k, partner) {
+  const p = d.post_settlement;
+  if (!p) return null;
+  const [f, e] = [p.first, p.final];
+  const changed = p.deals.length > 1;
+  return changed
+    ? `After your first deal (you ${pts(f[k])}, ${partner} ${pts(f[1 - k])}) you improved it ${p.deals.length - 1} time${p.deals.length > 2 ? "s" : ""}: the final deal gives you ${pts(e[k])} (${signed(e[k] - f[k])}) and ${partner} ${pts(e[1 - k])} (${signed(e[1 - k] - f[1 - k])}). The dashed line on the chart is that path.`
+    : `After your first deal you looked for a better one with ${p.proposals.length} proposal${p.proposals.length === 1 ? "" : "s"}; the first deal stood.`;
+}
+
 export function debriefCard(neg) {
   const d = neg.debrief;
   if (!d) return null;
@@ -93,6 +115,7 @@ export function debriefCard(neg) {
       ? `Your deal gives you ${pts(d.points[k])} and ${partner} ${pts(d.points[1 - k])} points: ${pts(d.joint)} together.`
       : `With no deal you get ${pts(d.points[k])} and ${partner} ${pts(d.points[1 - k])} points (your BATNAs): ${pts(d.joint)} together.`,
     `The best package for both of you together is worth ${pts(d.max_joint)} points, so ${pts(d.left_on_table)} points were left on the table.`,
+    pssFact(d, k, partner),
     d.pareto_optimal === true
       ? "Your deal is on the Pareto frontier: no other package gives one of you more without giving the other less."
       : d.pareto_optimal === false

@@ -87,6 +87,7 @@ export const SYMBOLS = {
   frontier: { pointStyle: "line", mark: "—", words: "the Pareto frontier: a line" },
   batna: { pointStyle: "line", mark: "┄", words: "each side's BATNA: a dashed line" },
   deal: { pointStyle: "star", mark: "★", words: "a deal: a yellow star" },
+  firstDeal: { pointStyle: "star", mark: "☆", words: "a first deal, improved after it: a hollow star" },
   noDeal: { pointStyle: "rect", mark: "■", words: "no deal (both BATNAs): a grey square" },
   nash: { pointStyle: "crossRot", mark: "×", words: "the Nash bargaining solution: a red ×" },
   compromise: { pointStyle: "cross", mark: "+", words: "the compromise (middle options): a +" },
