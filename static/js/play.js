@@ -488,10 +488,16 @@ function accept(offer, index, errEl, button) {
   const neg = last && last.negotiation;
   const points = offer.points ? offer.points[index] : null;
   const many = offer.packages.length > 1 ? `package ${index + 1} of ` : "";
+  const inPhase = neg && openPhase(neg); // post-settlement: the package replaces the deal in force
+  const after = inPhase
+    ? ". It becomes the deal in force; the phase goes on until one of you closes it."
+    : neg && neg.post_settlement
+      ? ". It becomes your deal; you may then look together for one better for both."
+      : ". The negotiation ends with this deal; it cannot be undone.";
   $("accept-dialog-text").textContent =
-    `You accept ${many}${neg ? partnerName(neg) : "your partner"}'s offer #${offer.seq}` +
+    `You accept ${many}${neg ? partnerName(neg) : "your partner"}'s ${inPhase ? "proposal" : "offer"} #${offer.seq}` +
     (typeof points === "number" ? `, worth ${pts(points)} points to you` : "") +
-    ". The negotiation ends with this deal; it cannot be undone.";
+    after;
   accepting = { offer, index, errEl, button };
   $("accept-dialog").showModal();
 }

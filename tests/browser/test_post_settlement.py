@@ -48,6 +48,7 @@ def test_two_students_reach_a_deal_improve_it_and_see_both_on_the_debrief(server
     first.get_by_role("button", name="Send offer").click()
     card = second.get_by_role("region", name=re.compile("offer #")).get_by_role("article")
     card.get_by_role("button", name="Accept", exact=True).click()
+    second.get_by_role("button", name="Yes, accept").click()  # Accept asks once (issue 13)
 
     # the deal stands; both see the phase's explanation and the deal in force
     for page in (first, second):
@@ -81,6 +82,9 @@ def test_two_students_reach_a_deal_improve_it_and_see_both_on_the_debrief(server
     top(answerer, 1500)
     shot(answerer, "post-settlement", full_page=False, docs="post-settlement")
     region.get_by_role("button", name="Accept this package").click()
+    dialog = answerer.get_by_role("dialog", name="Accept this package?")
+    expect(dialog).to_contain_text("becomes the deal in force")
+    dialog.get_by_role("button", name="Yes, accept").click()
     for page in (first, second):
         expect(phase(page).locator("[data-pss-deal]")).to_contain_text(f"{IMPROVED[role(page)]:,}")
 
@@ -113,6 +117,7 @@ def test_the_phase_is_usable_at_375px(server, student, shot):
     first.get_by_role("button", name="Send offer").click()
     card = second.get_by_role("region", name=re.compile("offer #")).get_by_role("article")
     card.get_by_role("button", name="Accept", exact=True).click()
+    second.get_by_role("button", name="Yes, accept").click()  # Accept asks once (issue 13)
     choose(first, BETTER)
     first.get_by_role("button", name="Send proposal").click()
     region = phase(second)

@@ -23,7 +23,7 @@ from game.core.scenario import load_dir
 from game.paths import SCENARIOS
 
 SCENARIOS_ALL = load_dir(SCENARIOS)
-STRATEGIES = ("boulware", "linear", "conceder", "tit_for_tat", "meso", "scripted")
+STRATEGIES = ("boulware", "linear", "conceder", "tit_for_tat", "meso", "scripted", "pss_improver")
 T0 = 1_800_000_000.0
 
 

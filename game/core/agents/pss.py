@@ -3,12 +3,17 @@
 Every shipped strategy answers a proposal waiting for it the same way, from its own view only:
 it accepts the package of the proposal worth most to it when that is worth **more** to it than
 the deal in force, and declines the proposal otherwise. It makes no proposal and never closes
-the phase: the human partner or the phase's limits close it.
+the phase: the human partner or the phase's limits close it. The ``pss_improver`` strategy
+also proposes, while no proposal waits, what :mod:`game.core.agents.improver` finds better for
+both by its estimate of the other side, and closes the phase when it finds nothing or after
+``max_declines`` of its proposals were declined (:func:`improve`).
 """
 
 from __future__ import annotations
 
+from game.core.agents import improver
 from game.core.agents.base import Step
+from game.core.agents.model import model
 
 
 def in_phase(view: dict) -> bool:
@@ -31,3 +36,18 @@ def answer(view: dict, now: float) -> Step | None:
     if waiting["points"][k] > phase["deal"]["points"]:
         return Step("accept", {"offer_id": waiting["id"], "package": k})
     return Step("decline", {"offer_id": waiting["id"]})
+
+
+def improve(view: dict, now: float, max_declines: int) -> Step | None:
+    """Answer what waits for the agent; while nothing waits, propose an improvement for both (by
+    its estimate) or close the phase."""
+    neg = view["negotiation"]
+    phase = neg["post_settlement"]
+    if neg.get("deadline") is not None and now >= neg["deadline"]:
+        return None
+    if phase["pending"] is not None:
+        return answer(view, now)
+    kind, packages = improver.step_kind(model(neg), neg, max_declines)
+    if kind == "propose":
+        return Step("propose", {"packages": packages})
+    return Step("close_phase", {})

@@ -268,8 +268,26 @@ class Scripted(Negotiator):
         return super().decide(turn, memory, rng)
 
 
+class PssImprover(TimeBased):
+    """Before the deal, the time-based ``linear`` tactic; after it, Raiffa's post-settlement
+    settlement: it proposes packages better for both by its own estimate of the other side
+    (game.core.agents.improver) and closes the phase when it has nothing better to offer."""
+
+    name = "pss_improver"
+    reference = "Raiffa (1985), Negotiation Journal 1(1); van Krimpen et al. (2013), HardHeaded"
+    PARAMS = (
+        *_time(1.0),
+        Param("max_declines", "int", 2, 1, 50, doc="close the phase after this many declines"),
+    )
+
+    def act(self, view: dict, memory: dict, rng: random.Random, now: float) -> Step | None:
+        if pss.in_phase(view):
+            return pss.improve(view, now, self.params["max_declines"])
+        return super().act(view, memory, rng, now)
+
+
 SHIPPED: dict[str, type[Agent]] = {
-    c.name: c for c in (Boulware, Linear, Conceder, TitForTat, Meso, Scripted)
+    c.name: c for c in (Boulware, Linear, Conceder, TitForTat, Meso, Scripted, PssImprover)
 }
 
 
