@@ -114,6 +114,8 @@ def session_view(hub: Hub, code: str, *, metrics: bool = True) -> dict:
         "multiple_seats": s.multiple_seats,
         "debrief": s.debrief,
         "debrief_open": sorted(s.debrief_open),
+        "middle": s.middle,  # who sits in a middle seat: players | computer | instructor
+        "rotate": s.rotate,
         "participants": out_parts,
         "negotiations": [negotiation_summary(hub, n, metrics=metrics) for n in negs],
     }

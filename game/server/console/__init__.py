@@ -8,7 +8,8 @@ headers, guards and error pages cover every page:
   page and its forms;
 - :mod:`.library` (``console.library``): the scenario library and the upload;
 - :mod:`.forms` (``console.forms``): the questionnaires and their upload;
-- :mod:`.reports` (``console.reports``): the debrief and the export, and their JSON.
+- :mod:`.reports` (``console.reports``): the debrief and the export, and their JSON;
+- :mod:`.middle` (``console.middle``): the instructor's screen in a negotiation's middle seat.
 
 The console reads the hub through its public methods and ``game.server.reads`` only, and the
 store from ``app.extensions["parley"]["store"]``.
@@ -18,12 +19,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from game.server.console import auth, course, forms, library, reports, sessions
+from game.server.console import auth, course, forms, library, middle, reports, sessions
 
 if TYPE_CHECKING:
     from flask import Flask
 
-for _part in (sessions.bp, course.bp, library.bp, forms.bp, reports.bp):
+for _part in (sessions.bp, course.bp, library.bp, forms.bp, reports.bp, middle.bp):
     auth.bp.register_blueprint(_part)
 
 

@@ -43,6 +43,8 @@ CONDITION_NAMES = {
     "single": "Single offers",
     "meso": "MESO first offers",
     "any": "Free choice",
+    "mediated": "Mediated",
+    "single_text": "Single text",
 }
 HOME = "console.sessions.index"  # where a login leads by default
 

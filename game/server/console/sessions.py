@@ -23,13 +23,20 @@ from game.server.console import study_form
 from game.server.console.agents_form import AGENT_FORM, agent_choices, agent_fields
 from game.server.console.auth import CONDITION_NAMES, form_post, hub, page, push, render
 from game.server.console.library import scenario_choices
+from game.server.console.third_party_form import (
+    CONDITIONS,
+    THIRD_PARTY_FORM,
+    allowed_conditions,
+    third_party_choices,
+    third_party_fields,
+)
 from game.server.hub import ApiError, Session
 
 bp = Blueprint("sessions", __name__)
 
 FORM_FIELDS = (
     "scenario", "conditions", "time_limit_s", "max_offers", "pairing", "agents", "study", "name",
-    "student_id", "post_settlement",
+    "student_id", "post_settlement", "protocol", "middle", "rotate",
 )  # fmt: skip
 
 
@@ -87,7 +94,8 @@ def field_errors(errors: list[str]) -> dict[str, list[str]]:
 def new():
     form = {
         "scenario": request.args.get("scenario", ""),
-        "conditions": {"single": 0, "meso": 0, "any": 1},
+        "conditions": {"single": 0, "meso": 0, "any": 1, "mediated": 0, "single_text": 0},
+        **THIRD_PARTY_FORM,
         "time_limit_min": "",
         "no_limit": False,
         "max_offers": "",
@@ -104,8 +112,9 @@ def new():
         "pss_max_offers": "",
     }
     return render(
-        "new_session.html", scenarios=scenario_choices(), form=form, errors={}, **agent_choices()
-    )
+        "new_session.html", scenarios=scenario_choices(), form=form, errors={},
+        **agent_choices(), **third_party_choices(),
+    )  # fmt: skip
 
 
 def _form_number(raw: str, field: str, errors: dict[str, list[str]], *, whole: bool):
@@ -132,9 +141,14 @@ def create():
     f = request.form
     errors: dict[str, list[str]] = {}
     weights: dict[str, int] = {}
-    for c in ("single", "meso", "any"):
+    body: dict[str, Any] = {}
+    third_form = third_party_fields(f, body)
+    allowed = allowed_conditions(third_form["protocol"])
+    for c in CONDITIONS:
         w = 0
-        if f.get(f"cond_{c}"):
+        if len(allowed) == 1 and c in allowed:  # a protocol of one condition: that one
+            w = 1
+        elif f.get(f"cond_{c}") and c in allowed:
             w = _form_number(f.get(f"weight_{c}", "1"), "conditions", errors, whole=True)
             w = 1 if w is None else w
             if not 1 <= w <= 10:
@@ -143,7 +157,7 @@ def create():
     conditions = [c for c, w in weights.items() for _ in range(w)]
     if not conditions:
         errors.setdefault("conditions", []).append("choose at least one condition")
-    body: dict[str, Any] = {"scenario": f.get("scenario", ""), "conditions": conditions}
+    body.update(scenario=f.get("scenario", ""), conditions=conditions)
     body["pairing"] = f.get("pairing", "arrival")
     body["multiple_seats"] = bool(f.get("multiple_seats"))
     # an arrival session debriefs each pair as it ends: the choice is for rounds only
@@ -180,6 +194,7 @@ def create():
         "pss_minutes": f.get("pss_minutes", ""),
         "pss_max_offers": f.get("pss_max_offers", ""),
         **agents_form,
+        **third_form,
         "study": study_state,
         "scenario": body["scenario"],
         "conditions": weights,
@@ -203,7 +218,7 @@ def create():
             return redirect(url_for("console.sessions.show", code=code))
     return render(
         "new_session.html", 400, scenarios=scenario_choices(), form=form, errors=errors,
-        **agent_choices(),
+        **agent_choices(), **third_party_choices(),
     )  # fmt: skip
 
 
@@ -273,6 +288,7 @@ def show(code: str):
             "reopen": url_for("course.reopen", code=s.code),
             "remove": url_for("web.remove_seat", code=s.code, pid="PID"),
             "open_debrief": url_for("web.open_debrief", code=s.code),
+            "middle": url_for("console.middle.seat", nid="NID"),
         },
     }
     return render("session.html", boot=boot, **ctx)

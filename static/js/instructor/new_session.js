@@ -1,5 +1,7 @@
 // The new-session form: show the chosen scenario's own limits as placeholders, explain when
-// MESO is impossible, and move the focus to the problems after a refused submit.
+// MESO is impossible, offer the conditions of the chosen protocol (every one for "mixed") and
+// the middle seat only where there is one, and move the focus to the problems after a refused
+// submit. Without scripts every field shows; the server keeps the chosen protocol's conditions.
 import "./focus.js";
 
 const select = document.getElementById("scenario");
@@ -34,6 +36,33 @@ function syncLimit() {
   timeInput.disabled = noLimit.checked;
 }
 
+const middleSet = document.getElementById("fld-middle");
+const rotate = document.getElementById("rotate");
+
+function protocol() {
+  const r = document.querySelector('input[name="protocol"]:checked');
+  return r ? r.value : "offers";
+}
+
+function syncProtocol() {
+  const p = protocol();
+  for (const row of document.querySelectorAll(".cond-choice[data-protocol]")) {
+    const box = row.querySelector('input[type="checkbox"]');
+    const shown = p === "mixed" || row.dataset.protocol === p;
+    row.hidden = !shown;
+    // a protocol of one condition (mediated, single text) has that one, chosen
+    if (shown && p !== "mixed" && p !== "offers") box.checked = true;
+  }
+  middleSet.hidden = p === "offers";
+  const middle = document.querySelector('input[name="middle"]:checked');
+  rotate.disabled = !middle || middle.value !== "players";
+  if (rotate.disabled) rotate.checked = false;
+}
+
+for (const r of document.querySelectorAll('input[name="protocol"], input[name="middle"]')) {
+  r.addEventListener("change", syncProtocol);
+}
+syncProtocol();
 select.addEventListener("change", update);
 noLimit.addEventListener("change", syncLimit);
 update();

@@ -221,6 +221,22 @@ function fillNegotiation(tr, n) {
     ),
   );
   const action = h("td", { class: "row-action" });
+  if (current && current.session.middle === "instructor" && n.seats && n.seats.length > 2) {
+    // the instructor sits in this trio's middle seat: its screen
+    const verb = n.condition === "mediated" ? "Mediate" : "Facilitate";
+    action.append(
+      h(
+        "a",
+        {
+          class: `btn btn-sm ${n.status === "open" ? "btn-primary" : "btn-ghost"} middle-link`,
+          href: boot.urls.middle.replace("NID", encodeURIComponent(n.negotiation_id)),
+          "aria-label": `${n.status === "open" ? verb : "View"} the negotiation of ${n.names[0]} and ${n.names[1]}`,
+        },
+        n.status === "open" ? verb : "View",
+      ),
+      " ",
+    );
+  }
   const watchBtn = h(
     "button",
     {

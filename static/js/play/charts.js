@@ -158,12 +158,17 @@ export function offersChart(canvas, neg) {
 
 /**
  * The debrief: every package as a point (your points, partner's points), the Pareto frontier,
- * both BATNAs, the Nash point, the offers made, and the deal.
+ * both BATNAs, the Nash point, the offers made, and the deal. A negotiation with a middle seat
+ * (`debrief.path`) draws the path of the mediator's proposals or the facilitator's drafts, in
+ * order, instead of offers; the middle seat (`debrief.you` null) sees the first role on x.
  */
 export function debriefChart(canvas, neg) {
   const d = neg.debrief;
-  const k = d.you;
-  const partner = partnerName(neg);
+  const path = Array.isArray(d.path) ? d.path : null;
+  const party = d.you !== null && d.you !== undefined;
+  const k = party ? d.you : 0;
+  const partner = path ? d.role_names[1 - k] : partnerName(neg);
+  const you = party ? "you" : d.role_names[0];
   const agreed = neg.outcome && neg.outcome.reason === "accepted";
   const space = outcomeSpace(
     { cloud: d.cloud, frontier: d.frontier, batnas: d.batnas, nash: d.nash, deal: agreed ? d.points : null },
@@ -176,6 +181,7 @@ export function debriefChart(canvas, neg) {
   for (const o of d.offers || []) {
     for (const p of o.points) (o.by === neg.role ? mine : theirs).push({ ...toXY(p, k), seq: o.seq });
   }
+  const step = neg.protocol === "mediated" ? "proposal" : "draft";
   const datasets = [];
   const pss = d.post_settlement; // a post-settlement phase: the path from the first deal
   if (pss) {
@@ -203,7 +209,7 @@ export function debriefChart(canvas, neg) {
   }
   if (agreed) {
     datasets.push({
-      label: pss ? "Final deal" : "Your deal",
+      label: pss ? "Final deal" : party ? "Your deal" : "The deal",
       data: [space.deal],
       pointStyle: symbolStyle(SYMBOLS.deal, 14),
       pointRadius: 14,
@@ -225,27 +231,45 @@ export function debriefChart(canvas, neg) {
       backgroundColor: agreed ? "rgba(86,100,118,0.45)" : C.batna,
       _kind: "noDeal",
     },
-    {
-      label: "Your offers",
-      data: mine,
-      pointStyle: SYMBOLS.offers[0].pointStyle,
-      pointRadius: 5,
-      borderWidth: 2,
-      backgroundColor: "#ffffff",
-      borderColor: C.you,
-      _kind: "offers",
-    },
-    {
-      label: `${partner}'s offers`,
-      data: theirs,
+  );
+  if (path) {
+    // the proposals or drafts in their order: hollow circles joined by a line
+    datasets.push({
+      label: neg.protocol === "mediated" ? "The mediator's proposals, in order" : "The drafts, in order",
+      data: path.map((st) => ({ ...toXY(st.points, k), seq: st.seq })),
+      showLine: true,
       pointStyle: SYMBOLS.offers[1].pointStyle,
       pointRadius: 5,
       borderWidth: 2,
       backgroundColor: "#ffffff",
       borderColor: C.partner,
-      _kind: "offers",
-    },
-  );
+      _kind: "path",
+      _path: true,
+    });
+  } else {
+    datasets.push(
+      {
+        label: "Your offers",
+        data: mine,
+        pointStyle: SYMBOLS.offers[0].pointStyle,
+        pointRadius: 5,
+        borderWidth: 2,
+        backgroundColor: "#ffffff",
+        borderColor: C.you,
+        _kind: "offers",
+      },
+      {
+        label: `${partner}'s offers`,
+        data: theirs,
+        pointStyle: SYMBOLS.offers[1].pointStyle,
+        pointRadius: 5,
+        borderWidth: 2,
+        backgroundColor: "#ffffff",
+        borderColor: C.partner,
+        _kind: "offers",
+      },
+    );
+  }
   if (space.nash) {
     datasets.push({
       label: "Nash solution",
@@ -309,8 +333,8 @@ export function debriefChart(canvas, neg) {
           callbacks: {
             label: (ctx) => {
               const r = ctx.raw;
-              const seq = r.seq ? ` (offer ${r.seq})` : "";
-              return `${ctx.dataset.label}${seq}: you ${pts(r.x)}, ${partner} ${pts(r.y)}`;
+              const seq = r.seq ? ` (${ctx.dataset._path ? step : "offer"} ${r.seq})` : "";
+              return `${ctx.dataset.label}${seq}: ${you} ${pts(r.x)}, ${partner} ${pts(r.y)}`;
             },
           },
         },
@@ -320,7 +344,7 @@ export function debriefChart(canvas, neg) {
           type: "linear",
           min: x0,
           max: x1,
-          title: { display: true, text: "Your points" },
+          title: { display: true, text: party ? "Your points" : `${d.role_names[0]}'s points` },
           ticks: { callback: (v) => pts(v), includeBounds: false },
           grid: { color: C.grid },
         },

@@ -6,6 +6,7 @@ import { h, keyed, replaceChildren } from "../shared/dom.js";
 import { markdown, pts, setError } from "./dom.js";
 import { optionOf } from "./model.js";
 import { pointsTable } from "./table.js";
+import { debriefChart } from "./charts.js";
 
 const SEAT_NAMES = { mediator: "mediator", facilitator: "facilitator" };
 
@@ -117,9 +118,16 @@ function outcomeBox(neg) {
           "div",
           null,
           h("h3", { class: "small" }, `The path of ${neg.protocol === "mediated" ? "proposals" : "drafts"}`),
+          // the chart for the eye; the table below gives the same points for screen readers
+          h(
+            "div",
+            { class: "chart-box chart-box-lg", "aria-hidden": "true" },
+            h("canvas", { id: "mid-path-chart", "data-path-chart": "" }),
+          ),
           h(
             "table",
-            { class: "table table-compact" },
+            { class: "table table-compact", id: "mid-path" },
+            h("caption", { class: "visually-hidden" }, `Each ${neg.protocol === "mediated" ? "proposal" : "draft"} in order: both parties' points and its distance to the best deals`),
             h("thead", null, h("tr", null, h("th", null, "#"), h("th", null, d.role_names[0]), h("th", null, d.role_names[1]), h("th", null, "Distance to the best deals"))),
             h(
               "tbody",
@@ -485,6 +493,8 @@ export function drawMiddle(root, neg, call, done) {
     ),
     h("div", { class: "play-layout" }, h("div", { class: "play-main" }, main), h("aside", { class: "play-side", "aria-label": "Conversation and your table" }, side)),
   ]);
+  const canvas = root.querySelector("canvas[data-path-chart]");
+  if (canvas && neg.debrief) debriefChart(canvas, neg);
 }
 
 export function middleTick(root, neg, now) {
