@@ -117,8 +117,12 @@ PARTICIPANT_COLUMNS = [
     "completed_at",
 ]
 # the documented additions of 2026-11-30 to tables that existed before (PROTOCOL.md section 6):
-# ``option_<issue id>`` in offers and these
-NEW_COLUMNS = {"participants": ["external_id", "consented_at", "completion", "completed_at"]}
+# ``option_<issue id>`` in offers and these (the agents' kind, strategy, params; the study's)
+NEW_COLUMNS = {
+    "participants": [
+        "kind", "strategy", "params", "external_id", "consented_at", "completion", "completed_at",
+    ]
+}  # fmt: skip
 
 COLUMNS = {
     "negotiations": NEGOTIATION_COLUMNS,

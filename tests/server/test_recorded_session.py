@@ -102,7 +102,8 @@ def without_new_columns(name: str, data: bytes) -> bytes:
 
 def test_the_new_columns_are_the_documented_ones_only(tmp_path):
     """What the comparison sets aside is exactly the section 6 additions: the offers gain one
-    option column per issue holding the package's option, the participants the study columns."""
+    option column per issue holding the package's option, the participants the agents' (kind,
+    strategy, params) and the study's columns."""
     out = tmp_path / "export"
     done = subprocess.run(
         [sys.executable, str(ROOT / "run.py"), "export", "--db", str(DB), "--out", str(out)],
