@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from game.server.guards import client_address, limits, too_many
 from game.server.hub import ApiError, Hub
 
 bp = Blueprint("practice", __name__)
@@ -40,6 +41,11 @@ def practice_start(scenario_id: str):
     sc = hub().scenario(scenario_id)
     if sc is None:
         return render_template("practice.html", scenario=None, scenario_id=scenario_id), 404
+    # each press makes a session: limited like joins, per address and for practice as a whole
+    # (a class behind one address still all gets in: docs/security.md)
+    wait, what = limits().join_wait(client_address(), "practice")
+    if wait > 0:
+        return too_many(wait, f"too many practice sessions started (per {what})")
     agents = {"mode": "practice", "strategy": _strategy(), "think_s": PRACTICE_THINK_S}
     try:
         code = hub().create_session({"scenario": sc.id, "agents": agents})

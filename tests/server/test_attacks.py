@@ -818,3 +818,25 @@ def test_walk_away_with_unknown_fields_is_bad_request_and_ends_nothing(module_se
     assert pair.buyer.wait(lambda s: neg(s).get("chat_total") == 1)["negotiation"]["status"] == (
         "open"
     )
+
+
+def test_practice_sessions_are_limited_like_joins(tmp_path, monkeypatch):
+    """Each press of a practice link makes a session: past the join limits the press gets 429
+    with Retry-After and makes none (the limits are lowered here to keep the test short)."""
+    import game
+    from game.server import guards
+
+    monkeypatch.setitem(guards.JOIN_LIMITS, "session", (3.0, 0.001))
+    app = game.create_app({"PARLEY_DB": str(tmp_path / "p.db"), "PARLEY_BACKGROUND": False})
+    try:
+        client = app.test_client()
+        hub = app.extensions["parley"]["hub"]
+        before = len(hub.list_sessions())
+        answers = [client.post("/practice/job-offer").status_code for _ in range(5)]
+        assert answers == [303, 303, 303, 429, 429]
+        r = client.post("/practice/job-offer")
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+        assert "too many practice sessions" in r.get_data(as_text=True)
+        assert len(hub.list_sessions()) == before + 3
+    finally:
+        app.extensions["parley"]["store"].close()
