@@ -1,4 +1,4 @@
-"""What every negotiation protocol shares: the error its rules raise."""
+"""What every negotiation protocol shares: the error its rules raise, how a state reads its end."""
 
 from __future__ import annotations
 
@@ -25,3 +25,20 @@ LOG_ONLY = frozenset({"suggested", "refused"})
 def played(events: list[dict]) -> list[dict]:
     """The events a protocol folds: every event but the log-only ones."""
     return [e for e in events if e.get("type") not in LOG_ONLY]
+
+
+class Ending:
+    """A state's status read from its ``outcome`` (None while open; an ``accepted`` outcome is
+    an agreement, any other an impasse): the one definition every protocol's State uses."""
+
+    outcome: Any
+
+    @property
+    def status(self) -> str:
+        if self.outcome is None:
+            return "open"
+        return "agreed" if self.outcome.reason == "accepted" else "impasse"
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None

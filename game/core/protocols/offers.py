@@ -31,7 +31,7 @@ from typing import Any
 
 from game.core import analysis
 from game.core.equivalence import equivalent
-from game.core.protocols.common import RuleError
+from game.core.protocols.common import Ending, RuleError
 from game.core.protocols.offers_payloads import CHAT_SHOWN as CHAT_SHOWN
 from game.core.protocols.offers_payloads import MAX_CHAT as MAX_CHAT
 from game.core.protocols.offers_payloads import (
@@ -68,7 +68,7 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class State:
+class State(Ending):
     """Everything the rules know of one negotiation."""
 
     id: str
@@ -83,16 +83,6 @@ class State:
     ended_at: float | None = None
     events: int = 0  # how many events were folded in
     extra: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def status(self) -> str:
-        if self.outcome is None:
-            return "open"
-        return "agreed" if self.outcome.reason == "accepted" else "impasse"
-
-    @property
-    def is_open(self) -> bool:
-        return self.outcome is None
 
     @property
     def latest(self) -> Offer | None:

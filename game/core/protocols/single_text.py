@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from game.core.protocols import middle
-from game.core.protocols.common import RuleError
+from game.core.protocols.common import Ending, RuleError
 from game.core.protocols.middle import Outcome, bad_request
 from game.core.scenario import Scenario
 
@@ -52,7 +52,7 @@ class Draft:
 
 
 @dataclass(frozen=True)
-class State:
+class State(Ending):
     id: str
     scenario: Scenario
     condition: str
@@ -71,16 +71,6 @@ class State:
     @property
     def seats(self) -> tuple[str, str, str]:
         return (*self.scenario.role_ids, MIDDLE)
-
-    @property
-    def status(self) -> str:
-        if self.outcome is None:
-            return "open"
-        return "agreed" if self.outcome.reason == "accepted" else "impasse"
-
-    @property
-    def is_open(self) -> bool:
-        return self.outcome is None
 
     @property
     def latest(self) -> Draft | None:
