@@ -180,10 +180,7 @@ def fold(state: State, event: dict) -> State:
             outcome = Outcome("accepted", p.package, p.points, event["role"])
             return replace(state, proposals=proposals, outcome=outcome, ended_at=at, events=n)
         return replace(state, proposals=proposals, events=n)
-    outcome = middle.ended(state, event)
-    if outcome is not None:
-        return replace(state, outcome=outcome, ended_at=at, events=n)
-    return replace(state, events=n)
+    return middle.settle(state, event, n, at)
 
 
 def replay(state: State, events: list[dict]) -> State:

@@ -11,6 +11,7 @@ outcome the same way in every protocol (``reason`` accepted | walked_away | dead
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from game.core.protocols.common import RuleError
@@ -111,6 +112,15 @@ def ended(state: Any, event: dict) -> Outcome | None:
     if t == "ended":
         return Outcome("deadline", None, state.scenario.batnas, event.get("by", "instructor"))
     return None
+
+
+def settle(state: Any, event: dict, n: int, at: float) -> Any:
+    """The last step of a middle-seat protocol's fold: an event that ends the negotiation
+    (:func:`ended`) sets its outcome and end; any other only counts as folded."""
+    outcome = ended(state, event)
+    if outcome is not None:
+        return replace(state, outcome=outcome, ended_at=at, events=n)
+    return replace(state, events=n)
 
 
 def seat_check(state: Any, seat: str, now: float, allowed: tuple[str, ...] | None) -> None:

@@ -171,10 +171,7 @@ def fold(state: State, event: dict) -> State:
     if t == "chat":
         msg = {"by": event["role"], "text": event["text"], "at": at}
         return replace(state, chat=state.chat + (msg,), events=n)
-    outcome = middle.ended(state, event)
-    if outcome is not None:
-        return replace(state, outcome=outcome, ended_at=at, events=n)
-    return replace(state, events=n)
+    return middle.settle(state, event, n, at)
 
 
 def replay(state: State, events: list[dict]) -> State:
