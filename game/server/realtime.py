@@ -27,7 +27,8 @@ from game.server.transport import Bucket, Encoded, LogLimiter
 
 log = logging.getLogger("parley.realtime")
 
-INSTRUCTOR_PUSH_S = 1.0  # at most one live update a second per watched session
+INSTRUCTOR_PUSH_S = 1.0  # at most one live update a second per watched session...
+# ...but a session where a negotiation has just ended is sent at the next tick (its End button)
 TICK_S = 0.25
 CHECKPOINT_S = 1.0
 CHECKPOINT_FAILURES = 5  # in a row, before commits take the checkpoints back
@@ -60,6 +61,7 @@ class Realtime:
         self.log_limited = LogLimiter(log)
         self.frames = FrameGuard(socketio, self.log_limited)
         self.dirty: set[str] = set()
+        self.urgent: set[str] = set()  # sessions where a negotiation has just ended
         self.watchers: dict[str, int] = {}
         self.watching: dict[str, set[str]] = {}  # instructor sid -> codes
         self.started = False
@@ -73,6 +75,8 @@ class Realtime:
         # built after a later change can never be sent before one built earlier.
         def send(p, text: str | None) -> None:
             self.dirty.add(p.code)
+            if (n := self.hub.current(p)) is not None and not n.state.is_open:
+                self.urgent.add(p.code)
             if text is not None:
                 self.server.emit("state", Encoded(text), to=f"p:{p.id}")
 
@@ -83,8 +87,9 @@ class Realtime:
         for sid in sids:
             self.server.disconnect(sid)
 
-    def flush_instructors(self) -> None:
-        dirty, self.dirty = self.dirty, set()
+    def flush_instructors(self, only: set[str] | None = None) -> None:
+        dirty = self.dirty if only is None else self.dirty & only
+        self.dirty, self.urgent = self.dirty - dirty, self.urgent - dirty
         for code in dirty:
             if self.watchers.get(code):
                 self.send_session(code)
@@ -170,6 +175,8 @@ class Realtime:
                     self.flush_instructors()
                     self.frames.sweep_pending()
                     self.log_limited.flush()
+                elif self.urgent:
+                    self.flush_instructors(set(self.urgent))
             except Exception as e:  # the loop must outlive any one failure
                 self.log_limited(
                     "background loop",

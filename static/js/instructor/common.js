@@ -90,6 +90,7 @@ export function syncRows(tbody, items, key, sig, fill) {
     if (tr._sig !== s) {
       tr.replaceChildren();
       fill(tr, item);
+      labelCells(tr, tbody.parentElement);
       tr._sig = s;
     }
     if (tr !== cursor) tbody.insertBefore(tr, cursor);
@@ -101,6 +102,19 @@ export function syncRows(tbody, items, key, sig, fill) {
       rows.delete(k);
     }
   }
+}
+
+// Each cell of a row names its column (data-label, from the header's data-label or text): on a
+// phone the table's rows become cards whose cells show that name before the value (CSS
+// table.phone-cards), while the table stays a table to screen readers.
+export function labelCells(tr, table) {
+  const head = table && table.tHead && table.tHead.rows[0];
+  if (!head) return;
+  [...tr.cells].forEach((cell, i) => {
+    const th = head.cells[i];
+    const label = th ? th.dataset.label || th.textContent.trim() : "";
+    if (label) cell.dataset.label = label;
+  });
 }
 
 // Connect to the instructor namespace and watch one session. onSession gets every update;

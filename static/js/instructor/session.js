@@ -250,18 +250,17 @@ function fillNegotiation(tr, n) {
   watchBtn.addEventListener("click", () => watch.open(n, watchBtn));
   action.append(watchBtn);
   if (n.status === "open") {
-    action.append(
-      h(
-        "button",
-        {
-          type: "button",
-          class: "btn btn-sm btn-danger",
-          "aria-label": `End the negotiation of ${n.names[0]} and ${n.names[1]}`,
-          onclick: () => endNegotiation(n),
-        },
-        "End",
-      ),
+    const endBtn = h(
+      "button",
+      {
+        type: "button",
+        class: "btn btn-sm btn-danger end-btn",
+        "aria-label": `End the negotiation of ${n.names[0]} and ${n.names[1]}`,
+      },
+      "End",
     );
+    endBtn.addEventListener("click", () => endNegotiation(n, endBtn));
+    action.append(" ", endBtn);
   }
   cells.push(action);
   tr.append(...cells);
@@ -352,7 +351,7 @@ function renderStandings(rows, maxRound) {
         ...Array.from({ length: nRounds }, (_, i) =>
           h(
             "th",
-            { scope: "col", class: "num" },
+            { scope: "col", class: "num", dataset: { label: `Round ${i + 1}` } },
             h("span", { "aria-hidden": "true" }, `R${i + 1}`),
             h("span", { class: "visually-hidden" }, `Round ${i + 1}`),
           ),
@@ -492,7 +491,7 @@ const watch = new Watch($("#watch"), boot.urls.path);
 render(boot.initial);
 
 const liveNode = $("#live-status");
-watchSession(boot.code, render, (status) => setLiveStatus(liveNode, status));
+const socket = watchSession(boot.code, render, (status) => setLiveStatus(liveNode, status));
 
 // ---------------------------------------------------------------- actions
 
@@ -560,18 +559,48 @@ if (openDebrief) {
   });
 }
 
-async function endNegotiation(n) {
-  // the live table may be up to a second old: ask the server where the pair stands first, so
-  // a pair that has just agreed is never offered to be ended
-  const now = await api("GET", boot.urls.path.replace("NID", encodeURIComponent(n.negotiation_id)));
+async function endNegotiation(n, button) {
+  // the live table may be a moment old: ask the server where the pair stands first, so a pair
+  // that has just agreed is never offered to be ended
+  const path = boot.urls.path.replace("NID", encodeURIComponent(n.negotiation_id));
+  button.disabled = true;
+  const now = await api("GET", path);
   if (now.ok && now.data.status !== "open") {
-    say(`${n.names[0]} and ${n.names[1]} have just finished (${now.data.status}): nothing to end.`);
+    alreadyEnded(n, now.data);
     return;
   }
   const ok = window.confirm(
     `End the negotiation of ${n.names[0]} and ${n.names[1]} now? It counts as an impasse: both get their BATNA.`,
   );
-  if (!ok) return;
+  if (!ok) {
+    button.disabled = false;
+    return;
+  }
   const res = await api("POST", boot.urls.end.replace("NID", encodeURIComponent(n.negotiation_id)), {});
-  say(res.ok ? `Ended the negotiation of ${n.names[0]} and ${n.names[1]}.` : errorText(res.data), !res.ok);
+  if (res.ok) {
+    say(`Ended the negotiation of ${n.names[0]} and ${n.names[1]}.`);
+    return;
+  }
+  // the pair finished while you read the confirmation (the server answers 409: nothing to end)
+  const after = res.status === 409 ? await api("GET", path) : null;
+  if (after && after.ok && after.data.status !== "open") {
+    alreadyEnded(n, after.data);
+    return;
+  }
+  button.disabled = false;
+  say(errorText(res.data), true);
+}
+
+// A pair that ended before your End reached the server: a polite word, and its row at once
+function alreadyEnded(n, path) {
+  const reason = path.outcome ? ENDS[path.outcome.reason] || path.outcome.reason : path.status;
+  say(`The negotiation of ${n.names[0]} and ${n.names[1]} has already ended (${reason}): nothing to end.`);
+  const mine = current && current.session.negotiations.find((x) => x.negotiation_id === n.negotiation_id);
+  if (mine && mine.status === "open") {
+    mine.status = path.status;
+    mine.end_reason = path.outcome ? path.outcome.reason : mine.end_reason;
+    if (path.outcome && path.outcome.points) mine.points = path.outcome.points;
+    renderNegotiations(current.session.negotiations);
+  }
+  socket.emit("watch", { code: boot.code }); // and the whole session, fresh from the server
 }

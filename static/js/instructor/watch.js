@@ -59,12 +59,12 @@ export class Watch {
           h(
             "tr",
             { class: o.accepted === pk.index ? "is-accepted" : "" },
-            j === 0 ? h("th", { scope: "row", class: "num", rowspan: o.packages.length }, o.seq) : null,
-            j === 0 ? h("td", { rowspan: o.packages.length }, `${p.names[o.by_index]} (${p.role_names[o.by_index]})`) : null,
-            h("td", { class: "num" }, o.packages.length > 1 ? `${pk.index + 1} of ${o.packages.length}` : "1"),
-            h("td", { class: "num" }, fmt(pk.points[0])),
-            h("td", { class: "num" }, fmt(pk.points[1])),
-            h("td", null, note.join("; ")),
+            j === 0 ? h("th", { scope: "row", class: "num", rowspan: o.packages.length, dataset: { label: "Offer" } }, o.seq) : null,
+            j === 0 ? h("td", { rowspan: o.packages.length, dataset: { label: "By" } }, `${p.names[o.by_index]} (${p.role_names[o.by_index]})`) : null,
+            h("td", { class: "num", dataset: { label: "Package" } }, o.packages.length > 1 ? `${pk.index + 1} of ${o.packages.length}` : "1"),
+            h("td", { class: "num", dataset: { label: p.role_names[0] } }, fmt(pk.points[0])),
+            h("td", { class: "num", dataset: { label: p.role_names[1] } }, fmt(pk.points[1])),
+            note.length ? h("td", { dataset: { label: "Note" } }, note.join("; ")) : h("td"),
           ),
         );
       });
@@ -76,7 +76,7 @@ export class Watch {
         { class: "table-wrap scroll", role: "region", tabindex: "0", "aria-label": "Offers of this pair" },
         h(
           "table",
-          { class: "data", id: "watch-table" },
+          { class: "data phone-cards", id: "watch-table" },
           h("caption", { class: "visually-hidden" }, "Offers in order, each package with both sides' points"),
           h(
             "thead",

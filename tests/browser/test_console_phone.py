@@ -1,0 +1,169 @@
+"""The instructor console on a phone (375 px) and the End button's race with an agreement.
+
+- A live class on the session page at 375 px (participants waiting, a pair open, a pair agreed,
+  one sitting out): no table scrolls sideways, nor the page; each negotiation's Status, Points
+  and End, each seat's Remove and each pair's Offers lie within the screen; the tables keep
+  their table semantics in Chromium's accessibility tree; Log out in the banner is one line. The
+  sessions list and the grades page fit too.
+- A pair agrees (real Socket.IO clients) while the console is open: its row says Agreed and its
+  End button is gone.
+- The race: a pair agrees while the instructor reads End's confirmation (the server answers
+  409, nothing to end), or before a frozen console hears of it: a polite "has already ended
+  (agreed)", never an error, and the row is refreshed.
+
+Screenshots of the live page at 375 and 1280 px go to docs/img with ``PARLEY_DOCS_IMG=1``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_instructor import clients, login, pairs_of_round, play  # noqa: F401
+from tests.support import Player, scenario_dict
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+expect = playwright_sync.expect
+
+pytestmark = pytest.mark.browser
+
+# every table and scroll box of a console page: none wider than its box, nor the page
+OVERFLOW = """() => {
+  const wide = [];
+  for (const el of document.querySelectorAll("table, .table-wrap")) {
+    if (el.closest("[hidden]") || el.closest("dialog:not([open])")) continue;
+    if (el.scrollWidth > el.clientWidth + 1)
+      wide.push(`${el.id || el.className}: ${el.scrollWidth} > ${el.clientWidth}`);
+  }
+  return {wide, page: document.documentElement.scrollWidth};
+}"""
+
+# how many lines a node's text takes (its line boxes)
+LINES = """(el) => {
+  const r = document.createRange();
+  r.selectNodeContents(el);
+  return new Set([...r.getClientRects()].map((q) => Math.round(q.top))).size;
+}"""
+
+
+def console(student, server, viewport):
+    page = student(viewport=viewport, accept_downloads=True)
+    login(page, server)
+    return page
+
+
+def fits(page) -> None:
+    found = page.evaluate(OVERFLOW)
+    assert not found["wide"], found
+    assert found["page"] <= page.viewport_size["width"], found
+
+
+def within(locator, width: int) -> None:
+    """The node is shown, and wholly inside the screen's width."""
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+
+
+def ax_roles(page) -> list[str]:
+    """The roles of every node of Chromium's own accessibility tree of the page."""
+    cdp = page.context.new_cdp_session(page)
+    tree = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    cdp.detach()
+    return [n["role"]["value"] for n in tree if "role" in n and not n.get("ignored")]
+
+
+def a_live_class(server, players, page):
+    """Five students in a tournament, round 1 started from the console: one pair agrees, one
+    plays on, one student sits out; then a sixth arrives and waits."""
+    assert server.upload(scenario_dict()).status_code == 201
+    code = server.create_session(
+        scenario="test-supply", conditions=["single", "meso"], pairing="rounds"
+    )
+    by_name = {}
+    for name in ("Ada", "Ben", "Chloé", "Dev", "Emeka"):
+        by_name[name] = Player(server, server.join(code, name)["token"])
+        players.append(by_name[name])
+    page.goto(f"{server.url}/instructor/sessions/{code}")
+    expect(page.locator("#participants tbody tr")).to_have_count(5)
+    page.get_by_role("button", name="Start round 1").click()
+    expect(page.locator("#negotiations tbody tr")).to_have_count(2)
+    negs = server.api("GET", f"/api/sessions/{code}").json()["negotiations"]
+    ((first, second),) = pairs_of_round([by_name[n] for n in negs[0]["names"]], 1)
+    play(first, second)
+    expect(page.locator("#negotiations tbody tr.neg-agreed")).to_have_count(1)
+    players.append(Player(server, server.join(code, "Farah")["token"]))
+    expect(page.locator("#participants tbody tr")).to_have_count(6)
+    return code
+
+
+def test_the_live_page_fits_a_phone_with_every_action_in_reach(server, student, clients, shot):  # noqa: F811
+    page = console(student, server, PHONE)
+    code = a_live_class(server, clients, page)
+    width = PHONE["width"]
+    expect(page.locator("#standings tbody tr")).to_have_count(2)
+    fits(page)
+
+    # the open pair's row: its status, points and End on the screen, without scrolling sideways
+    open_row = page.locator("#negotiations tbody tr.neg-open")
+    for cell in ("Status", "Points"):
+        within(open_row.locator(f'td[data-label="{cell}"]'), width)
+    within(open_row.get_by_role("button", name="End the negotiation"), width)
+    within(open_row.get_by_role("button", name="Offers of"), width)
+    agreed = page.locator("#negotiations tbody tr.neg-agreed")
+    within(agreed.locator('td[data-label="Points"]'), width)
+    expect(agreed.locator('td[data-label="Status"]')).to_contain_text("Agreed")
+    expect(agreed.get_by_role("button", name="End the negotiation")).to_have_count(0)
+    # the late arrival can be removed; who sat out says so
+    farah = page.locator("#participants tbody tr", has_text="Farah")
+    within(farah.get_by_role("button", name="Remove seat"), width)
+    expect(page.locator("#participants tbody")).to_contain_text("Sat out round 1")
+    within(page.locator("#standings tbody tr").first.locator('td[data-label="Points"]'), width)
+
+    # still a table to a screen reader: Chromium keeps the rows and cells of the cards
+    roles = ax_roles(page)
+    assert roles.count("table") >= 3, roles
+    rows = page.locator("table.data tbody tr").count()
+    assert roles.count("row") >= rows
+    assert "columnheader" in roles and ("cell" in roles or "gridcell" in roles)
+
+    # Log out in the banner stays on one line
+    logout = page.get_by_role("button", name="Log out")
+    within(logout, width)
+    assert logout.evaluate(LINES) == 1
+
+    # a pair's offers open in a window that fits too
+    open_row.get_by_role("button", name="Offers of").click()
+    expect(page.locator("#watch")).to_be_visible()
+    fits(page)
+    within(page.locator("#watch-close"), width)
+    shot(page, "phone offers", full_page=False)
+    page.keyboard.press("Escape")
+    shot(page, "phone live", docs="instructor-session-phone")
+
+    # the sessions list and the grades page fit the phone too
+    page.goto(f"{server.url}/instructor/sessions")
+    mine = page.locator("#sessions tbody tr", has_text=code)
+    expect(mine).to_have_count(1)
+    fits(page)
+    within(mine.get_by_role("link", name=f"Grades of {code}"), width)
+    within(mine.get_by_role("link", name=f"Delete {code}"), width)
+    shot(page, "phone sessions", docs="instructor-sessions-phone")
+    page.goto(f"{server.url}/instructor/sessions/{code}/grades")
+    expect(page.locator("#grades tbody tr")).to_have_count(6)
+    fits(page)
+    shot(page, "phone grades")
+
+
+def test_on_a_laptop_the_live_page_is_the_same_table(server, student, clients, shot):  # noqa: F811
+    page = console(student, server, DESKTOP)
+    a_live_class(server, clients, page)
+    # the table's header row is shown; no cell carries a phone label
+    expect(page.locator("#negotiations thead th").first).to_be_visible()
+    label = page.locator('#negotiations td[data-label="Status"]').first.evaluate(
+        "e => getComputedStyle(e, '::before').content"
+    )
+    assert label in ("none", "normal"), label
+    fits(page)
+    shot(page, "desktop live")
