@@ -16,16 +16,22 @@ Screenshots of the live page at 375 and 1280 px go to docs/img with ``PARLEY_DOC
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_instructor import clients, login, pairs_of_round, play  # noqa: F401
+from tests.server.helpers import MESO
 from tests.support import Player, scenario_dict
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
 
 pytestmark = pytest.mark.browser
+
+MESO_ONE = MESO[0]
 
 # every table and scroll box of a console page: none wider than its box, nor the page
 OVERFLOW = """() => {
@@ -167,3 +173,117 @@ def test_on_a_laptop_the_live_page_is_the_same_table(server, student, clients, s
     assert label in ("none", "normal"), label
     fits(page)
     shot(page, "desktop live")
+
+
+# ---------------------------------------------------------------- End and an agreement
+
+
+def a_pair(server, players, page):
+    """Two students paired on arrival, the console open on their open row with End in it."""
+    assert server.upload(scenario_dict()).status_code == 201
+    code = server.create_session(scenario="test-supply", conditions=["single"])
+    page.goto(f"{server.url}/instructor/sessions/{code}")
+    expect(page.locator("#live-status")).to_contain_text("Live")
+    for name in ("Ann", "Bob"):
+        players.append(Player(server, server.join(code, name)["token"]))
+    a, b = players
+    a.wait_phase("negotiating")
+    b.wait_phase("negotiating")
+    first, second = (a, b) if a.neg["turn"] == a.neg["role"] else (b, a)
+    row = page.locator("#negotiations tbody tr")
+    expect(row.get_by_role("button", name="End the negotiation")).to_be_visible()
+    # the first offer and a counter: the accept is one call away
+    opening = first.call("propose", {"packages": [MESO_ONE]})
+    assert opening["ok"], opening
+    second.wait(lambda s: len(s["negotiation"]["offers"]) == 1)
+    counter = second.call("propose", {"packages": [MESO_ONE]})
+    assert counter["ok"], counter
+    return row, first, counter["offer_id"]
+
+
+def test_end_goes_the_moment_a_pair_agrees(server, student, clients):  # noqa: F811
+    page = console(student, server, DESKTOP)
+    row, first, offer_id = a_pair(server, clients, page)
+    # right after the console's update showing the counter (the throttled push has just gone),
+    # the pair agrees: the console hears of it at the next tick, not a second later
+    page.wait_for_function(
+        "() => document.querySelector('#negotiations tbody td:nth-child(5)')?.textContent === '2'",
+        polling="raf",
+    )
+    page.evaluate(
+        """() => { window.agreedAt = null;
+          new MutationObserver(() => {
+            if (!window.agreedAt && document.querySelector('#negotiations tr.neg-agreed'))
+              window.agreedAt = Date.now();
+          }).observe(document.querySelector('#negotiations tbody'), {subtree: true, childList: true, attributes: true}); }"""
+    )
+    sent = time.time() * 1000
+    assert first.call("accept", {"offer_id": offer_id, "package": 0})["ok"]
+    expect(row).to_have_class(re.compile(r"\bneg-agreed\b"))
+    expect(row.locator('td[data-label="Status"]')).to_contain_text("Agreed")
+    expect(row.get_by_role("button", name="End the negotiation")).to_have_count(0)
+    late = page.evaluate("window.agreedAt") - sent
+    assert late < 700, f"the console heard of the agreement {late:.0f} ms after it"
+
+
+def test_end_pressed_as_the_pair_agrees_says_so_politely(server, student, clients):  # noqa: F811
+    """The instructor reads End's confirmation while the pair agrees: the server answers 409
+    (nothing to end), and the console says the negotiation has already ended, not an error."""
+    page = console(student, server, PHONE)
+    row, first, offer_id = a_pair(server, clients, page)
+    asked = []
+
+    def meanwhile_they_agree(dialog):
+        asked.append(dialog.message)
+        assert first.call("accept", {"offer_id": offer_id, "package": 0})["ok"]
+        dialog.accept()
+
+    page.once("dialog", meanwhile_they_agree)
+    with page.expect_response(lambda r: r.url.endswith("/end")) as answer:
+        row.get_by_role("button", name="End the negotiation").click()
+    assert answer.value.status == 409
+    assert asked and "End the negotiation of" in asked[0]
+    status = page.locator("#action-status")
+    expect(status).to_contain_text("has already ended (agreed): nothing to end")
+    expect(status).not_to_have_class(re.compile("is-error"))
+    expect(row.locator('td[data-label="Status"]')).to_contain_text("Agreed")
+    expect(row.get_by_role("button", name="End the negotiation")).to_have_count(0)
+
+
+def test_end_on_a_row_the_console_has_not_refreshed(server, student, clients):  # noqa: F811
+    """The console's updates are held back (its WebSocket frames intercepted) while the pair
+    agrees: End on the stale row asks no confirmation, says the pair has already ended and
+    redraws the row at once."""
+    page = console(student, server, DESKTOP)
+    hold = {"on": False, "held": []}
+
+    def route(ws):
+        srv = ws.connect_to_server()
+        ws.on_message(lambda m: srv.send(m))
+
+        def down(m):
+            if hold["on"] and '"session"' in str(m):
+                hold["held"].append(m)
+            else:
+                ws.send(m)
+
+        srv.on_message(down)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), route)
+    row, first, offer_id = a_pair(server, clients, page)
+    expect(row.locator('td[data-label="Offers"]')).to_have_text("2")
+    hold["on"] = True
+    assert first.call("accept", {"offer_id": offer_id, "package": 0})["ok"]
+    expect(row).to_have_class(re.compile(r"\bneg-open\b"))  # the console has not heard
+    asked = []
+    page.on("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    row.get_by_role("button", name="End the negotiation").click()
+    status = page.locator("#action-status")
+    expect(status).to_have_text(
+        "The negotiation of Ann and Bob has already ended (agreed): nothing to end."
+    )
+    expect(status).not_to_have_class(re.compile("is-error"))
+    expect(row).to_have_class(re.compile(r"\bneg-agreed\b"))
+    expect(row.get_by_role("button", name="End the negotiation")).to_have_count(0)
+    assert asked == []
+    assert hold["held"], "no update was held back: the race was not forced"
