@@ -161,6 +161,29 @@ def test_the_live_page_fits_a_phone_with_every_action_in_reach(server, student, 
     fits(page)
     shot(page, "phone grades")
 
+    # and so does every other page of the console
+    page.goto(f"{server.url}/instructor/sessions/{code}/debrief")
+    expect(page.locator("#compare tbody tr").first).to_be_visible()
+    for details in page.locator("details.data-details summary").all():
+        details.click()  # the charts' tables opened
+    expect(page.locator("#outcomes-table tbody tr")).to_have_count(1)
+    fits(page)
+    within(page.locator('#compare tbody tr td[data-label="MESO first offers"]').first, width)
+    shot(page, "phone debrief")
+    for path, ready in (
+        (f"sessions/{code}/export", "#export-tables tbody tr"),
+        (f"sessions/{code}/projector", "main h1"),
+        (f"sessions/{code}/delete", "#delete-session"),
+        ("sessions/new", "#error-summary, form"),
+        ("scenarios", "main h1"),
+        ("scenarios/test-supply", ".points-table"),
+        ("questionnaires", "main h1"),
+    ):
+        page.goto(f"{server.url}/instructor/{path}")
+        expect(page.locator(ready).first).to_be_visible()
+        fits(page)
+    within(page.get_by_role("button", name="Log out"), width)
+
 
 def test_on_a_laptop_the_live_page_is_the_same_table(server, student, clients, shot):  # noqa: F811
     page = console(student, server, DESKTOP)

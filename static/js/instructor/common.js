@@ -107,14 +107,38 @@ export function syncRows(tbody, items, key, sig, fill) {
 // Each cell of a row names its column (data-label, from the header's data-label or text): on a
 // phone the table's rows become cards whose cells show that name before the value (CSS
 // table.phone-cards), while the table stays a table to screen readers.
+const headLabel = (th) => (th ? th.dataset.label || th.textContent.trim() : "");
+
 export function labelCells(tr, table) {
   const head = table && table.tHead && table.tHead.rows[0];
   if (!head) return;
   [...tr.cells].forEach((cell, i) => {
-    const th = head.cells[i];
-    const label = th ? th.dataset.label || th.textContent.trim() : "";
-    if (label) cell.dataset.label = label;
+    const label = headLabel(head.cells[i]);
+    if (label && !cell.dataset.label) cell.dataset.label = label;
   });
+}
+
+// The same for every row of every table.phone-cards under ``root``, minding cells that span
+// rows (a MESO offer's packages share its number and sender).
+export function labelTables(root = document) {
+  for (const table of root.querySelectorAll("table.phone-cards")) {
+    const head = table.tHead && table.tHead.rows[0];
+    if (!head) continue;
+    const labels = [...head.cells].map(headLabel);
+    const spans = labels.map(() => 0); // rows each column is still covered by a rowspan
+    for (const body of table.tBodies) {
+      for (const tr of body.rows) {
+        let col = 0;
+        for (const cell of tr.cells) {
+          while (spans[col] > 0) spans[col++]--;
+          if (labels[col] && !cell.dataset.label) cell.dataset.label = labels[col];
+          if (cell.rowSpan > 1) spans[col] = cell.rowSpan - 1;
+          col += cell.colSpan || 1;
+        }
+        for (; col < spans.length; col++) if (spans[col] > 0) spans[col]--;
+      }
+    }
+  }
 }
 
 // Connect to the instructor namespace and watch one session. onSession gets every update;

@@ -17,6 +17,7 @@ import {
   errorText,
   fmt,
   fmt2,
+  labelTables,
   pct,
   setLiveStatus,
   watchSession,
@@ -329,6 +330,7 @@ async function showPath(nid) {
   drill = res.data;
   $("#drill-clear").hidden = false;
   renderPathTable();
+  labelTables($("#path-table").parentElement);
   drawOutcomes();
 }
 
@@ -402,7 +404,7 @@ function renderComparison() {
       ...rows.map((r) =>
         h(
           "th",
-          { scope: "col", class: "num" },
+          { scope: "col", class: "num", dataset: { label: r.condition === "all" ? "All" : condName(r.condition) } },
           r.condition === "all" ? "All" : conditionBadge(r.condition, boot.conditions),
           h("span", { class: "sub" }, `${r.finished} finished`),
         ),
@@ -695,7 +697,7 @@ function renderOptions() {
         { class: "option-table", role: "region", tabindex: "0", "aria-label": `Options chosen for ${issue.name}` },
         h(
           "table",
-          { class: "data compact" },
+          { class: "data compact phone-cards" },
           h("caption", null, `${issue.name}`, h("span", { class: "muted small" }, ` · ${issue.agreements} agreements`)),
           h(
             "thead",
@@ -705,7 +707,7 @@ function renderOptions() {
               null,
               h("th", { scope: "col" }, "Option"),
               h("th", { scope: "col" }, "All"),
-              ...conds.map((c) => h("th", { scope: "col", class: "num" }, h("span", { "aria-hidden": "true" }, CONDITION_SYMBOLS[c] || ""), " ", CONDITION_SHORT[c] || c)),
+              ...conds.map((c) => h("th", { scope: "col", class: "num", dataset: { label: CONDITION_SHORT[c] || c } }, h("span", { "aria-hidden": "true" }, CONDITION_SYMBOLS[c] || ""), " ", CONDITION_SHORT[c] || c)),
             ),
           ),
           h("tbody", null, rows),
@@ -731,6 +733,7 @@ function renderAll() {
   drawJoint();
   drawAnchor();
   renderOptions();
+  labelTables();
   document.body.dataset.signature = data.signature;
   timings.render.push(performance.now() - t0);
 }
