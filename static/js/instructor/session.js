@@ -303,6 +303,7 @@ function renderNegotiations(negs) {
       ].join("\u0001"),
     fillNegotiation,
   );
+  keepRowFocus();
   $("#negotiations-empty").hidden = negs.length > 0;
   $("#negotiations").closest(".table-wrap").hidden = negs.length === 0;
   setStat("negotiations-count", negs.length ? `(${negs.length})` : "");
@@ -313,6 +314,23 @@ function renderNegotiations(negs) {
       roundSel.append(h("option", { value: String(r) }, String(r)));
     }
   }
+}
+
+// A row's button pressed and then redrawn away (End on a pair that has finished): the focus
+// goes to the row's first button rather than the page's body.
+let lastRowFocus = null; // [row key, the focused control]
+$("#negotiations tbody").addEventListener("focusin", (ev) => {
+  const tr = ev.target.closest("tr");
+  lastRowFocus = tr ? [tr.dataset.key, ev.target] : null;
+});
+function keepRowFocus() {
+  if (!lastRowFocus) return;
+  const [key, el] = lastRowFocus;
+  const lost = !el.isConnected || el.disabled;
+  if (!lost || (document.activeElement && document.activeElement !== document.body)) return;
+  const row = $("#negotiations tbody")._rows.get(key);
+  const next = row && row.isConnected && row.querySelector("button:not([disabled]), a");
+  if (next) next.focus();
 }
 
 $("#neg-status").addEventListener("change", () => current && renderNegotiations(current.session.negotiations));
