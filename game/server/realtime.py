@@ -34,6 +34,14 @@ CHECKPOINT_S = 1.0
 CHECKPOINT_FAILURES = 5  # in a row, before commits take the checkpoints back
 
 
+def just_ended(hub: Hub, p: Any) -> bool:
+    """Whether the participant's negotiation has ended in the last two seconds (a reconnection
+    long after does not hurry the instructors' update)."""
+    n = hub.current(p)
+    at = getattr(n.state, "ended_at", None) if n is not None else None
+    return at is not None and not n.state.is_open and hub.clock() - at < 2.0
+
+
 ACTIONS = (
     "propose",
     "accept",
@@ -75,7 +83,7 @@ class Realtime:
         # built after a later change can never be sent before one built earlier.
         def send(p, text: str | None) -> None:
             self.dirty.add(p.code)
-            if (n := self.hub.current(p)) is not None and not n.state.is_open:
+            if just_ended(self.hub, p):
                 self.urgent.add(p.code)
             if text is not None:
                 self.server.emit("state", Encoded(text), to=f"p:{p.id}")
