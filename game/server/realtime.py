@@ -17,6 +17,7 @@ from flask import request
 from flask_socketio import SocketIO, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as SioConnectionRefused
 
+from game.core import protocols
 from game.core.protocols.common import RuleError
 from game.core.scenario import lone_surrogate
 from game.server import reads, web
@@ -33,19 +34,7 @@ CHECKPOINT_S = 1.0
 CHECKPOINT_FAILURES = 5  # in a row, before commits take the checkpoints back
 
 
-ACTIONS = (
-    "propose",
-    "accept",
-    "walk_away",
-    "chat",
-    "confide",
-    "answer",
-    "draft",
-    "mark",
-    "endorse",
-    "decline",  # the post-settlement phase's (game.core.protocols.pss)
-    "close_phase",
-)
+ACTIONS = tuple(protocols.actions())  # every protocol's student actions
 
 
 class Realtime:

@@ -40,6 +40,13 @@ from game.core.scenario import Scenario
 
 NAME = "mediated"
 CONDITIONS = ("mediated",)
+ACTIONS = (
+    "chat",
+    "confide",
+    "propose",
+    "answer",
+    "walk_away",
+)  # the Socket.IO events its seats may send
 MIDDLE = "mediator"
 MAX_ISSUES = 100
 

@@ -35,6 +35,13 @@ from game.core.scenario import Scenario
 
 NAME = "single_text"
 CONDITIONS = ("single_text",)
+ACTIONS = (
+    "chat",
+    "draft",
+    "mark",
+    "endorse",
+    "walk_away",
+)  # the Socket.IO events its seats may send
 MIDDLE = "facilitator"
 MAX_COMMENT = 300
 
