@@ -57,7 +57,8 @@ def play_middle(
 ) -> Any:
     """One negotiation of ``rules`` (mediated or single_text) with the computer in the middle
     and ``parties`` (agents, by role index) to its end; the final state. ``watch(role, view,
-    step)``, when given, sees every view a party is given and what it did."""
+    step, state)``, when given, sees every view a party is given, what it did, and the state
+    the view was built from (tests check the views for privacy)."""
     state = rules.new_state(nid, sc, rules.CONDITIONS[0], started_at=0.0)
     roles = sc.role_ids
     memories: tuple[dict, dict] = ({}, {})
@@ -77,7 +78,7 @@ def play_middle(
             rng = decision_rng(seed, index, role, state.events)
             step = parties[k].act(view, memories[k], rng, now)
             if watch is not None:
-                watch(role, view, step)
+                watch(role, view, step, state)
             if step is None or step.kind is None:
                 continue
             action = rules.parse_action(step.kind, step.payload)

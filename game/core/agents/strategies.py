@@ -72,6 +72,7 @@ class Negotiator(Agent):
     """The shared turn: accept, propose, or (with no offer left) accept or walk away."""
 
     count_param = False  # whether offers hold several equivalent packages (MESO)
+    protocols = ("offers", "pss", "mediated", "single_text")  # game.core.agents.seating.plays
 
     def target(self, turn: Turn) -> float:
         raise NotImplementedError
