@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from game.core import protocols, study
+from game.core.agents import seating
 from game.core.scenario import Scenario
 
 PAIRINGS = ("arrival", "rounds")
@@ -143,8 +144,10 @@ def parse_session(
             agents = parse_agents(body["agents"], pairing=pairing, conditions=conditions)
         except RequestError as e:
             errors.extend(e.errors)
-        if protocol == protocols.MIXED or protocols.has_middle(protocol):
-            errors.append("agents: computer counterparts play the offers protocol only")
+        playable = [c for c in conditions if isinstance(c, str) and c in known]
+        errors += seating.middle_problems(
+            body["agents"], protocol, playable, body.get("middle", "players")
+        )
     multiple = body.get("multiple_seats", False)
     if not isinstance(multiple, bool):
         errors.append("multiple_seats: must be true or false")

@@ -48,7 +48,7 @@ def test_the_session_settings_are_checked(world):
         ({"protocol": "mediated", "conditions": ["single"]}, "conditions[0]: unknown condition"),
         (
             {"protocol": "single_text", "conditions": ["single_text"], "agents": {"mode": "fill"}},
-            "agents: computer counterparts play the offers",
+            "agents: in single_text a computer counterpart plays a party",
         ),  # fmt: skip
     ]:
         with pytest.raises(ApiError) as info:
