@@ -54,15 +54,21 @@ def play_middle(
     index: int = 0,
     nid: str = "sim",
     watch: Any = None,
+    state: Any = None,
+    log: list | None = None,
 ) -> Any:
     """One negotiation of ``rules`` (mediated or single_text) with the computer in the middle
     and ``parties`` (agents, by role index) to its end; the final state. ``watch(role, view,
     step, state)``, when given, sees every view a party is given, what it did, and the state
-    the view was built from (tests check the views for privacy)."""
-    state = rules.new_state(nid, sc, rules.CONDITIONS[0], started_at=0.0)
+    the view was built from (tests check the views for privacy). ``state``: the negotiation
+    to play (by default a new one started at 0, a second a step); ``log``, when given, gets
+    every event as ``(role index of who acted, or None for the middle seat, event)``."""
+    if state is None:
+        state = rules.new_state(nid, sc, rules.CONDITIONS[0], started_at=0.0)
+    out = log if log is not None else []
     roles = sc.role_ids
     memories: tuple[dict, dict] = ({}, {})
-    now = 0.0
+    now = state.started_at
     for n in range(8 * state.max_offers + 20):
         if not state.is_open:
             break
@@ -70,6 +76,7 @@ def play_middle(
         events = computer_middle.events(rules, state, now)
         if events:
             state = rules.replay(state, events)
+            out.extend((None, e) for e in events)
             continue
         acted = False
         for k in (0, 1) if n % 2 == 0 else (1, 0):  # who looks first alternates
@@ -82,13 +89,17 @@ def play_middle(
             if step is None or step.kind is None:
                 continue
             action = rules.parse_action(step.kind, step.payload)
-            state = rules.replay(state, rules.apply(state, role, action, now))
+            events = rules.apply(state, role, action, now)
+            state = rules.replay(state, events)
+            out.extend((k, e) for e in events)
             acted = True
             break
         if not acted:
             break  # nobody can act any more
     if state.is_open:
-        state = rules.replay(state, rules.end_by_instructor(state, now))
+        events = rules.end_by_instructor(state, now)
+        state = rules.replay(state, events)
+        out.extend((None, e) for e in events)
     return state
 
 
