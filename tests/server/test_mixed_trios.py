@@ -103,3 +103,34 @@ def test_a_mixed_rounds_session_plans_pairs_and_trios_by_condition(server, playe
         ("2", "single", "offers"), ("2", "single_text", "single_text"),
     ]  # fmt: skip
     assert all(r["status"] == "agreed" for r in rows)
+
+
+def test_two_waiting_for_a_third_are_paired_by_the_instructor_into_a_direct_condition(
+    server, players
+):
+    assert server.upload(SCENARIO).status_code == 201
+    for _ in range(30):  # a session whose sequence starts with the trio's condition
+        code = server.create_session(
+            scenario=SCENARIO["id"], protocol="mixed", conditions=["mediated", "single"],
+        )  # fmt: skip
+        a = players(server, server.join(code, "Ann")["token"])
+        b = players(server, server.join(code, "Bob")["token"])
+        for p in (a, b):
+            p.wait(lambda st: st.get("phase") in ("lobby", "negotiating"))
+        if a.state["phase"] == "lobby" and b.state["phase"] == "lobby":
+            break
+    assert a.state["phase"] == b.state["phase"] == "lobby"  # they wait for a third
+    assert server.api("GET", f"/api/sessions/{code}").json()["negotiations"] == []
+    r = server.api("POST", f"/api/sessions/{code}/pair")
+    assert r.status_code == 201 and r.json() == {"negotiations": 1}
+    for p in (a, b):
+        assert neg(p.wait_phase("negotiating"))["condition"] == "single"
+    (row,) = export(server, code, "negotiations")
+    assert row["condition"] == "single" and row["condition_index"] == "1"  # position 0 waits
+    # the next three take the trio's position passed over
+    c = [players(server, server.join(code, n)["token"]) for n in ("Cy", "Di", "Ed")]
+    trio = groups(c)
+    (seats,) = trio.values()
+    assert set(seats) == {"seller", "buyer", "mediator"}
+    rows = {r["condition_index"]: r["condition"] for r in export(server, code, "negotiations")}
+    assert rows == {"1": "single", "0": "mediated"}
