@@ -122,3 +122,18 @@ def test_the_instructor_facilitates_a_single_text_to_a_deal(server, console, stu
     shot(page, "debrief-drafts-1280")
     page.set_viewport_size(PHONE)
     shot(page, "debrief-drafts-375")
+
+
+def test_a_student_waiting_in_a_mixed_session_reads_what_they_wait_for(server, student, shot):
+    assert server.upload(scenario_dict()).status_code == 201
+    code = server.create_session(
+        scenario="test-supply", protocol="mixed", conditions=["single", "single_text"],
+        middle="players",
+    )  # fmt: skip
+    for viewport in (PHONE, None):
+        tab = join(student(viewport=viewport), server, code, "Ann")
+        expect(tab.locator("#lobby-message")).to_contain_text(
+            "two for a direct negotiation, three with a mediator or facilitator"
+        )
+        shot(tab, f"waiting-{tab.viewport_size['width']}")
+        tab.context.close()

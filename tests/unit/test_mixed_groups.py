@@ -164,6 +164,7 @@ def test_arrivals_wait_for_a_third_then_play_a_pair_after_the_wait(world):
     seq = [lobby.condition_for(conditions, hub.session(code).seed, i) for i in range(4)]
     ps = people(hub, code, "A", "B")
     assert phase(hub, ps, "A") == phase(hub, ps, "B") == "lobby"
+    assert "three with a mediator or facilitator" in hub.view(ps["A"][0])["lobby"]["message"]
     world.clock.now += trios.TRIO_WAIT_S - 1
     assert hub.pair_due() == set()
     world.clock.now += 1
