@@ -423,7 +423,8 @@ function render(data) {
   const counts = {
     participants: parts.length,
     connected: parts.filter((p) => p.connected).length,
-    waiting: parts.filter((p) => p.connected && p.phase !== "negotiating").length,
+    // rounds: online and free for the next round; arrival: in the queue to be paired
+    waiting: parts.filter((p) => p.connected && (rounds ? p.phase !== "negotiating" : p.waiting)).length,
     negotiating: parts.filter((p) => p.phase === "negotiating").length,
     agreed: negs.filter((n) => n.status === "agreed").length,
     impasse: negs.filter((n) => n.status === "impasse").length,
