@@ -153,6 +153,7 @@ class Realtime:
                 if nd is not None and self.hub.clock() >= nd:
                     self.push(self.hub.tick())
                 self.push(self.hub.release_due())
+                self.push(self.hub.pair_due())  # arrivals who waited for a third (issue 15)
                 now = time.monotonic()
                 if now - last_push >= INSTRUCTOR_PUSH_S:
                     last_push = now
