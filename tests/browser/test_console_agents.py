@@ -60,3 +60,27 @@ def test_a_round_with_one_student_and_a_computer_for_the_odd_seat_can_start(
     clients[0].wait_phase("negotiating")
     expect(page.locator("#negotiations tbody tr")).to_have_count(1)
     expect(page.locator("#negotiations")).to_contain_text("computer · linear")
+
+
+def test_a_mixed_session_with_a_student_in_the_middle_says_it_seats_pairs_and_threes(
+    server,
+    page,  # noqa: F811
+    clients,  # noqa: F811
+):
+    assert server.upload(scenario_dict()).status_code == 201
+    code = server.create_session(
+        scenario="test-supply",
+        protocol="mixed",
+        conditions=["single", "mediated"],
+        pairing="rounds",
+        middle="players",
+    )
+    login(page, server)
+    page.goto(server.url + f"/instructor/sessions/{code}")
+    for name in ("Ann", "Bob", "Cy"):
+        clients.append(Player(server, server.join(code, name)["token"]))
+    hint = page.locator("#round-hint")
+    expect(hint).to_contain_text("Seats the 3 participants")
+    expect(hint).to_contain_text("in pairs and threes, each group by its condition")
+    expect(hint).not_to_contain_text("With an odd number")
+    expect(page.get_by_role("button", name="Start round 1")).to_be_enabled()

@@ -445,18 +445,17 @@ function render(data) {
     startBtn.disabled = ready + (filled ? 1 : 0) < group || boot.closed;
     const left = ready % group;
     const hint = $("#round-hint");
+    const who = `the ${ready} participants who are online and not negotiating`;
+    let how;
+    if (boot.mixes) how = `Seats ${who} in pairs and threes, each group by its condition; only a lone participant sits out.`;
+    else {
+      how = `${group === 2 ? "Pairs" : "Groups in threes"} ${who}: new partners where possible, roles alternate.`;
+      if (filled) how += " A computer counterpart takes the odd seat.";
+      else if (left) how += group === 2 ? " With an odd number, one sits out." : ` ${left === 1 ? "One sits" : "Two sit"} out.`;
+    }
+    const still = counts.open ? ` ${counts.open} negotiation${counts.open === 1 ? " is" : "s are"} still open; those players wait for the round after.` : "";
     const text =
-      ready + (filled ? 1 : 0) < group
-        ? `Waiting for at least ${least} participants who are online and not negotiating.`
-        : `${group === 2 ? "Pairs" : "Groups in threes"} the ${ready} participants who are online and not negotiating: new partners where possible, roles alternate.` +
-          (filled
-            ? " A computer counterpart takes the odd seat."
-            : left
-              ? group === 2
-                ? " With an odd number, one sits out."
-                : ` ${left === 1 ? "One sits" : "Two sit"} out.`
-              : "") +
-          (counts.open ? ` ${counts.open} negotiation${counts.open === 1 ? " is" : "s are"} still open; those players wait for the round after.` : "");
+      ready + (filled ? 1 : 0) < group ? `Waiting for at least ${least} participants who are online and not negotiating.` : how + still;
     if (hint.textContent !== text) hint.textContent = text;
   }
   const openBtn = $("#open-debrief");
