@@ -79,6 +79,14 @@ def cmd_simulate(args) -> int:
     from game.server.simulate import progress_bar, resolve, simulate
     from game.server.store import Store
 
+    if args.agents_file:
+        from game.server.agents import AgentFileError, load_agents_file
+
+        try:
+            load_agents_file(args.agents_file)  # its strategies join the shipped ones
+        except AgentFileError as e:
+            print(f"--agents-file: {e}", file=sys.stderr)
+            return 2
     names = [a.strip() for a in args.agents.split(",")]
     if len(names) != 2 or not all(names):
         print("--agents: give two strategies, A,B (A plays the first role)", file=sys.stderr)
@@ -389,6 +397,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     m.add_argument("--params-a", metavar="JSON", default=None, help="A's parameters (JSON)")
     m.add_argument("--params-b", metavar="JSON", default=None, help="B's parameters (JSON)")
+    m.add_argument(
+        "--agents-file", metavar="FILE", default=None,
+        help="a Python file of agent classes whose names --agents may use (docs/agents.md)",
+    )  # fmt: skip
     m.add_argument(
         "--scenarios", metavar="DIR", default=str(ROOT / "scenarios"),
         help="folder of scenario files for ids (default: the shipped scenarios/)",

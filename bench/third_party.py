@@ -1,8 +1,10 @@
 """Simulation: how close to the Pareto frontier each process with a computer in the middle ends.
 
 Plays every shipped scenario with the computer facilitator (single negotiating text) and the
-computer mediator (parties confiding all their issues, or the top half), with simulated parties
-of every pair of concession exponents (game/core/middle_sim.py), through the protocols' rules.
+computer mediator (parties confiding all their issues, or the top half), and, for comparison,
+the direct offers protocol, with the same parties: issue 11's agents, every ordered pair of the
+time-based strategies boulware, linear and conceder (game/core/middle_sim.py), through the
+protocols' rules.
 
     python bench/third_party.py              # the table of docs/protocols.md
     python bench/third_party.py SCENARIO_DIR

@@ -1,154 +1,150 @@
-"""A simulation of the processes with a computer in the middle, through the protocols' rules.
+"""A simulation of the processes with a computer in the middle, beside direct negotiation, with
+the same computer counterparts (issue 11's agents, :mod:`game.core.agents`) as the parties.
 
-The parties are simple concession rules of this module (the computer counterparts of the
-offers protocol answer offers, not drafts or proposals). A party's *aspiration* falls from its
-best package's value to its BATNA over the allowed steps: after step ``t`` of ``T`` it is
-``best - (best - batna) * (t / T) ** (1 / e)``, with ``e`` its concession exponent (above 1
-concedes early, below 1 holds out, as in the time-dependent tactics of the field).
+Each shipped scenario is played by every ordered pair of the time-based strategies
+(:data:`STRATEGIES`) in four processes:
 
-- **In a single text** a party endorses a draft worth at least its aspiration; otherwise it
-  marks to change the issues where the draft costs it most (its best option instead), just
-  enough of them to reach its aspiration, at most two, and marks the rest acceptable.
-- **In mediation** a party confides, at the start, its issues of largest spread (all of them,
-  or the top half, as told), and accepts a proposal worth at least its aspiration.
+- ``offers``: the direct offers protocol, agent against agent (:func:`game.core.agents.play.play`,
+  condition ``single``);
+- ``single_text``: the computer facilitator (:func:`computer_middle.facilitator_draft`) and the
+  two agents as parties, marking and endorsing drafts (:mod:`game.core.agents.middle`);
+- ``mediated_all`` and ``mediated_half``: the computer mediator and the two agents, who confide
+  all their issues or the top half (the agents' ``confide`` parameter) and answer proposals.
 
-Every action goes through ``parse_action``/``apply``/``replay``, so the simulated negotiations
-are played under the same rules as people's; :func:`run` returns one row per negotiation.
+Every action goes through the protocol's ``parse_action``/``apply``/``replay``, and each agent
+is given the protocol's own view of its seat, so the simulated negotiations are played under the
+same rules and with the same knowledge as people's. A negotiation in which nobody can act any
+more (every proposal or draft made and none accepted, nobody walking) is ended as the instructor
+would end it (no deal). :func:`run` returns one row per negotiation.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from game.core import analysis, computer_middle, middle_scoring, scoring
-from game.core.protocols import mediated, single_text
+from game.core import agents, analysis, computer_middle, middle_scoring, scoring
+from game.core.agents.base import decision_rng
+from game.core.agents.play import play
+from game.core.protocols import mediated, offers, single_text
 from game.core.scenario import Scenario
 
-EXPONENTS = (0.5, 1.0, 2.0)
+STRATEGIES = ("boulware", "linear", "conceder")
+PROCESSES = ("offers", "single_text", "mediated_all", "mediated_half")
+SEED = 7
 
 
-def _best_value(sc: Scenario, k: int) -> float:
-    return sum(max(o.points[k] for o in i.options) for i in sc.issues)
+def party_view(rules: Any, state: Any, role: str, now: float) -> dict:
+    """What a human party of ``role`` is sent: the protocol's own view of its seat."""
+    others = {r: {"name": "Computer", "connected": True} for r in state.seats if r != role}
+    neg = rules.view(state, role, others=others)
+    return {
+        "phase": "negotiating" if state.is_open else "done",
+        "server_time": now,
+        "negotiation": neg,
+        "lobby": None,
+    }
 
 
-def aspiration(sc: Scenario, k: int, step: int, steps: int, e: float) -> float:
-    best, batna = _best_value(sc, k), sc.batnas[k]
-    t = min(1.0, step / max(1, steps - 1))
-    return max(batna, best - (best - batna) * t ** (1 / e))
-
-
-def _act(rules, state, seat: str, kind: str, payload: dict, now: float):
-    events = rules.apply(state, seat, rules.parse_action(kind, payload), now)
-    return rules.replay(state, events)
-
-
-def party_marks(sc: Scenario, role: str, package: dict, target: float) -> dict | None:
-    """A party's marks of a draft: None to endorse it, else the marks (see the module)."""
-    k = sc.role_index(role)
-    value = sc.points(package)[k]
-    if value >= target:
-        return None
-    losses = []
-    for issue in sc.issues:
-        best = max(issue.options, key=lambda o: o.points[k])
-        here = issue.option(package[issue.id]).points[k]
-        if best.points[k] > here:
-            losses.append((best.points[k] - here, issue.id, best.id))
-    losses.sort(key=lambda x: -x[0])
-    marks = {i.id: {"ok": True} for i in sc.issues}
-    gained = 0.0
-    for loss, issue_id, option_id in losses[:2]:
-        marks[issue_id] = {"ok": False, "option": option_id, "comment": "this matters to us"}
-        gained += loss
-        if value + gained >= target:
-            break
-    return marks
-
-
-def play_single_text(sc: Scenario, exps: tuple[float, float], *, nid: str = "sim") -> Any:
-    rules = single_text
-    state = rules.new_state(nid, sc, "single_text", started_at=0.0)
-    now, steps = 0.0, state.max_offers
-    while state.is_open:
-        now += 1
-        v = rules.view(state, rules.MIDDLE)
-        proposal = computer_middle.facilitator_draft(v)
-        if proposal is not None:
-            if state.offers_left == 0:
-                state = rules.replay(state, rules.end_by_instructor(state, now))
-                break
-            state = _act(rules, state, rules.MIDDLE, "draft", proposal, now)
-            continue
-        d = state.latest
-        for k, role in enumerate(sc.role_ids):
-            if not state.is_open or role in d.marks or role in d.endorsed:
-                continue
-            target = aspiration(sc, k, d.seq - 1, steps, exps[k])
-            marks = party_marks(sc, role, d.package, target)
-            if marks is None:
-                state = _act(rules, state, role, "endorse", {"draft_id": d.id}, now)
-            else:
-                state = _act(rules, state, role, "mark", {"draft_id": d.id, "marks": marks}, now)
-    return state
-
-
-def play_mediated(
-    sc: Scenario, exps: tuple[float, float], *, confide: str = "all", nid: str = "sim"
+def play_middle(
+    rules: Any,
+    sc: Scenario,
+    parties: tuple[Any, Any],
+    *,
+    seed: Any = SEED,
+    index: int = 0,
+    nid: str = "sim",
+    watch: Any = None,
+    state: Any = None,
+    log: list | None = None,
 ) -> Any:
-    rules = mediated
-    state = rules.new_state(nid, sc, "mediated", started_at=0.0)
-    now, steps = 0.0, state.max_offers
-    for k, role in enumerate(sc.role_ids):
-        spread = sorted(
-            sc.issues,
-            key=lambda i: (
-                -(max(o.points[k] for o in i.options) - min(o.points[k] for o in i.options))
-            ),
-        )
-        chosen = spread if confide == "all" else spread[: (len(spread) + 1) // 2]
-        if confide != "none":
-            state = _act(rules, state, role, "confide", {"issues": [i.id for i in chosen]}, 0.0)
-    while state.is_open:
-        now += 1
-        proposal = computer_middle.mediator_proposal(rules.view(state, rules.MIDDLE))
-        if proposal is None or state.offers_left == 0:
-            state = rules.replay(state, rules.end_by_instructor(state, now))
+    """One negotiation of ``rules`` (mediated or single_text) with the computer in the middle
+    and ``parties`` (agents, by role index) to its end; the final state. ``watch(role, view,
+    step, state)``, when given, sees every view a party is given, what it did, and the state
+    the view was built from (tests check the views for privacy). ``state``: the negotiation
+    to play (by default a new one started at 0, a second a step); ``log``, when given, gets
+    every event as ``(role index of who acted, or None for the middle seat, event)``."""
+    if state is None:
+        state = rules.new_state(nid, sc, rules.CONDITIONS[0], started_at=0.0)
+    out = log if log is not None else []
+    roles = sc.role_ids
+    memories: tuple[dict, dict] = ({}, {})
+    now = state.started_at
+    for n in range(8 * state.max_offers + 20):
+        if not state.is_open:
             break
-        state = _act(rules, state, rules.MIDDLE, "propose", proposal, now)
-        p = state.latest
-        for k, role in enumerate(sc.role_ids):
-            if not state.is_open:
-                break
-            ok = p.points[k] >= aspiration(sc, k, p.seq - 1, steps, exps[k])
-            state = _act(rules, state, role, "answer", {"proposal_id": p.id, "accept": ok}, now)
+        now += 1
+        events = computer_middle.events(rules, state, now)
+        if events:
+            state = rules.replay(state, events)
+            out.extend((None, e) for e in events)
+            continue
+        acted = False
+        for k in (0, 1) if n % 2 == 0 else (1, 0):  # who looks first alternates
+            role = roles[k]
+            view = party_view(rules, state, role, now)
+            rng = decision_rng(seed, index, role, state.events)
+            step = parties[k].act(view, memories[k], rng, now)
+            if watch is not None:
+                watch(role, view, step, state)
+            if step is None or step.kind is None:
+                continue
+            action = rules.parse_action(step.kind, step.payload)
+            events = rules.apply(state, role, action, now)
+            state = rules.replay(state, events)
+            out.extend((k, e) for e in events)
+            acted = True
+            break
+        if not acted:
+            break  # nobody can act any more
+    if state.is_open:
+        events = rules.end_by_instructor(state, now)
+        state = rules.replay(state, events)
+        out.extend((None, e) for e in events)
     return state
 
 
-PROCESSES = {
-    "single_text": lambda sc, exps: play_single_text(sc, exps),
-    "mediated_all": lambda sc, exps: play_mediated(sc, exps, confide="all"),
-    "mediated_half": lambda sc, exps: play_mediated(sc, exps, confide="half"),
-}
+def play_process(process: str, sc: Scenario, pair: tuple[str, str], *, index: int = 0) -> Any:
+    """One negotiation of ``process`` between the strategies ``pair`` (by role index)."""
+    if process == "offers":
+        made = (agents.make(pair[0]), agents.make(pair[1]))
+        state = offers.new_state("sim", sc, "single", started_at=0.0)
+        return play(offers, state, made, seed=SEED, index=index, think=(1.0, 1.0)).state
+    if process == "single_text":
+        made = (agents.make(pair[0]), agents.make(pair[1]))
+        return play_middle(single_text, sc, made, index=index)
+    how = process.removeprefix("mediated_")
+    made = tuple(agents.make(s, {"confide": how}) for s in pair)
+    return play_middle(mediated, sc, made, index=index)
 
 
-def run(scenarios: list[Scenario], exponents: tuple[float, ...] = EXPONENTS) -> list[dict]:
-    """One row per (scenario, process, pair of exponents): the outcome and its distances."""
+def run(
+    scenarios: list[Scenario],
+    strategies: tuple[str, ...] = STRATEGIES,
+    processes: tuple[str, ...] = PROCESSES,
+) -> list[dict]:
+    """One row per (scenario, process, ordered pair of strategies): the outcome and its
+    distances to the frontier."""
     rows = []
     for sc in scenarios:
         front = analysis.frontier(sc)
-        for name, play in PROCESSES.items():
-            for e0 in exponents:
-                for e1 in exponents:
-                    state = play(sc, (e0, e1))
+        for process in processes:
+            index = 0
+            for a in strategies:
+                for b in strategies:
+                    state = play_process(process, sc, (a, b), index=index)
+                    index += 1
                     m = scoring.score(state, frontier=front)
-                    mm = middle_scoring.measures(state, frontier=front)
+                    if process == "offers":
+                        steps = len(state.offers)
+                    else:
+                        steps = middle_scoring.measures(state, frontier=front)["steps"]
                     rows.append(
                         {
                             "scenario": sc.id,
-                            "process": name,
-                            "exponents": (e0, e1),
+                            "process": process,
+                            "pair": (a, b),
                             "agreed": state.status == "agreed",
-                            "steps": mm["steps"],
+                            "steps": steps,
                             "efficiency": m["efficiency"],
                             "distance": m["distance_to_frontier_normalized"],
                             "pareto_optimal": m["pareto_optimal"],
@@ -158,8 +154,9 @@ def run(scenarios: list[Scenario], exponents: tuple[float, ...] = EXPONENTS) -> 
 
 
 def summary(rows: list[dict]) -> list[dict]:
-    """Per scenario and process: agreements, mean steps, and (over agreements) the mean
-    normalised distance to the frontier, the mean efficiency and the share on the frontier."""
+    """Per scenario and process: agreements, mean steps (offers, proposals or drafts), and (over
+    agreements) the mean normalised distance to the frontier, the mean efficiency and the share
+    on the frontier."""
     out = []
     keys = list(dict.fromkeys((r["scenario"], r["process"]) for r in rows))
     for scenario_id, process in keys:
@@ -189,11 +186,11 @@ def table(rows: list[dict]) -> str:
         f"{'scenario':<18} {'process':<14} {'agreed':>7} {'steps':>6} {'distance':>9} "
         f"{'efficiency':>10} {'on frontier':>11}"
     ]
+
+    def f(x: float | None, fmt: str) -> str:
+        return format("-", ">" + fmt.split(".")[0]) if x is None else format(x, fmt)
+
     for s in summary(rows):
-
-        def f(x: float | None, fmt: str) -> str:
-            return "-" if x is None else format(x, fmt)
-
         lines.append(
             f"{s['scenario']:<18} {s['process']:<14} {s['agreed']:>3}/{s['runs']:<3} "
             f"{s['steps']:>6.1f} {f(s['distance'], '9.3f')} {f(s['efficiency'], '10.3f')} "

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from game.core import protocols, study
+from game.core.agents import seating
 from game.core.scenario import Scenario
 
 PAIRINGS = ("arrival", "rounds")
@@ -143,8 +144,10 @@ def parse_session(
             agents = parse_agents(body["agents"], pairing=pairing, conditions=conditions)
         except RequestError as e:
             errors.extend(e.errors)
-        if protocol == protocols.MIXED or protocols.has_middle(protocol):
-            errors.append("agents: computer counterparts play the offers protocol only")
+        playable = [c for c in conditions if isinstance(c, str) and c in known]
+        errors += seating.middle_problems(
+            body["agents"], protocol, playable, body.get("middle", "players")
+        )
     multiple = body.get("multiple_seats", False)
     if not isinstance(multiple, bool):
         errors.append("multiple_seats: must be true or false")
@@ -163,16 +166,8 @@ def parse_session(
         errors.append(f"middle: must be players, computer or instructor, not {middle!r}")
     elif middle != "players" and protocol != protocols.MIXED and not protocols.has_middle(protocol):
         errors.append(f"middle: the protocol {protocol!r} has no middle seat")
-    elif (
-        protocol == protocols.MIXED
-        and middle == "players"
-        and all(c in known for c in conditions if isinstance(c, str))
-        and protocols.has_middle(protocol, [c for c in conditions if isinstance(c, str)])
-    ):
-        errors.append(
-            "middle: a session mixing protocols seats the computer in the middle "
-            "(middle: computer), so every negotiation is played by two participants"
-        )
+    # a mixed session with a student in the middle forms pairs and trios by condition
+    # (game.core.trios.plan_slots); none of its other settings is refused for it
     rotate = body.get("rotate", False)
     if not isinstance(rotate, bool):
         errors.append("rotate: must be true or false")

@@ -36,15 +36,22 @@ def name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+def _named(p: Any) -> bool:
+    """Whether a participant chose its name: not a computer counterpart, nor a study's
+    participant (who enters with a panel id and is given a name)."""
+    return getattr(p, "kind", "human") != "agent" and not getattr(p, "external_id", None)
+
+
 def flags(parts: Iterable[Any]) -> dict[str, list[str]]:
-    """For each participant id, what it shares with another seat: ``name``, ``device``."""
+    """For each participant id, what it shares with another seat: ``name`` (among those who
+    chose their names), ``device``."""
     parts = list(parts)
-    names = Counter(name_key(p.name) for p in parts)
+    names = Counter(name_key(p.name) for p in parts if _named(p))
     devices = Counter(p.device for p in parts if p.device)
     out: dict[str, list[str]] = {}
     for p in parts:
         f = []
-        if names[name_key(p.name)] > 1:
+        if _named(p) and names[name_key(p.name)] > 1:
             f.append("name")
         if p.device and devices[p.device] > 1:
             f.append("device")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 ID_RE = re.compile(r"[a-z0-9_-]+")  # used with fullmatch: "$" would allow a final newline
@@ -86,6 +87,33 @@ def _unknown_keys(errors: list[str], obj: dict, allowed: tuple[str, ...], place:
             errors.append(f"{where}: unknown key")
 
 
+def _entries(
+    errors: list[str],
+    items: list,
+    place: str,
+    keys: tuple[str, ...],
+    label: str,
+    what: str,
+    scope: str = "",
+) -> Iterator[tuple[str, dict, str | None]]:
+    """Each object of a list of roles, issues or options, after the checks they share (an
+    object, known keys, a unique id, a label): ``(its place, it, its id or None)``."""
+    seen: set[str] = set()
+    for n, obj in enumerate(items):
+        here = f"{place}[{n}]"
+        if not isinstance(obj, dict):
+            errors.append(f"{here}: must be an object")
+            continue
+        _unknown_keys(errors, obj, keys, here)
+        oid = _ident(errors, obj, here)
+        if oid is not None:
+            if oid in seen:
+                errors.append(f"{here}.id: duplicate {what} id {oid!r}{scope}")
+            seen.add(oid)
+        _text(errors, obj, label, here)
+        yield here, obj, oid
+
+
 def lone_surrogate(obj: Any, place: str = "", depth: int = 0) -> str | None:
     """Where a text in ``obj`` (a decoded JSON value) holds a lone surrogate (``"\\ud800"``,
     which is not Unicode text and cannot be encoded as UTF-8), as ``PLACE``; else None.
@@ -141,18 +169,9 @@ def validate(data: Any) -> list[str]:
     else:
         if len(roles) != 2:
             errors.append(f"roles: must list exactly two roles, found {len(roles)}")
-        for n, role in enumerate(roles):
-            place = f"roles[{n}]"
-            if not isinstance(role, dict):
-                errors.append(f"{place}: must be an object")
-                continue
-            _unknown_keys(errors, role, ROLE_KEYS, place)
-            rid = _ident(errors, role, place)
+        for place, role, rid in _entries(errors, roles, "roles", ROLE_KEYS, "name", "role"):
             if rid is not None:
-                if rid in role_ids:
-                    errors.append(f"{place}.id: duplicate role id {rid!r}")
                 role_ids.append(rid)
-            _text(errors, role, "name", place)
             _text(errors, role, "brief", place, allow_empty=True)
             if "batna" not in role:
                 errors.append(f"{place}.batna: missing")
@@ -169,19 +188,7 @@ def validate(data: Any) -> list[str]:
     elif len(issues) > MAX_ISSUES:
         errors.append(f"issues: at most {MAX_ISSUES} issues")
     else:
-        issue_ids: set[str] = set()
-        for n, issue in enumerate(issues):
-            place = f"issues[{n}]"
-            if not isinstance(issue, dict):
-                errors.append(f"{place}: must be an object")
-                continue
-            _unknown_keys(errors, issue, ISSUE_KEYS, place)
-            iid = _ident(errors, issue, place)
-            if iid is not None:
-                if iid in issue_ids:
-                    errors.append(f"{place}.id: duplicate issue id {iid!r}")
-                issue_ids.add(iid)
-            _text(errors, issue, "name", place)
+        for place, issue, _ in _entries(errors, issues, "issues", ISSUE_KEYS, "name", "issue"):
             options = issue.get("options")
             if "options" not in issue:
                 errors.append(f"{place}.options: missing")
@@ -195,19 +202,15 @@ def validate(data: Any) -> list[str]:
                 )
             if len(options) > MAX_OPTIONS:
                 errors.append(f"{place}.options: at most {MAX_OPTIONS} options")
-            option_ids: set[str] = set()
-            for m, option in enumerate(options):
-                oplace = f"{place}.options[{m}]"
-                if not isinstance(option, dict):
-                    errors.append(f"{oplace}: must be an object")
-                    continue
-                _unknown_keys(errors, option, OPTION_KEYS, oplace)
-                oid = _ident(errors, option, oplace)
-                if oid is not None:
-                    if oid in option_ids:
-                        errors.append(f"{oplace}.id: duplicate option id {oid!r} in this issue")
-                    option_ids.add(oid)
-                _text(errors, option, "label", oplace)
+            for oplace, option, _ in _entries(
+                errors,
+                options,
+                f"{place}.options",
+                OPTION_KEYS,
+                "label",
+                "option",
+                " in this issue",
+            ):
                 points = option.get("points")
                 if "points" not in option:
                     errors.append(f"{oplace}.points: missing")
@@ -222,7 +225,7 @@ def validate(data: Any) -> list[str]:
                                 f"{oplace}.points.{rid}: must be a finite number (less than 1e15 in size)"
                             )
                     for rid in points:
-                        if len(role_ids) == 2 and rid not in role_ids:
+                        if len(set(role_ids)) == 2 and rid not in role_ids:
                             errors.append(f"{oplace}.points.{rid}: unknown role")
 
     if "first_mover" not in data:

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from game.core import analysis as analysis_mod
-from game.core import scoring
+from game.core import scoring, trios
 from game.core.protocols import offers
 from game.core.protocols.offers import Offer, State
 
@@ -189,6 +189,15 @@ def lobby_view(session: Any, p: Any, *, negotiating: bool) -> dict[str, Any]:
     elif s.pairing == "arrival":
         if p.negotiations:
             msg = "Your negotiation has ended. Thank you for playing."
+        elif trios.sizes_vary(
+            getattr(s, "protocol", ""), getattr(s, "middle", ""), getattr(s, "conditions", ())
+        ):  # pairs and trios by condition (game.core.trios)
+            msg = (
+                "Waiting for the others. You will be seated as soon as enough participants have "
+                "joined: two for a direct negotiation, three with a mediator or facilitator."
+            )
+        elif getattr(s, "group", 2) == 3:
+            msg = "Waiting for the others. You will be seated as soon as three of you are here."
         else:
             msg = "Waiting for a partner. You will be paired as soon as another participant joins."
     elif p.last_sat_out == s.round and s.round > 0 and not negotiating:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from game.core import agents
+from game.core import agents, protocols
 from game.core.agents import AgentError, decision_rng, think_time
 from game.server.hub import AGENT_SID, Hub
 
@@ -71,6 +71,15 @@ def load_agents_file(path: str | Path) -> list[str]:
     return names
 
 
+def seen_count(state: Any) -> int:
+    """What an agent has seen, for its decision's seed: the offers and chat lines (the offers
+    protocol), or every event folded (a protocol with a middle seat, where an agent plays a
+    party: game.core.agents.middle)."""
+    if len(protocols.seats(state)) > 2:
+        return state.events
+    return len(state.offers) + len(state.chat)
+
+
 class Runner:
     def __init__(self, hub: Hub, push: Callable[[set[str]], None]):
         self.hub = hub
@@ -112,8 +121,8 @@ class Runner:
 
     def turn(self, s: Any, n: Any, p: Any, now: float) -> None:
         state = n.state
-        role = state.scenario.role_ids[n.participants.index(p.id)]
-        seen = len(state.offers) + len(state.chat)
+        role = n.seat(p.id)
+        seen = seen_count(state)
         sig = (n.id, state.events)
         if self.seen.get(p.id) != sig:
             self.seen[p.id] = sig

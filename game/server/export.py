@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from game.core import analysis, scoring
+from game.core import analysis, protocols, scoring
 from game.core.protocols import pss_measures
 from game.core.scenario import parse
 from game.paths import DOCS
@@ -172,6 +172,7 @@ def _states(store: Store, session_code: str | None) -> list[tuple[dict, Any]]:
 def _negotiations(store: Store, session_code: str | None) -> list[dict]:
     cache: dict[int, list] = {}
     out = []
+    names: list[str] = []  # each negotiation's protocol
     for row, st in _states(store, session_code):
         sc = st.scenario
         key = id(sc)
@@ -216,6 +217,10 @@ def _negotiations(store: Store, session_code: str | None) -> list[dict]:
             extra["first_deal_at"] = iso(extra["first_deal_at"]) if extra["first_deal_at"] else None
             rec.update(extra)
         out.append(rec)
+        names.append(next(m.NAME for m in protocols.REGISTRY.values() if type(st) is m.State))
+    if any("protocol" in r for r in out):  # a middle seat's columns: every row names its protocol
+        for rec, name in zip(out, names, strict=True):
+            rec.setdefault("protocol", name)
     return out
 
 

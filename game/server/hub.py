@@ -202,16 +202,16 @@ class Hub(Course, Seats, MiddleSeat, StudyFlow):
             part.negotiations.append(n.id)
             part.waiting_since = None
 
-    def _pair_arrivals(self, s: Session) -> set[str]:
+    def _pair_arrivals(self, s: Session, force: bool = False) -> set[str]:
         touched: set[str] = set()
         if not seating.humans_pair(s.agents):
             return touched  # practice and research: every participant plays an agent
-        while len(s.waiting) >= s.group:
-            group = s.waiting[: s.group]
-            n = self._new(s, self._arrival_seats(s, group), 0, s.negotiation_count)
+        while (head := self._next_arrivals(s, force)) is not None:
+            group, index = head  # the queue's head, and its place in the condition sequence
+            n = self._new(s, self._arrival_seats(s, group), 0, index)
             self._store_new(s, n)
             # committed: only now do they leave the queue (a failed write strands nobody)
-            del s.waiting[: s.group]
+            del s.waiting[: len(group)]
             self._install(s, n)
             self._computer_turn(s, n)
             touched |= set(group)
@@ -233,9 +233,9 @@ class Hub(Course, Seats, MiddleSeat, StudyFlow):
             _, count, touched = self.start_round(code)
             return count, touched
         with self._lock:
-            before = s.negotiation_count
-            touched = self._pair_arrivals(s)
-            return s.negotiation_count - before, touched
+            before = len(self._taken(s))
+            touched = self._pair_arrivals(s, force=True)
+            return len(self._taken(s)) - before, touched
 
     def start_round(self, code: str) -> tuple[int, int, set[str]]:
         """Pair everyone connected and not negotiating for the next round: the round, its
@@ -261,10 +261,7 @@ class Hub(Course, Seats, MiddleSeat, StudyFlow):
             round_no = s.round + 1
             rng = random.Random(f"{s.seed}:round:{round_no}")
             groups, sitting = self._round_groups(s, ready, negs, sat, rng)
-            made = [
-                self._new(s, seated, round_no, s.negotiation_count + k)
-                for k, seated in enumerate(groups)
-            ]
+            made = [self._new(s, seated, round_no, index) for seated, index in groups]
             now = self.clock()
             with self._store.transaction():
                 self._store.log(

@@ -17,6 +17,7 @@ from flask import request
 from flask_socketio import SocketIO, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as SioConnectionRefused
 
+from game.core import protocols
 from game.core.protocols.common import RuleError
 from game.core.scenario import lone_surrogate
 from game.server import reads, web
@@ -42,19 +43,7 @@ def just_ended(hub: Hub, p: Any) -> bool:
     return at is not None and not n.state.is_open and hub.clock() - at < 2.0
 
 
-ACTIONS = (
-    "propose",
-    "accept",
-    "walk_away",
-    "chat",
-    "confide",
-    "answer",
-    "draft",
-    "mark",
-    "endorse",
-    "decline",  # the post-settlement phase's (game.core.protocols.pss)
-    "close_phase",
-)
+ACTIONS = tuple(protocols.actions())  # every protocol's student actions
 
 
 class Realtime:
@@ -177,6 +166,7 @@ class Realtime:
                 if nd is not None and self.hub.clock() >= nd:
                     self.push(self.hub.tick())
                 self.push(self.hub.release_due())
+                self.push(self.hub.pair_due())  # arrivals who waited for a third (issue 15)
                 now = time.monotonic()
                 if now - last_push >= INSTRUCTOR_PUSH_S:
                     last_push = now

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from game.core import protocols
+from game.core import protocols, trios
 from game.core.protocols.common import played
 from game.core.scenario import Scenario, parse
 from game.core.study import Progress
@@ -78,7 +78,10 @@ class Session:
 
     @property
     def group(self) -> int:
-        """How many participants a negotiation takes: 3 when a player sits in the middle."""
+        """How many participants a negotiation takes (at least): 3 when a player sits in the
+        middle of every one; a session forming pairs and trios takes 2 (game.core.trios)."""
+        if trios.sizes_vary(self.protocol, self.middle, self.conditions):
+            return 2
         middle = protocols.has_middle(self.protocol, self.conditions)
         return 3 if middle and self.middle == "players" else 2
 

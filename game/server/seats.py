@@ -76,5 +76,6 @@ class Seats(Seating):
             self._store_new(s, n)
             s.waiting.remove(pid)
             self._install(s, n)
+            self._computer_turn(s, n)  # a computer in the middle seat opens at once
             self.version += 1
             return {pid, agent.id}

@@ -120,9 +120,10 @@ def test_consent_to_completion_code_on_a_phone_and_a_desktop(server, student, sh
     expect(desk.get_by_role("heading", name="Waiting for a partner")).to_be_visible()
 
     phone.goto(f"{server.url}/study/{code}?PROLIFIC_PID=PANEL-PHONE")
-    shot(phone, "consent-phone")
+    expect(phone.get_by_role("button", name="I agree to take part")).to_be_visible()
+    shot(phone, "consent-phone", docs="study-consent")
     phone.get_by_role("button", name="I agree to take part").click()
-    shot(phone, "questions-before-phone")
+    shot(phone, "questions-before-phone", docs="study-questions")
     answer_before(phone, leave_open_first=True)
 
     # paired: one walks away, the quickest end
@@ -151,7 +152,7 @@ def test_consent_to_completion_code_on_a_phone_and_a_desktop(server, student, sh
         expect(page.get_by_role("link", name="Return to the study's website")).to_have_attribute(
             "href", "https://example.org/complete?cc=CX42TEST"
         )
-    shot(phone, "complete-phone")
+    shot(phone, "complete-phone", docs="study-complete")
     shot(desk, "complete-desktop")
 
     # coming back with the same id: the same seat, at its end page
@@ -165,13 +166,16 @@ def test_consent_to_completion_code_on_a_phone_and_a_desktop(server, student, sh
     console.goto(f"{server.url}/instructor/sessions/{code}")
     expect(console.locator("#participants")).to_contain_text("id PANEL-PHONE")
     expect(console.locator("#participants")).to_contain_text("Completed")
-    shot(console, "console-stages")
+    # both finished: online, but nobody waits to be paired
+    expect(console.locator('[data-stat="connected"]').first).to_have_text("2")
+    expect(console.locator('[data-stat="waiting"]').first).to_have_text("0")
+    shot(console, "console-stages", docs="instructor-study-stages")
     console.goto(f"{server.url}/instructor/sessions/{code}/debrief")
     panel = console.get_by_role("region", name="Questionnaire scales by condition")
     expect(panel).to_contain_text("cooperativeness")
     expect(panel).to_contain_text("recipients of the first offer")
     expect(panel.locator("tbody tr").first).to_contain_text("6")
-    shot(console, "debrief-scales")
+    shot(console, "debrief-scales", docs="instructor-study-scales")
 
     r = server.api("GET", f"/api/sessions/{code}/export/participants.csv")
     rows = r.text.splitlines()

@@ -59,7 +59,7 @@ def path_on_chart(tab, *, x_role: int) -> list[tuple[float, float]]:
     return on_chart
 
 
-def test_the_new_session_form_creates_a_mixed_session_with_the_computer_in_the_middle(
+def test_the_new_session_form_creates_a_mixed_session_with_a_student_in_the_middle(
     server,
     page,  # noqa: F811
     shot,
@@ -78,30 +78,31 @@ def test_the_new_session_form_creates_a_mixed_session_with_the_computer_in_the_m
     expect(page.locator("#cond_mediated")).to_be_checked()
     page.locator("#middle_computer").check()
     expect(page.get_by_label("Rotate the middle seat across rounds")).to_be_disabled()
-    # mixed: every condition; a student in the middle is refused at the field
+    # mixed: every condition; no condition ticked is refused at the field, nothing made
     page.locator("#protocol_mixed").check()
-    page.get_by_label("Single offers").check()
+    expect(page.locator("#protocol_mixed + label")).to_contain_text("in pairs")
     page.get_by_label("Free choice").uncheck()
-    page.locator("#cond_single_text").check()
+    page.locator("#cond_mediated").uncheck()
     page.locator("#middle_players").check()
-    shot(page, "form-1280")
     page.get_by_role("button", name="Create session").click()
-    expect(page.locator("#error-summary")).to_contain_text("Middle seat:")
-    expect(page.locator("#err-middle")).to_contain_text("computer in the middle")
-    expect(page.locator("#fld-middle")).to_have_attribute("aria-describedby", "err-middle")
+    expect(page.locator("#error-summary")).to_contain_text("Conditions:")
+    expect(page.locator("#fld-conditions")).to_have_attribute("aria-describedby", "err-conditions")
     expect(page.locator("#protocol_mixed")).to_be_checked()
-    expect(page.locator("#cond_single_text")).to_be_checked()
+    expect(page.locator("#middle_players")).to_be_checked()
     page.set_viewport_size(PHONE)
     shot(page, "form-error-375")
     page.set_viewport_size({"width": 1280, "height": 900})
     shot(page, "form-error-1280")
-    page.locator("#middle_computer").check()
+    # a student in the middle of a mixed session: pairs for direct conditions, trios for others
+    page.get_by_label("Single offers").check()
+    page.locator("#cond_single_text").check()
+    shot(page, "form-1280")
     page.get_by_role("button", name="Create session").click()
     expect(page.get_by_role("heading", name="Live:")).to_be_visible()
     code = page.locator("#join-code [aria-hidden]").inner_text().strip()
     s = server.api("GET", f"/api/sessions/{code}").json()
-    assert (s["protocol"], s["middle"], s["rotate"]) == ("mixed", "computer", False)
-    assert sorted(set(s["conditions"])) == ["mediated", "single", "single_text"]
+    assert (s["protocol"], s["middle"], s["rotate"]) == ("mixed", "players", False)
+    assert sorted(set(s["conditions"])) == ["single", "single_text"]
     expect(page.locator(".join-meta")).to_contain_text("Single text")
 
 

@@ -151,3 +151,17 @@ def test_the_form_gives_a_study_a_computer_counterpart_after_the_wait(server):
         assert state["study"] == {"stage": "play"}
     finally:
         p.close()
+
+
+def test_uploading_nothing_asks_for_a_file_on_both_library_pages(server):
+    """No file and no text: the problem is named, and the hint asks for a file of the page's
+    kind instead of pointing at a file below that does not exist; nothing is added."""
+    web, csrf = login(server)
+    for path, what in (("questionnaires", "questionnaire"), ("scenarios", "scenario")):
+        before = server.api("GET", f"/api/{path}").json()
+        r = web.post(f"{server.url}/instructor/{path}", data={"csrf_token": csrf}, timeout=10)
+        assert r.status_code == 400, path
+        assert f"Choose a {what} file (or paste its JSON) and try again." in r.text
+        assert "marked at its place in the file below" not in r.text
+        assert 'class="json-lines"' not in r.text
+        assert server.api("GET", f"/api/{path}").json() == before

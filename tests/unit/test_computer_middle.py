@@ -1,5 +1,5 @@
-"""The computer facilitator and mediator (game/core/computer_middle.py) and the simulation
-(game/core/middle_sim.py). The scenario is tests/unit/test_rules.py's:
+"""The computer facilitator and mediator (game/core/computer_middle.py); the simulation
+(game/core/middle_sim.py) is tested in tests/unit/test_agents_middle.py. The scenario is tests/unit/test_rules.py's:
 
     price:     low (40, 0)   mid (20, 20)   high (0, 40)
     delivery:  fast (30, 0)  slow (0, 10)
@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import json
 
-from game.core import analysis, computer_middle, middle_sim
+from game.core import computer_middle
 from game.core.protocols import mediated, single_text
-from game.core.scenario import load_dir
-from game.paths import ROOT
 from tests.unit.test_rules import SC, T0
 
 OK = {"ok": True}
@@ -175,20 +173,3 @@ def test_the_computer_rules_read_only_the_middle_seats_view():
     v = mediated.view(s, "mediator")
     assert "Buy cheap." not in json.dumps(v)
     assert med(s) == computer_middle.mediator_proposal(json.loads(json.dumps(v)))
-
-
-def test_the_simulation_plays_every_shipped_scenario_under_the_rules():
-    scenarios = load_dir(ROOT / "scenarios")
-    rows = middle_sim.run(scenarios, exponents=(1.0,))
-    assert len(rows) == len(scenarios) * len(middle_sim.PROCESSES)
-    for r in rows:
-        if r["agreed"]:
-            assert r["distance"] >= 0 and 0 < r["efficiency"] <= 1
-    # the facilitator's text reaches a deal in every shipped scenario with linear parties
-    assert all(r["agreed"] for r in rows if r["process"] == "single_text")
-    sc = scenarios[0]
-    state = middle_sim.play_single_text(sc, (1.0, 1.0))
-    assert state.status == "agreed"
-    k = state.outcome.points
-    assert analysis.distance_to_frontier(sc, k) >= 0
-    assert "single_text" in middle_sim.table(rows)

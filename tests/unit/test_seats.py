@@ -231,3 +231,26 @@ def test_a_failed_arrival_pairing_strands_nobody(tmp_path):
     assert set(roles(hub, ps)) == {"buyer", "seller"}
     assert s.waiting == []
     w.store.close()
+
+
+def test_only_chosen_names_are_flagged_alike():
+    """A study's participants (entered with a panel id, all named alike by the study) and
+    computer counterparts never get the 'same name' flag; people who chose a name do."""
+    from types import SimpleNamespace as P
+
+    parts = [
+        P(id="s1", name="Participant", device=None, kind="human", external_id="PANEL-1"),
+        P(id="s2", name="Participant", device=None, kind="human", external_id="PANEL-2"),
+        P(id="c1", name="Computer", device=None, kind="agent", external_id=None),
+        P(id="c2", name="Computer", device=None, kind="agent", external_id=None),
+        P(id="h1", name="Ann", device=None, kind="human", external_id=None),
+        P(id="h2", name="ann", device=None, kind="human", external_id=None),
+    ]
+    assert seats.flags(parts) == {
+        "s1": [],
+        "s2": [],
+        "c1": [],
+        "c2": [],
+        "h1": ["name"],
+        "h2": ["name"],
+    }

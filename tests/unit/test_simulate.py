@@ -138,3 +138,39 @@ def test_an_unknown_scenario_exits_1(tmp_path):
         "simulate", "no-such-case", "--agents", "linear,linear", "--db", str(tmp_path / "x.db")
     )
     assert done.returncode == 1 and "no-such-case" in done.stderr
+
+
+def test_a_researchers_agents_file_is_simulated_and_a_broken_one_named(tmp_path):
+    """``--agents-file`` loads the researcher's strategies (the example of docs/agents.md), so
+    ``--agents`` may name one; a file that cannot be used exits 2 naming it, writing nothing."""
+    import re as re_mod
+
+    from game.paths import DOCS
+
+    text = (DOCS / "agents.md").read_text()
+    mine = tmp_path / "my_agents.py"
+    mine.write_text(re_mod.search(r"```python\n(.*?)```", text, re_mod.S).group(1))
+    db = tmp_path / "sim.db"
+    done = run("simulate", "job-offer", "--agents", "halfway,conceder", "--agents-file",
+               str(mine), "--runs", "4", "--db", str(db), "--quiet")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    code = done.stdout.split()[1].rstrip(":")
+    store = Store(db)
+    parts = export.table(store, "participants", code)
+    store.close()
+    assert {p["strategy"] for p in parts} == {"halfway", "conceder"}
+    # without the file the name is unknown; a broken file is named
+    assert (
+        "unknown strategy 'halfway'"
+        in run(
+            "simulate", "job-offer", "--agents", "halfway,conceder", "--db", str(tmp_path / "b.db")
+        ).stderr
+    )
+    broken = tmp_path / "broken_agents.py"
+    broken.write_text("def broken(:\n")
+    bad = run("simulate", "job-offer", "--agents", "halfway,conceder", "--agents-file",
+              str(broken), "--db", str(tmp_path / "c.db"))  # fmt: skip
+    assert (
+        bad.returncode == 2 and "--agents-file" in bad.stderr and "broken_agents.py" in bad.stderr
+    )
+    assert not (tmp_path / "b.db").exists() and not (tmp_path / "c.db").exists()

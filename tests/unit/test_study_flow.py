@@ -258,6 +258,7 @@ def test_the_waiting_limit_counts_across_a_restart(world):
     store, hub, clock, path = world
     code = study_session(hub, consent=None)
     a, _ = enter(hub, code, "PATIENT", "sa")
+    assert hub.view(a)["lobby"]["since"] == T0
     clock.now = T0 + 40
     store.close()
     store2 = Store(path)
@@ -265,6 +266,7 @@ def test_the_waiting_limit_counts_across_a_restart(world):
     token, pid, _ = hub2.enter(code, {"external_id": "PATIENT"})
     hub2.connect(token, "sa-again")
     assert hub2.session(code).waiting == [a]
+    assert hub2.view(a)["lobby"]["since"] == T0  # the clock shown goes on, not from 0
     clock.now = T0 + 59
     assert hub2.release_due() == set()
     clock.now = T0 + 60  # 60 s after the first entry, not after the reconnection
@@ -296,3 +298,26 @@ def test_past_the_waiting_room_a_computer_counterpart_plays_where_the_session_ha
     assert view["phase"] == "negotiating" and view["study"] == {"stage": "play"}
     parts = export.table(store, "participants", code)
     assert {p["kind"] for p in parts} == {"human", "agent"}
+
+
+def test_a_computer_counterparts_wait_counts_from_the_first_entry_across_a_restart(world):
+    """With a computer counterpart after the wait, the wait is logged and counts from the
+    first entry to the waiting room: after a restart the runner does not start it again."""
+    store, hub, clock, path = world
+    code = hub.create_session(
+        {"scenario": "test-supply", "conditions": ["meso"],
+         "agents": {"mode": "fill", "strategy": "boulware", "wait_s": 30},
+         "study": STUDY | {"consent": None, "wait_limit_s": None, "computer_counterpart": True}}
+    )  # fmt: skip
+    a, _ = enter(hub, code, "ALONE", "sa")
+    clock.now = T0 + 25
+    store.close()
+    store2 = Store(path)
+    hub2 = Hub(store2, None, clock=clock)
+    token, _, _ = hub2.enter(code, {"external_id": "ALONE"})
+    hub2.connect(token, "sa-again")
+    p = hub2.participant(a)
+    assert p.waiting_since == T0  # so the runner seats the computer at T0 + 30, not T0 + 55
+    assert hub2.view(a)["lobby"]["since"] == T0
+    assert [e["type"] for e in export.table(store2, "events", code)].count("waiting") == 1
+    store2.close()

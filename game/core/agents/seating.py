@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from game.core import lobby
+from game.core import lobby, protocols
 
 
 def agent_for(
@@ -51,3 +51,47 @@ def fills_arrivals(setting: dict | None) -> bool:
 def humans_pair(setting: dict | None) -> bool:
     """Whether two waiting humans are paired with each other (not in practice or research)."""
     return not setting or setting.get("mode") == "fill"
+
+
+def plays(cls: Any, protocol: str) -> bool:
+    """Whether an agent class plays ``protocol``: the shipped strategies play every protocol; a
+    class loaded from a file plays those its ``protocols`` names (the offers protocol and its
+    post-settlement phase when it names none)."""
+    return protocol in getattr(cls, "protocols", ("offers", "pss"))
+
+
+def middle_problems(value: Any, protocol: str, conditions: list[str], middle: Any) -> list[str]:
+    """What cannot work with computer counterparts (``agents``, already parsed or not) in a
+    session of ``protocol`` with a middle seat (``mediated``, ``single_text``, or a mixed
+    session with such a condition); [] when there is no middle seat or all is well. An agent
+    plays a party, so the middle seat takes the computer or the instructor; the scripted
+    openings are first offers, which a negotiation with a middle seat has not."""
+    from game.core import agents
+
+    if not isinstance(value, dict):
+        return []
+    mixed = protocol == protocols.MIXED
+    names = sorted({protocols.for_condition(c).NAME for c in conditions} if mixed else {protocol})
+    with_middle = [n for n in names if protocols.has_middle(n)]
+    if not with_middle:
+        return []
+    problems = []
+    if middle not in ("computer", "instructor"):
+        problems.append(
+            f"agents: in {' and '.join(with_middle)} a computer counterpart plays a party, so the "
+            "middle seat takes the computer or the instructor (middle: computer or instructor), "
+            f"not {middle!r}"
+        )
+    if value.get("openings") and not mixed:
+        problems.append(
+            f"agents.openings: the scripted openings are first offers; {protocol} has none"
+        )
+    strategy = value.get("strategy", "scripted" if value.get("openings") else "linear")
+    cls = agents.REGISTRY.get(strategy) if isinstance(strategy, str) else None
+    for name in with_middle:
+        if cls is not None and not plays(cls, name):
+            problems.append(
+                f"agents.strategy: {strategy!r} does not play {name} (its class names the "
+                "protocols it plays in 'protocols'; see docs/agents.md)"
+            )
+    return problems

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from game.core.agents import pss
+from game.core.agents import middle, pss
 from game.core.agents.base import ACCEPTANCE, Agent, Param, Step, accepts
 from game.core.agents.model import Model, model
 
@@ -19,6 +19,10 @@ ACCEPT_PARAMS = (
     Param("accept", "choice", "AC_next", choices=ACCEPTANCE, doc="the acceptance condition"),
     Param("accept_level", "number", 0.0, -1e12, 1e12, doc="AC_const: points to accept"),
     Param("accept_time", "number", 0.9, 0, 1, doc="AC_time: share of the time to accept after"),
+)
+# a party of a mediated negotiation (game.core.agents.middle): which issues it confides
+CONFIDE_PARAM = Param(
+    "confide", "choice", "all", choices=middle.CONFIDE, doc="mediated: the issues it confides"
 )
 
 
@@ -68,6 +72,7 @@ class Negotiator(Agent):
     """The shared turn: accept, propose, or (with no offer left) accept or walk away."""
 
     count_param = False  # whether offers hold several equivalent packages (MESO)
+    protocols = ("offers", "pss", "mediated", "single_text")  # game.core.agents.seating.plays
 
     def target(self, turn: Turn) -> float:
         raise NotImplementedError
@@ -99,6 +104,8 @@ class Negotiator(Agent):
     def act(self, view: dict, memory: dict, rng: random.Random, now: float) -> Step | None:
         if pss.in_phase(view):  # after a deal: answer a proposal by its worth (agents/pss.py)
             return pss.answer(view, now)
+        if middle.in_middle(view):  # a party with a mediator or facilitator (agents/middle.py)
+            return middle.act(self, view, now)
         turn = read(view, now)
         if turn is None:
             return None
@@ -127,6 +134,10 @@ class Negotiator(Agent):
     def walks(self, turn: Turn, offered: float) -> bool:
         return False
 
+    def middle_target(self, r: middle.Reading) -> float:
+        """The target for the latest proposal or draft of a protocol with a middle seat."""
+        raise NotImplementedError
+
 
 def curve(t: float, e: float, k: float) -> float:
     """Faratin, Sierra and Jennings (1998): the share of the way from best to reservation
@@ -142,7 +153,7 @@ TIME_PARAMS = (
 
 def _time(default_e: float) -> tuple[Param, ...]:
     e = Param("e", "number", default_e, 0.01, 50, doc=TIME_PARAMS[0].doc)
-    return (e, TIME_PARAMS[1], *ACCEPT_PARAMS)
+    return (e, TIME_PARAMS[1], *ACCEPT_PARAMS, CONFIDE_PARAM)
 
 
 class TimeBased(Negotiator):
@@ -154,6 +165,9 @@ class TimeBased(Negotiator):
         m = turn.m
         share = curve(turn.t, self.params["e"], self.params["k"])
         return m.best - (m.best - m.reservation) * share
+
+    def middle_target(self, r: middle.Reading) -> float:
+        return self.target(r)  # the same curve, at the latest proposal's or draft's time
 
 
 class Boulware(TimeBased):
@@ -182,6 +196,7 @@ class TitForTat(Negotiator):
         Param("delta", "int", 1, 1, 10, doc="compare their latest offer with the one delta back"),
         Param("min_step", "number", 0.05, 0, 1, doc="share of the range conceded at least"),
         *ACCEPT_PARAMS,
+        CONFIDE_PARAM,
     )
 
     def target(self, turn: Turn) -> float:
@@ -202,6 +217,9 @@ class TitForTat(Negotiator):
                 d = d * gap_now / gap_then if gap_then > 0 else 0.0
         d = min(d, max(0.0, prev - m.reservation) - self.params["min_step"] * span)
         return m.reservation + max(0.0, min(span, d))
+
+    def middle_target(self, r: middle.Reading) -> float:
+        return middle.mirror(r, self.params)
 
 
 class Meso(TimeBased):
@@ -239,6 +257,7 @@ class Scripted(Negotiator):
         Param("walk_away", "choice", "at_end", choices=("at_end", "below"), doc="walk-away rule"),
         Param("walk_level", "number", 0.0, -1e12, 1e12, doc="below: walk from offers under it"),
         Param("greeting", "text", "", doc="a chat line sent before the first offer"),
+        CONFIDE_PARAM,
     )
 
     def keep(self, n: int) -> float:
@@ -257,6 +276,10 @@ class Scripted(Negotiator):
 
     def count(self, turn: Turn) -> int:
         return self.params["count"] if self.params["opening"] == "meso" and not turn.mine else 1
+
+    def middle_target(self, r: middle.Reading) -> float:
+        m = r.m  # one step of its schedule per proposal or draft
+        return m.reservation + (m.best - m.reservation) * self.keep(max(0, r.seq - 1))
 
     def walks(self, turn: Turn, offered: float) -> bool:
         return self.params["walk_away"] == "below" and offered < self.params["walk_level"]

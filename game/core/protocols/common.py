@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -42,3 +43,14 @@ class Ending:
     @property
     def is_open(self) -> bool:
         return self.outcome is None
+
+
+def replayer(fold: Callable[[Any, dict], Any]) -> Callable[[Any, list[dict]], Any]:
+    """A protocol's ``replay``: its ``fold`` over ``events`` from ``state``, in order."""
+
+    def replay(state: Any, events: list[dict]) -> Any:
+        for e in events:
+            state = fold(state, e)
+        return state
+
+    return replay

@@ -34,12 +34,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from game.core.protocols import middle
-from game.core.protocols.common import Ending, RuleError
+from game.core.protocols.common import Ending, RuleError, replayer
 from game.core.protocols.middle import Outcome, bad_request
 from game.core.scenario import Scenario
 
 NAME = "mediated"
 CONDITIONS = ("mediated",)
+ACTIONS = (
+    "chat",
+    "confide",
+    "propose",
+    "answer",
+    "walk_away",
+)  # the Socket.IO events its seats may send
 MIDDLE = "mediator"
 MAX_ISSUES = 100
 
@@ -183,10 +190,7 @@ def fold(state: State, event: dict) -> State:
     return middle.settle(state, event, n, at)
 
 
-def replay(state: State, events: list[dict]) -> State:
-    for e in events:
-        state = fold(state, e)
-    return state
+replay = replayer(fold)  # the fold of ``events`` from ``state``
 
 
 due = middle.due

@@ -31,7 +31,7 @@ from typing import Any
 
 from game.core import analysis
 from game.core.equivalence import equivalent
-from game.core.protocols.common import Ending, RuleError
+from game.core.protocols.common import Ending, RuleError, replayer
 from game.core.protocols.offers_payloads import CHAT_SHOWN as CHAT_SHOWN
 from game.core.protocols.offers_payloads import MAX_CHAT as MAX_CHAT
 from game.core.protocols.offers_payloads import (
@@ -211,10 +211,7 @@ def fold(state: State, event: dict) -> State:
     return replace(state, events=n)
 
 
-def replay(state: State, events: list[dict]) -> State:
-    for e in events:
-        state = fold(state, e)
-    return state
+replay = replayer(fold)  # the fold of ``events`` from ``state``
 
 
 # ---------------------------------------------------------------- the rules

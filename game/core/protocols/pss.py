@@ -35,7 +35,7 @@ from typing import Any
 
 from game.core.equivalence import equivalent
 from game.core.protocols import offers
-from game.core.protocols.common import RuleError
+from game.core.protocols.common import RuleError, replayer
 from game.core.protocols.offers import CONDITIONS as CONDITIONS
 from game.core.protocols.offers import Offer, Outcome
 from game.core.protocols.offers_payloads import _check_offer_id, bad_request
@@ -202,10 +202,7 @@ def fold(state: State, event: dict) -> State:
     return offers.fold(state, event)
 
 
-def replay(state: State, events: list[dict]) -> State:
-    for e in events:
-        state = fold(state, e)
-    return state
+replay = replayer(fold)  # the fold of ``events`` from ``state``
 
 
 # ---------------------------------------------------------------- the rules

@@ -29,12 +29,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from game.core.protocols import middle
-from game.core.protocols.common import Ending, RuleError
+from game.core.protocols.common import Ending, RuleError, replayer
 from game.core.protocols.middle import Outcome, bad_request
 from game.core.scenario import Scenario
 
 NAME = "single_text"
 CONDITIONS = ("single_text",)
+ACTIONS = (
+    "chat",
+    "draft",
+    "mark",
+    "endorse",
+    "walk_away",
+)  # the Socket.IO events its seats may send
 MIDDLE = "facilitator"
 MAX_COMMENT = 300
 
@@ -174,10 +181,7 @@ def fold(state: State, event: dict) -> State:
     return middle.settle(state, event, n, at)
 
 
-def replay(state: State, events: list[dict]) -> State:
-    for e in events:
-        state = fold(state, e)
-    return state
+replay = replayer(fold)  # the fold of ``events`` from ``state``
 
 
 due = middle.due

@@ -18,6 +18,8 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
+from game.core import trios
+from game.core.agents import seating
 from game.server import reads
 from game.server.console import study_form
 from game.server.console.agents_form import AGENT_FORM, agent_choices, agent_fields
@@ -273,6 +275,10 @@ def show(code: str):
         "code": s.code,
         "pairing": s.pairing,
         "closed": s.closed,
+        "group": s.group,  # seats a group of a round: 2, or 3 with a participant in the middle
+        "fills": seating.fills_rounds(s.agents),  # a computer counterpart takes an odd seat
+        # pairs and trios by condition (a mixed session with a participant in the middle)
+        "mixes": trios.sizes_vary(s.protocol, s.middle, s.conditions),
         "roles": ctx["roles"],
         "join_url": ctx["join_url"],
         "conditions": CONDITION_NAMES,

@@ -26,14 +26,16 @@ PROTOCOLS = {
     protocols.MIXED: (
         "Mixed: compare protocols",
         "Conditions from every protocol, assigned in balanced random order; the debrief compares "
-        "them side by side. A mediated or single-text condition needs the computer in the middle.",
+        "them side by side. With a student in the middle, direct conditions are played in pairs "
+        "and mediated or single-text ones in trios.",
     ),
 }
 MIDDLES = {
     "players": (
         "A student",
         "Students form trios: two parties and the mediator or facilitator (on arrival, three at "
-        "a time; in rounds, the remainder of a round sits out).",
+        "a time; in rounds, the remainder of a round sits out). Mixed with direct conditions: "
+        "pairs for those, trios for the others, everyone seated in rounds.",
     ),
     "computer": (
         "The computer",

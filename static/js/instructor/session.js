@@ -437,11 +437,13 @@ function render(data) {
   const s = data.session;
   const parts = s.participants;
   const negs = s.negotiations;
+  const people = parts.filter((p) => p.kind !== "agent"); // the counters count students, not computer seats
   const counts = {
-    participants: parts.length,
-    connected: parts.filter((p) => p.connected).length,
-    waiting: parts.filter((p) => p.connected && p.phase !== "negotiating").length,
-    negotiating: parts.filter((p) => p.phase === "negotiating").length,
+    participants: people.length,
+    connected: people.filter((p) => p.connected).length,
+    // rounds: online and free for the next round; arrival: in the queue to be paired
+    waiting: people.filter((p) => p.connected && (rounds ? p.phase !== "negotiating" : p.waiting)).length,
+    negotiating: people.filter((p) => p.phase === "negotiating").length,
     agreed: negs.filter((n) => n.status === "agreed").length,
     impasse: negs.filter((n) => n.status === "impasse").length,
     open: negs.filter((n) => n.status === "open").length,
@@ -454,14 +456,23 @@ function render(data) {
   const startBtn = $("#start-round");
   if (startBtn) {
     const ready = counts.waiting;
-    startBtn.disabled = ready < 2 || boot.closed;
+    const group = boot.group || 2; // two, or three with a participant in the middle seat
+    const filled = boot.fills && group === 2 && ready % 2 === 1; // a computer takes the odd seat
+    const least = group === 2 ? "two" : "three";
+    startBtn.disabled = ready + (filled ? 1 : 0) < group || boot.closed;
+    const left = ready % group;
     const hint = $("#round-hint");
+    const who = `the ${ready} participants who are online and not negotiating`;
+    let how;
+    if (boot.mixes) how = `Seats ${who} in pairs and threes, each group by its condition; only a lone participant sits out.`;
+    else {
+      how = `${group === 2 ? "Pairs" : "Groups in threes"} ${who}: new partners where possible, roles alternate.`;
+      if (filled) how += " A computer counterpart takes the odd seat.";
+      else if (left) how += group === 2 ? " With an odd number, one sits out." : ` ${left === 1 ? "One sits" : "Two sit"} out.`;
+    }
+    const still = counts.open ? ` ${counts.open} negotiation${counts.open === 1 ? " is" : "s are"} still open; those players wait for the round after.` : "";
     const text =
-      ready < 2
-        ? "Waiting for at least two participants who are online and not negotiating."
-        : `Pairs the ${ready} participants who are online and not negotiating: new partners where possible, roles alternate.` +
-          (ready % 2 ? " With an odd number, one sits out." : "") +
-          (counts.open ? ` ${counts.open} negotiation${counts.open === 1 ? " is" : "s are"} still open; those players wait for the round after.` : "");
+      ready + (filled ? 1 : 0) < group ? `Waiting for at least ${least} participants who are online and not negotiating.` : how + still;
     if (hint.textContent !== text) hint.textContent = text;
   }
   const openBtn = $("#open-debrief");
