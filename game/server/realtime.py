@@ -57,8 +57,7 @@ class Realtime:
         self.participant_buckets: dict[str, Bucket] = {}  # per participant id
         self.log_limited = LogLimiter(log)
         self.frames = FrameGuard(socketio, self.log_limited)
-        self.dirty: set[str] = set()
-        self.urgent: set[str] = set()  # sessions where a negotiation has just ended
+        self.dirty, self.urgent = set[str](), set[str]()  # changed; a negotiation just ended
         self.watchers: dict[str, int] = {}
         self.watching: dict[str, set[str]] = {}  # instructor sid -> codes
         self.started = False
