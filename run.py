@@ -76,7 +76,7 @@ def cmd_export(args) -> int:
 def cmd_simulate(args) -> int:
     from game.core.agents import AgentError
     from game.core.scenario import ScenarioError
-    from game.server.simulate import progress_bar, resolve, simulate
+    from game.server.simulate import progress_bar, protocol_of, resolve, simulate
     from game.server.store import Store
 
     if args.agents_file:
@@ -103,11 +103,15 @@ def cmd_simulate(args) -> int:
             return 2
     from game.core import agents
 
+    conditions = [c.strip() for c in args.conditions.split(",")]
     try:
-        for n, p in zip(names, params, strict=True):
-            agents.make(n, p)  # every problem before anything is written
+        made = [agents.make(n, p) for n, p in zip(names, params, strict=True)]
+        protocol_of(conditions, (names[0], names[1]), made)  # every problem before any write
     except AgentError as e:
         print(f"--agents: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
         return 2
     store = Store(args.db)
     try:
@@ -128,6 +132,7 @@ def cmd_simulate(args) -> int:
         runs=args.runs,
         seed=seed,
         params=(params[0], params[1]),
+        conditions=conditions,
         progress=progress_bar() if not args.quiet else None,
     )
     rows = store.read(
@@ -397,6 +402,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     m.add_argument("--params-a", metavar="JSON", default=None, help="A's parameters (JSON)")
     m.add_argument("--params-b", metavar="JSON", default=None, help="B's parameters (JSON)")
+    m.add_argument(
+        "--conditions", metavar="C,...", default="any",
+        help="conditions drawn in turn (default: any): single, meso, any, and mediated or "
+        "single_text with the computer in the middle (docs/protocols.md)",
+    )  # fmt: skip
     m.add_argument(
         "--agents-file", metavar="FILE", default=None,
         help="a Python file of agent classes whose names --agents may use (docs/agents.md)",

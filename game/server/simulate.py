@@ -16,7 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from game.core import agents, lobby, protocols
-from game.core.agents.play import play
+from game.core.agents import seating
+from game.core.agents.play import Played, play
+from game.core.middle_sim import play_middle
 from game.core.scenario import Scenario
 from game.server import records
 from game.server.records import Negotiation, Participant, Session
@@ -92,6 +94,24 @@ def progress_bar(out=sys.stderr) -> Callable[[int, int], None]:
     return show
 
 
+def protocol_of(conditions: list[str], strategies: tuple[str, str], made: list) -> str:
+    """The protocol of a simulated session of ``conditions`` (``mixed`` when they come from
+    several); ValueError naming an unknown condition or an agent that does not play it."""
+    try:
+        owners = {protocols.for_condition(c).NAME for c in conditions}
+    except KeyError as e:
+        known = ", ".join(protocols.all_conditions())
+        raise ValueError(f"--conditions: unknown condition {e.args[0]!r} (known: {known})") from e
+    for name in sorted(owners):
+        for strategy, a in zip(strategies, made, strict=True):
+            if not seating.plays(type(a), name):
+                raise ValueError(
+                    f"--agents: {strategy} does not play the {name} protocol (its class lists "
+                    "the protocols it plays in 'protocols', docs/agents.md)"
+                )
+    return owners.pop() if len(owners) == 1 else protocols.MIXED
+
+
 def simulate(
     store: Store,
     sc: Scenario,
@@ -112,7 +132,7 @@ def simulate(
     if not isinstance(runs, int) or runs < 1:
         raise ValueError("--runs: must be a whole number of at least 1")
     conditions = conditions or ["any"]
-    protocol = protocols.get()
+    protocol_name = protocol_of(conditions, strategies, made)
     t0 = clock()
     code = lobby.make_code()
     while store.read("SELECT 1 FROM sessions WHERE code = ?", [code]):
@@ -125,7 +145,8 @@ def simulate(
     }
     s = Session(
         code, sc, conditions, sc.time_limit_s, sc.max_offers, "arrival", seed=seed, round=0,
-        created_at=iso(t0), protocol=protocol.NAME, agents=setting,
+        created_at=iso(t0), protocol=protocol_name, agents=setting,
+        middle="computer" if protocols.has_middle(protocol_name, conditions) else "players",
     )  # fmt: skip
     seats = []
     for k, (a, strategy) in enumerate(zip(made, strategies, strict=True)):
@@ -153,12 +174,18 @@ def simulate(
     ev_rows: list[dict] = []
     for i in range(runs):
         condition = lobby.condition_for(conditions, seed, i)
+        rules = s.rules_for(condition)
         nid = "n_" + secrets.token_hex(6)
-        state = protocol.new_state(
+        state = rules.new_state(
             nid, sc, condition, started_at=t0, max_offers=s.max_offers, time_limit_s=s.time_limit_s
         )
         n = Negotiation(nid, code, 0, pids, i, state)
-        played = play(protocol, state, tuple(made), seed=seed, index=i, think=think, names=names)
+        if hasattr(rules, "MIDDLE"):  # the computer in the middle, the agents as the parties
+            log: list = []
+            final = play_middle(rules, sc, tuple(made), seed=seed, index=i, state=state, log=log)
+            played = Played(final, log, 0)
+        else:
+            played = play(rules, state, tuple(made), seed=seed, index=i, think=think, names=names)
         row = records.negotiation_row(s, n)
         final = played.state
         row.update(

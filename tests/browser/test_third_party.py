@@ -132,3 +132,20 @@ def test_the_instructor_compares_the_protocols_of_a_mixed_session(server, page, 
     for c in ("Single", "ediat", "ext"):
         expect(compare).to_contain_text(re.compile(c, re.I))
     shot(page, "mixed-debrief")
+    # every condition its own shape on the charts (a mediated deal a ▼, a single text's a ▶),
+    # the same in the legends, the badges and the option table's headers
+    page.wait_for_function(
+        """() => Chart.getChart(document.getElementById('chart-outcomes')).data.datasets
+                 .filter(d => d._kind === 'agreement' && d.data.length).length === 2"""
+    )
+    marks = page.evaluate(
+        """() => Object.fromEntries(Chart.getChart(document.getElementById('chart-outcomes'))
+                 .data.datasets.filter(d => d._kind === 'agreement' && d.data.length)
+                 .map(d => [d.label.split(':')[1].split('(')[0].trim(),
+                            [d.pointStyle, d.pointRotation]]))"""
+    )
+    assert marks == {"Mediated": ["triangle", 180], "Single text": ["triangle", 90]}, marks
+    options = page.locator("#options thead").first
+    expect(options).to_contain_text("▼ Mediated")
+    expect(options).to_contain_text("▶ Single text")
+    expect(options).not_to_contain_text("single_text")

@@ -127,6 +127,13 @@ test("one set of symbols: the outcome marks differ from each other and from the 
   assert.equal(new Set(marks).size, marks.length);
   const conds = Object.values(SYMBOLS.conditions).map((s) => s.pointStyle);
   for (const m of marks) assert.ok(!conds.includes(m), `${m} is also a condition's shape`);
+  // every condition of every protocol has its own shape (a shape and its rotation) and mark
+  const all = ["single", "meso", "any", "mediated", "single_text"];
+  assert.deepEqual(Object.keys(SYMBOLS.conditions).sort(), [...all].sort());
+  const seen = Object.values(SYMBOLS.conditions).map((s) => `${s.pointStyle}@${s.rotation || 0}`);
+  assert.equal(new Set(seen).size, all.length, `two conditions share a shape: ${seen}`);
+  const ms = Object.values(SYMBOLS.conditions).map((s) => s.mark);
+  assert.equal(new Set(ms).size, all.length);
 });
 
 test("both screens' charts take their symbols from SYMBOLS, and the docs say the same", () => {

@@ -174,3 +174,54 @@ def test_a_researchers_agents_file_is_simulated_and_a_broken_one_named(tmp_path)
         bad.returncode == 2 and "--agents-file" in bad.stderr and "broken_agents.py" in bad.stderr
     )
     assert not (tmp_path / "b.db").exists() and not (tmp_path / "c.db").exists()
+
+
+def test_a_mixed_simulation_plays_the_middle_seat_protocols_with_the_computer_in_the_middle(
+    tmp_path,
+):
+    """``conditions`` from several protocols: each negotiation is played by its condition's,
+    the computer in the middle and the agents as parties; the stored rows are the fold of the
+    stored events, the middle seat's events carry no participant, and steps.csv has them."""
+    from game.core.protocols import mediated, single_text
+
+    store = Store(tmp_path / "sim.db")
+    sc = load_file(SCENARIOS / "job-offer.json")
+    conds = ["single", "mediated", "single_text"]
+    code = simulate(store, sc, ("boulware", "conceder"), runs=9, seed=3, conditions=conds)
+    again = simulate(store, sc, ("boulware", "conceder"), runs=9, seed=3, conditions=conds)
+    assert outcomes(store, code) == outcomes(store, again)
+    session = records.session_from_row(
+        store.read("SELECT * FROM sessions WHERE code = ?", [code])[0]
+    )
+    assert (session.protocol, session.middle) == ("mixed", "computer")
+    rows = store.read("SELECT * FROM negotiations WHERE session_code = ?", [code])
+    assert sorted(r["condition"] for r in rows) == sorted(conds * 3)
+    for row in rows:
+        events = store.events_of(row["negotiation_id"])
+        st = records.state_from_row(row, sc, events, session.protocol)
+        assert not st.is_open and st.status == row["status"]
+        assert st.outcome.reason == row["end_reason"]
+        middle = {"mediated": mediated, "single_text": single_text}.get(row["condition"])
+        if middle is not None:
+            made = {"mediated": "proposal", "single_text": "drafted"}[row["condition"]]
+            by_middle = [e for e in events if e["type"] == made]
+            assert by_middle and all(e["participant_id"] is None for e in by_middle)
+            assert all(e["participant_id"] for e in events if e["type"] in ("answered", "marked"))
+    steps = export.table(store, "steps", code)
+    assert {s["protocol"] for s in steps} == {"mediated", "single_text"}
+    # a condition no protocol has, or an agent that plays no middle seat: refused, nothing made
+    before = store.read("SELECT count(*) AS n FROM sessions")[0]["n"]
+    with pytest.raises(ValueError, match="unknown condition 'haggle'"):
+        simulate(store, sc, ("boulware", "conceder"), conditions=["single", "haggle"])
+
+    class OffersOnly(agents.Agent):
+        name = "offers_only_test"
+
+    agents.register(OffersOnly)
+    try:
+        with pytest.raises(ValueError, match="does not play the mediated protocol"):
+            simulate(store, sc, ("offers_only_test", "linear"), conditions=["mediated"])
+    finally:
+        agents.REGISTRY.pop("offers_only_test", None)
+    assert store.read("SELECT count(*) AS n FROM sessions")[0]["n"] == before
+    store.close()

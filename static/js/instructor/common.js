@@ -170,8 +170,9 @@ export function setLiveStatus(node, status) {
 
 // the conditions' shapes: the one set of symbols of every chart (shared/charts.js SYMBOLS)
 export const CONDITION_SHAPES = Object.fromEntries(Object.entries(SYMBOLS.conditions).map(([c, s]) => [c, s.pointStyle]));
-export const CONDITION_COLOURS = { single: "#0B5FA5", meso: "#C45A00", any: "#0A7F5A" };
-export const CONDITION_SHORT = { single: "Single", meso: "MESO", any: "Free choice" };
+export const CONDITION_ROTATIONS = Object.fromEntries(Object.entries(SYMBOLS.conditions).map(([c, s]) => [c, s.rotation || 0]));
+export const CONDITION_COLOURS = { single: "#0B5FA5", meso: "#C45A00", any: "#0A7F5A", mediated: "#7A3E9D", single_text: "#A3295A" };
+export const CONDITION_SHORT = { single: "Single", meso: "MESO", any: "Free choice", mediated: "Mediated", single_text: "Single text" };
 export const CONDITION_SYMBOLS = Object.fromEntries(Object.entries(SYMBOLS.conditions).map(([c, s]) => [c, s.mark]));
 
 export function conditionBadge(cond, names) {

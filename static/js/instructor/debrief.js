@@ -8,6 +8,7 @@
 
 import {
   CONDITION_COLOURS,
+  CONDITION_ROTATIONS,
   CONDITION_SHAPES,
   CONDITION_SHORT,
   CONDITION_SYMBOLS,
@@ -41,6 +42,7 @@ const roles = boot.roles;
 const condName = (c) => (c === "all" ? "All" : boot.conditions[c] || c);
 const colour = (c) => CONDITION_COLOURS[c] || "#444";
 const shape = (c) => CONDITION_SHAPES[c] || "rect";
+const turn = (c) => CONDITION_ROTATIONS[c] || 0; // degrees: the middle-seat conditions' triangles
 const $ = (sel) => document.querySelector(sel);
 const nf = new Intl.NumberFormat();
 
@@ -106,6 +108,7 @@ function outcomeDatasets() {
       label: `Agreement: ${condName(c)} (${pts.length})`,
       data: stacked,
       pointStyle: shape(c),
+      pointRotation: turn(c),
       pointRadius: (ctx) => (ctx.raw && ctx.raw.count > 1 ? 12 : 9),
       pointHoverRadius: 13,
       borderWidth: 2,
@@ -140,6 +143,7 @@ function settlementDatasets(pss) {
           borderColor: colour(c),
           pointRadius: [7, 0],
           pointStyle: shape(c),
+      pointRotation: turn(c),
           backgroundColor: "#ffffff",
           order: 11,
           _kind: "settlement",
@@ -305,13 +309,16 @@ function renderDrillOptions() {
       h(
         "option",
         { value: n.negotiation_id },
-        `${rd}${n.names[0]} & ${n.names[1]} · ${condName(n.condition)} · ${n.offers_count} offer${n.offers_count === 1 ? "" : "s"} · ${status}`,
+        `${rd}${n.names[0]} & ${n.names[1]} · ${condName(n.condition)} · ${MIDDLE_STEPS[n.condition] ? "" : `${n.offers_count} offer${n.offers_count === 1 ? "" : "s"} · `}${status}`,
       ),
     );
   }
   sel.replaceChildren(...opts);
   sel.value = keep;
 }
+
+// what makes the path of a negotiation with a middle seat (the drop-down counts only offers)
+const MIDDLE_STEPS = { mediated: "proposals", single_text: "drafts" };
 
 async function showPath(nid) {
   if (!nid) {
@@ -342,7 +349,8 @@ function renderPathTable() {
       ? `agreed at ${fmt(p.outcome.points[0])} : ${fmt(p.outcome.points[1])}`
       : `impasse (${p.outcome.reason.replaceAll("_", " ")})`
     : "still open";
-  $("#path-title").textContent = `Offers of ${p.names[0]} (${p.role_names[0]}) and ${p.names[1]} (${p.role_names[1]}) · ${condName(p.condition)} · ${outcome}`;
+  const steps = MIDDLE_STEPS[p.condition] || "offers"; // a mediator's proposals, a facilitator's drafts
+  $("#path-title").textContent = `${steps[0].toUpperCase()}${steps.slice(1)} of ${p.names[0]} (${p.role_names[0]}) and ${p.names[1]} (${p.role_names[1]}) · ${condName(p.condition)} · ${outcome}`;
   const rows = [];
   for (const o of p.offers) {
     o.packages.forEach((pk, j) => {
@@ -363,7 +371,7 @@ function renderPathTable() {
       );
     });
   }
-  if (!rows.length) rows.push(h("tr", null, h("td", { colspan: 6 }, "No offers were made.")));
+  if (!rows.length) rows.push(h("tr", null, h("td", { colspan: 6 }, `No ${steps} were made.`)));
   $("#path-table tbody").replaceChildren(...rows);
 }
 
@@ -514,6 +522,7 @@ function drawJoint() {
       label: condName(c),
       data: xs.map((x, i) => ({ x: k + jitter(i), y: x.joint, agreed: x.agreed })),
       pointStyle: shape(c),
+      pointRotation: turn(c),
       pointRadius: 8,
       pointHoverRadius: 10,
       borderWidth: 2,
@@ -608,6 +617,7 @@ function drawAnchor() {
       label: condName(c),
       data: marks,
       pointStyle: shape(c),
+      pointRotation: turn(c),
       pointRadius: (ctx) => (ctx.raw && ctx.raw.count > 1 ? 11 : 8),
       pointHoverRadius: 12,
       borderWidth: 2,

@@ -100,6 +100,10 @@ export const SYMBOLS = {
     single: { pointStyle: "circle", mark: "●" },
     meso: { pointStyle: "triangle", mark: "▲" },
     any: { pointStyle: "rectRot", mark: "◆" },
+    // the protocols with a middle seat, beside the direct ones in a mixed session: triangles
+    // turned down and to the right (a rotation, in degrees, of Chart.js' triangle)
+    mediated: { pointStyle: "triangle", rotation: 180, mark: "▼" },
+    single_text: { pointStyle: "triangle", rotation: 90, mark: "▶" },
   },
 };
 export const DEAL_FILL = "#FFD400";
