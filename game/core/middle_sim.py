@@ -24,7 +24,7 @@ from typing import Any
 
 from game.core import agents, analysis, computer_middle, middle_scoring, scoring
 from game.core.agents.base import decision_rng
-from game.core.agents.play import play
+from game.core.agents.play import as_sent, play
 from game.core.protocols import mediated, offers, single_text
 from game.core.scenario import Scenario
 
@@ -36,13 +36,7 @@ SEED = 7
 def party_view(rules: Any, state: Any, role: str, now: float) -> dict:
     """What a human party of ``role`` is sent: the protocol's own view of its seat."""
     others = {r: {"name": "Computer", "connected": True} for r in state.seats if r != role}
-    neg = rules.view(state, role, others=others)
-    return {
-        "phase": "negotiating" if state.is_open else "done",
-        "server_time": now,
-        "negotiation": neg,
-        "lobby": None,
-    }
+    return as_sent(rules.view(state, role, others=others), state.is_open, now)
 
 
 def play_middle(

@@ -63,14 +63,6 @@ class World:
             conn.close()
 
 
-@pytest.fixture
-def world(tmp_path):
-    w = World(tmp_path / "hub.db")
-    w.hub.add_scenario(scenario_dict())
-    yield w
-    w.store.close()
-
-
 def people(hub, code, *names, connect=True):
     """Join (and connect) participants; {name: (pid, sid)}."""
     out = {}

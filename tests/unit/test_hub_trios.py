@@ -10,18 +10,9 @@ import pytest
 
 from game.core import trios
 from game.server.hub import ApiError
-from tests.support import scenario_dict
-from tests.unit.test_hub import World, people
+from tests.unit.test_hub import people
 
 PKG = {"price": "price1", "delivery": "delivery1", "warranty": "warranty1", "training": "training1"}
-
-
-@pytest.fixture
-def world(tmp_path):
-    w = World(tmp_path / "hub.db")
-    w.hub.add_scenario(scenario_dict())
-    yield w
-    w.store.close()
 
 
 def seats(hub, ps):

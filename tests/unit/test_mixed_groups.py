@@ -12,8 +12,7 @@ import random
 import pytest
 
 from game.core import lobby, trios
-from tests.support import scenario_dict
-from tests.unit.test_hub import World, people
+from tests.unit.test_hub import people
 
 FOUR = ["single", "meso", "mediated", "single_text"]
 
@@ -112,14 +111,6 @@ def test_which_participant_plays_which_condition_is_drawn_not_set_by_join_order(
 
 
 # ---------------------------------------------------------------- the hub
-
-
-@pytest.fixture
-def world(tmp_path):
-    w = World(tmp_path / "hub.db")
-    w.hub.add_scenario(scenario_dict())
-    yield w
-    w.store.close()
 
 
 def mixed_session(hub, conditions, first: str, **extra) -> str:

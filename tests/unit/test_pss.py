@@ -17,7 +17,6 @@ from game.core import analysis, requests
 from game.core.protocols import pss, pss_measures
 from game.core.protocols.common import RuleError
 from game.core.scenario import parse
-from tests.unit.test_hub import world  # noqa: F401  (the fixture: a hub over a real file)
 from tests.unit.test_rules import P_LOW, P_MID, P_SELLER, SC, T0, scenario_doc
 
 P_WIN = {"price": "mid", "delivery": "fast", "warranty": "short"}

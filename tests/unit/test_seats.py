@@ -16,14 +16,6 @@ DEV_A = seats.device_hash("device-cookie-of-ann-0001")
 DEV_B = seats.device_hash("device-cookie-of-bob-0002")
 
 
-@pytest.fixture
-def world(tmp_path):
-    w = World(tmp_path / "hub.db")
-    w.hub.add_scenario(scenario_dict())
-    yield w
-    w.store.close()
-
-
 def test_a_device_cookie_is_kept_as_a_hash_and_a_malformed_one_is_none():
     assert DEV_A and len(DEV_A) == 32 and DEV_A != DEV_B
     assert "device-cookie" not in DEV_A

@@ -275,6 +275,15 @@ def test_the_waiting_limit_counts_across_a_restart(world):
     store2.close()
 
 
+def computer_after_wait(hub):
+    """A study session whose participant plays a computer after 30 s alone in the waiting room."""
+    return hub.create_session(
+        {"scenario": "test-supply", "conditions": ["meso"],
+         "agents": {"mode": "fill", "strategy": "boulware", "wait_s": 30},
+         "study": STUDY | {"consent": None, "wait_limit_s": None, "computer_counterpart": True}}
+    )  # fmt: skip
+
+
 def test_past_the_waiting_room_a_computer_counterpart_plays_where_the_session_has_one(world):
     store, hub, clock, _ = world
     with pytest.raises(ApiError) as e:
@@ -283,11 +292,7 @@ def test_past_the_waiting_room_a_computer_counterpart_plays_where_the_session_ha
         "study.computer_counterpart: needs the session's agents with mode fill (whose wait_s is "
         "then the waiting room's limit)"
     ]
-    code = hub.create_session(
-        {"scenario": "test-supply", "conditions": ["meso"],
-         "agents": {"mode": "fill", "strategy": "boulware", "wait_s": 30},
-         "study": STUDY | {"consent": None, "wait_limit_s": None, "computer_counterpart": True}}
-    )  # fmt: skip
+    code = computer_after_wait(hub)
     a, _ = enter(hub, code, "ALONE", "sa")
     assert hub.session(code).waiting == [a]
     clock.now = T0 + 3600
@@ -304,11 +309,7 @@ def test_a_computer_counterparts_wait_counts_from_the_first_entry_across_a_resta
     """With a computer counterpart after the wait, the wait is logged and counts from the
     first entry to the waiting room: after a restart the runner does not start it again."""
     store, hub, clock, path = world
-    code = hub.create_session(
-        {"scenario": "test-supply", "conditions": ["meso"],
-         "agents": {"mode": "fill", "strategy": "boulware", "wait_s": 30},
-         "study": STUDY | {"consent": None, "wait_limit_s": None, "computer_counterpart": True}}
-    )  # fmt: skip
+    code = computer_after_wait(hub)
     a, _ = enter(hub, code, "ALONE", "sa")
     clock.now = T0 + 25
     store.close()

@@ -54,15 +54,21 @@ class Views:
         return {"phase": "negotiating", "server_time": now, "negotiation": neg, "lobby": None}
 
 
-def agent_view(protocol: ModuleType, state: Any, role: str, now: float, partner: str) -> dict:
-    """What a human of ``role`` is sent (the ``negotiation`` part is the protocol's view)."""
-    neg = protocol.view(state, role, partner={"name": partner, "connected": True})
+def as_sent(neg: dict, is_open: bool, now: float) -> dict:
+    """A participant's state around the protocol's view of its negotiation, as a human is sent
+    it while paired (no lobby)."""
     return {
-        "phase": "negotiating" if state.is_open else "done",
+        "phase": "negotiating" if is_open else "done",
         "server_time": now,
         "negotiation": neg,
         "lobby": None,
     }
+
+
+def agent_view(protocol: ModuleType, state: Any, role: str, now: float, partner: str) -> dict:
+    """What a human of ``role`` is sent (the ``negotiation`` part is the protocol's view)."""
+    neg = protocol.view(state, role, partner={"name": partner, "connected": True})
+    return as_sent(neg, state.is_open, now)
 
 
 def play(
