@@ -9,6 +9,7 @@ refusal is never an accidental ``rate_limited``; the flood test floods deliberat
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections import Counter
@@ -145,13 +146,15 @@ class Attack:
         self.calls.append((s, h, answer))
         return answer
 
-    def barrage(self, seats: list[Seat], catalogue: list[H]) -> int:
-        """Every call of the catalogue from every seat that may send it; how many."""
+    def barrage(self, *groups: tuple[list[Seat], list[H]]) -> int:
+        """Every call of each group's catalogue from every seat of the group that may send it,
+        the groups' calls interleaved (so each participant's pace stays low); how many."""
+        queues = [[(s, h) for h in hs for s in seats if h.sent_by(s)] for seats, hs in groups]
         n = 0
-        for h in catalogue:
-            for s in seats:
-                if h.sent_by(s):
-                    self.send(s, h)
+        for row in itertools.zip_longest(*queues):
+            for call in row:
+                if call is not None:
+                    self.send(*call)
                     n += 1
         return n
 

@@ -111,7 +111,7 @@ def assert_private(protocol: str, group: dict, confided: dict | None = None) -> 
             n = neg(st)
             if st.get("phase") != "negotiating":
                 continue  # the debrief shows both parties' points once it has ended
-            found = set(keys(n))
+            found = set(keys(st))
             if seat == middle:
                 assert "BRIEF-SECRET" not in text
                 assert not {k for _, k in found} & {"brief", "batna", "batnas", "points"}
@@ -120,6 +120,8 @@ def assert_private(protocol: str, group: dict, confided: dict | None = None) -> 
                         assert set(table) <= set((confided or {}).get(r, ())), (r, table)
             else:
                 assert not {k for _, k in found} & {"channels", "answers", "marks", "endorsed"}
+                if protocol == "mediated":  # its own confided issues, never the other's
+                    assert set(n["confided"]) <= set((confided or {}).get(seat, ()))
                 other = "buyer" if seat == "seller" else "seller"
                 assert f"{other.upper()}-BRIEF-SECRET" not in text
 
@@ -173,7 +175,7 @@ def test_hostile_events_from_every_seat_are_refused_change_nothing_and_leak_noth
     logs = {c: events(server, c) for c in (code, elsewhere)}
     counts = {repr(s): len(s.player.states) for s in seats}
     attack = Attack()
-    assert attack.barrage(seats, catalogue) > 7 * 100
+    assert attack.barrage((seats, catalogue)) > 7 * 100
     assert {repr(s): len(s.player.states) for s in seats} == counts  # nobody was sent a change
     assert snapshot(server, seats) == before
     for c in (code, elsewhere):
@@ -193,7 +195,7 @@ def test_hostile_events_from_every_seat_are_refused_change_nothing_and_leak_noth
     before = snapshot(server, home)
     logs = events(server, code)
     ended = Attack()
-    ended.barrage(home, after_the_end(protocol, x))
+    ended.barrage((home, after_the_end(protocol, x)))
     assert snapshot(server, home) == before
     gained_only_refusals(logs, events(server, code), ended.logged(code))
     assert_private(protocol, t1, confided)
@@ -239,9 +241,11 @@ def test_a_mixed_session_refuses_every_seat_the_other_protocols_events_and_ids(s
     before = snapshot(server, everyone)
     log = events(server, code)
     attack = Attack()
-    attack.barrage(seats[nid["buyer"]], offers_pair(med_x))
-    attack.barrage(seats[nid["mediator"]], mediated(st_x, off_x, st_x))
-    attack.barrage(seats[nid["facilitator"]], single_text(med_x, off_x, med_x))
+    attack.barrage(
+        (seats[nid["buyer"]], offers_pair(med_x)),
+        (seats[nid["mediator"]], mediated(st_x, off_x, st_x)),
+        (seats[nid["facilitator"]], single_text(med_x, off_x, med_x)),
+    )
     assert snapshot(server, everyone) == before
     gained_only_refusals(log, events(server, code), attack.logged(code))
     for s in everyone:
