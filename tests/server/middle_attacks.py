@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import websocket
+
 from game.core import protocols
 from tests.server.helpers import export, neg, pkg
 from tests.support import Player, Server
@@ -375,6 +377,57 @@ def single_text(x: str, stale: str, other: str) -> list[H]:
         *junk(EVENTS),
         *study(),
     ]
+
+
+class Raw:
+    """A Socket.IO client written by hand on a WebSocket, for frames python-socketio will not
+    encode (nested deeper than its encoder goes, bigger than the transport takes)."""
+
+    def __init__(self, server: Server, token: str):
+        url = f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket"
+        self.ws = websocket.create_connection(url, timeout=10)
+        assert self.ws.recv().startswith("0{")  # Engine.IO's open packet
+        self.ws.send("40" + json.dumps({"token": token}))
+        while not self.ws.recv().startswith("40"):  # states may come first
+            pass
+        self.n = 0
+        self.acks: dict[int, dict] = {}
+
+    def emit(self, event: str, payload_json: str) -> int:
+        self.n += 1
+        self.ws.send(f'42{self.n}["{event}",{payload_json}]')
+        return self.n
+
+    def answer(self, n: int, timeout: float) -> dict | None:
+        """The answer to call ``n``, or None if none comes within ``timeout`` seconds (every
+        answer read meanwhile is kept in ``acks``)."""
+        self.ws.settimeout(timeout)
+        try:
+            while n not in self.acks:
+                m = self.ws.recv()
+                if m == "2":
+                    self.ws.send("3")  # Engine.IO's ping and pong
+                elif m.startswith("43"):
+                    head, _, body = m.partition("[")
+                    self.acks[int(head[2:])] = json.loads("[" + body)[0]
+        except websocket.WebSocketTimeoutException:
+            return None
+        return self.acks[n]
+
+    def closed(self, within: float = 10) -> bool:
+        """Whether the server closes the connection within ``within`` seconds."""
+        self.ws.settimeout(within)
+        try:
+            while self.ws.recv() not in ("", "1"):  # "1": Engine.IO's close packet
+                pass
+        except websocket.WebSocketTimeoutException:
+            return False
+        except (websocket.WebSocketException, OSError):
+            pass
+        return True
+
+    def call(self, event: str, payload_json: str, timeout: float = 10) -> dict | None:
+        return self.answer(self.emit(event, payload_json), timeout)
 
 
 # ---------------------------------------------------------------- snapshots

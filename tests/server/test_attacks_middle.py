@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 
 import pytest
 
 from game.core import protocols
+from game.server.frames import MALFORMED_LIMIT
 from tests.server.helpers import SCENARIO, SCENARIO_ID, code_of, emit_many, neg, ok, pkg
 from tests.server.middle_attacks import (
     ALL_OK,
@@ -25,6 +27,7 @@ from tests.server.middle_attacks import (
     GOOD,
     Attack,
     H,
+    Raw,
     Seat,
     comparable,
     events,
@@ -289,6 +292,40 @@ def test_a_deliberate_flood_from_the_middle_seat_is_rate_limited_and_changes_not
     pid = ok(t["mediator"].call("propose", {"package": GOOD}))["proposal_id"]
     for role in ("seller", "buyer"):
         assert neg(t[role].wait(lambda st: neg(st)["proposals"]))["proposals"][0]["id"] == pid
+
+
+def test_frames_too_deep_or_too_big_for_the_transport_change_nothing(server, players):
+    """Nested as deep as the decoder reads, a payload is answered like any other; deeper, the
+    frame does not decode: it is counted as malformed (game.server.frames), never answered,
+    and the fourth closes the connection. A message past the transport's 64 kB closes it too.
+    Either way nothing changes, the log has no traceback and the seat plays on."""
+    assert server.upload(SCENARIO).status_code == 201
+    code = server.create_session(scenario=SCENARIO_ID, protocol="mediated", conditions=["mediated"])
+    ((nid, t),) = seat_all([players(server, server.join(code, f"D{n}")["token"])
+                            for n in range(3)], code).items()  # fmt: skip
+    seats = [Seat(p, s, nid, True, code) for s, p in t.items()]
+    before, log = snapshot(server, seats), events(server, code)
+    log_size = server.log_path.stat().st_size
+    raw = Raw(server, t["mediator"].token)
+    answer = raw.call("propose", '{"package": ' + "[" * 900 + "]" * 900 + "}")
+    assert answer["error"]["code"] == "bad_request" and "package" in answer["error"]["message"]
+    too_deep = '{"package": ' + "[" * 5000 + "]" * 5000 + "}"
+    lost = raw.emit("propose", too_deep)
+    answer = raw.call("chat", '{"text": 5, "to": "seller"}')
+    assert answer["error"]["code"] == "bad_request" and lost not in raw.acks
+    for _ in range(MALFORMED_LIMIT):
+        raw.emit("propose", too_deep)
+    assert raw.closed()
+    big = Raw(server, t["seller"].token)
+    big.emit("chat", json.dumps({"text": "x" * 70_000}))
+    assert big.closed()
+    assert snapshot(server, seats) == before
+    mediator = t["mediator"].state["participant"]["id"]
+    gained_only_refusals(log, events(server, code), Counter(
+        {(mediator, "propose", "bad_request"): 1, (mediator, "chat", "bad_request"): 1}))  # fmt: skip
+    assert "Traceback" not in server.log_path.read_text()[log_size:]
+    pid = ok(t["mediator"].call("propose", {"package": GOOD}))["proposal_id"]
+    ok(t["seller"].call("answer", {"proposal_id": pid, "accept": False}))
 
 
 # ---------------------------------------------------------------- the instructor's middle seat
