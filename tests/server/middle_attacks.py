@@ -3,7 +3,7 @@ catalogues of hostile payloads for the protocols with a middle seat, snapshots o
 view and of the event log, and the privacy checks run over every state a client received.
 
 The rate limit (20 events a second per connection and per participant, bursts of 40) is kept
-on purpose: :class:`Pace` spends a participant's events at 12 a second after a burst of 30, so a
+on purpose: :class:`Pace` spends a participant's events at 16 a second after a burst of 30, so a
 refusal is never an accidental ``rate_limited``; the flood test floods deliberately.
 """
 
@@ -75,7 +75,7 @@ def seat_all(players: list[Player], code: str) -> dict[str, dict[str, Player]]:
 
 
 class Pace:
-    """One participant's events kept under its rate limit on purpose (a burst of 30, then 12 a
+    """One participant's events kept under its rate limit on purpose (a burst of 30, then 16 a
     second): the limit is 20 a second with bursts of 40, per connection and per participant."""
 
     def __init__(self) -> None:
@@ -83,10 +83,10 @@ class Pace:
 
     def spend(self) -> None:
         now = time.monotonic()
-        self.tokens = min(30.0, self.tokens + (now - self.stamp) * 12)
+        self.tokens = min(30.0, self.tokens + (now - self.stamp) * 16)
         self.stamp = now
         if self.tokens < 1:
-            time.sleep((1 - self.tokens) / 12)  # pacing under the limit, not synchronisation
+            time.sleep((1 - self.tokens) / 16)  # pacing under the limit, not synchronisation
             self.tokens, self.stamp = 1.0, time.monotonic()
         self.tokens -= 1
 

@@ -12,10 +12,12 @@ attacked over HTTP at the end.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 
 import pytest
+import requests
 
 from game.core import protocols
 from game.server.frames import MALFORMED_LIMIT
@@ -395,9 +397,24 @@ def test_the_instructors_middle_seat_api_refuses_bad_requests_and_changes_nothin
         assert r.status_code == 400, (kind, body, r.text)
         assert r.json() == {"ok": False, "error": {"code": code_, "message": r.json()["error"][
             "message"]}} and names in r.json()["error"]["message"], (kind, r.text)  # fmt: skip
+    # the console's cookie without its CSRF header (or with a wrong one) may read, not act
+    web = requests.Session()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', web.get(s.url + "/instructor").text)
+    r = web.post(s.url + "/instructor/login", data={"key": s.key, "csrf_token": token.group(1)})
+    assert r.ok and web.get(s.url + url).json() == view
+    for headers in ({}, {"X-CSRF-Token": "forged"}):
+        r = web.post(s.url + url + "/propose", json={"package": GOOD}, headers=headers)
+        assert r.status_code == 403 and "csrf" in r.json()["errors"][0], r.text
     assert s.api("GET", url).json() == view
     assert snapshot(s, seats) == states
     assert events(s, mine) == log  # nothing logged: the instructor is no participant
+    # and the parties' own hostile events (ids of nowhere) are refused as in a trio
+    attack = Attack()
+    away = [Seat(p, r, nid, False, mine) for r, p in pair.items()]
+    assert attack.barrage((away, mediated("n_x-m1", "n_x-m2", "n_x-m3"))) > 100
+    assert s.api("GET", url).json() == view
+    assert snapshot(s, seats) == states
+    gained_only_refusals(log, events(s, mine), attack.logged(mine))
     assert "Traceback" not in s.log_path.read_text()
     for p in pair.values():
         assert ATTACK not in json.dumps(p.states)
