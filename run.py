@@ -211,6 +211,7 @@ def cmd_serve(args) -> int:
                 "PARLEY_SCENARIOS": args.scenarios,
                 "ASYNC_MODE": "eventlet",
                 "PARLEY_DEMO": True,
+                "PARLEY_GC_POLICY": True,  # game/server/collector.py (PARLEY_GC=default: off)
             }
         )
     except ScenarioError as e:
