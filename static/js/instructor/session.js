@@ -464,7 +464,7 @@ function render(data) {
     const hint = $("#round-hint");
     const who = `the ${ready} participants who are online and not negotiating`;
     let how;
-    if (boot.mixes) how = `Seats ${who} in pairs and threes, each group by its condition; only a lone participant sits out.`;
+    if (boot.mixes) how = `Seats ${who} in pairs and threes, each group by its condition in the session's order; all but at most one play.`;
     else {
       how = `${group === 2 ? "Pairs" : "Groups in threes"} ${who}: new partners where possible, roles alternate.`;
       if (filled) how += " A computer counterpart takes the odd seat.";
