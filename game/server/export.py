@@ -233,10 +233,8 @@ def _middle_possible(store: Store, session_code: str | None) -> bool:
     """Whether a session of the export plays a protocol with a middle seat (mediated,
     single_text, or a mixed session with such a condition)."""
     where, params = _where(session_code)
-    rows = store.read(
-        f"SELECT protocol, conditions FROM sessions {where.replace('session_code', 'code')}",
-        params,
-    )
+    # SELECT *: a database from before protocols (export reads it as it is) has no column
+    rows = store.read(f"SELECT * FROM sessions {where.replace('session_code', 'code')}", params)
     return any(
         protocols.has_middle(r.get("protocol") or protocols.DEFAULT, json.loads(r["conditions"]))
         for r in rows
