@@ -125,16 +125,21 @@ def cmd_simulate(args) -> int:
         print(str(e), file=sys.stderr)
         return 1
     seed = args.seed
-    code = simulate(
-        store,
-        sc,
-        (names[0], names[1]),
-        runs=args.runs,
-        seed=seed,
-        params=(params[0], params[1]),
-        conditions=conditions,
-        progress=progress_bar() if not args.quiet else None,
-    )
+    try:
+        code = simulate(
+            store,
+            sc,
+            (names[0], names[1]),
+            runs=args.runs,
+            seed=seed,
+            params=(params[0], params[1]),
+            conditions=conditions,
+            progress=progress_bar() if not args.quiet else None,
+        )
+    except AgentError as e:  # a strategy that broke the rules or stalled: named, nothing kept
+        print(f"\n{e}", file=sys.stderr)
+        store.close()
+        return 1
     rows = store.read(
         "SELECT end_reason, count(*) AS n FROM negotiations WHERE session_code = ? "
         "GROUP BY end_reason ORDER BY end_reason",
@@ -211,6 +216,7 @@ def cmd_serve(args) -> int:
                 "PARLEY_SCENARIOS": args.scenarios,
                 "ASYNC_MODE": "eventlet",
                 "PARLEY_DEMO": True,
+                "PARLEY_GC_POLICY": True,  # game/server/collector.py (PARLEY_GC=default: off)
             }
         )
     except ScenarioError as e:

@@ -32,7 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
-    from game.server import console, course_api, practice, realtime, transport, web
+    from game.server import collector, console, course_api, practice, realtime, transport, web
     from game.server.agents import Runner as AgentRunner
     from game.server.hub import Hub
     from game.server.store import Store
@@ -87,4 +87,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config.get("PARLEY_BACKGROUND", True):
         rt.start()
         socketio.start_background_task(runner.loop, socketio.sleep)
+        if config.get("PARLEY_GC_POLICY", False) and collector.enabled():  # serve: short pauses
+            gc_policy = collector.Collector(hub.any_open)
+            app.extensions["parley"]["collector"] = gc_policy
+            socketio.start_background_task(gc_policy.run, socketio.sleep)
     return app

@@ -14,8 +14,9 @@ Each shipped scenario is played by every ordered pair of the time-based strategi
 Every action goes through the protocol's ``parse_action``/``apply``/``replay``, and each agent
 is given the protocol's own view of its seat, so the simulated negotiations are played under the
 same rules and with the same knowledge as people's. A negotiation in which nobody can act any
-more (every proposal or draft made and none accepted, nobody walking) is ended as the instructor
-would end it (no deal). :func:`run` returns one row per negotiation.
+more (every proposal or draft made and none accepted, nobody walking) runs out of time (reason
+``deadline``; with no time limit, it is ended as the instructor would end it). :func:`run`
+returns one row per negotiation.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from __future__ import annotations
 from typing import Any
 
 from game.core import agents, analysis, computer_middle, middle_scoring, scoring
-from game.core.agents.base import decision_rng
+from game.core.agents.base import AgentError, decision_rng
 from game.core.agents.play import as_sent, play
 from game.core.protocols import mediated, offers, single_text
+from game.core.protocols.common import RuleError
 from game.core.scenario import Scenario
 
 STRATEGIES = ("boulware", "linear", "conceder")
@@ -82,16 +84,23 @@ def play_middle(
                 watch(role, view, step, state)
             if step is None or step.kind is None:
                 continue
-            action = rules.parse_action(step.kind, step.payload)
-            events = rules.apply(state, role, action, now)
+            try:
+                events = rules.apply(state, role, rules.parse_action(step.kind, step.payload), now)
+            except RuleError as e:  # a strategy's mistake (one loaded from a file): named
+                raise AgentError(f"{parties[k].name} ({role}): {e.code}: {e.message}") from e
             state = rules.replay(state, events)
             out.extend((k, e) for e in events)
             acted = True
             break
         if not acted:
             break  # nobody can act any more
-    if state.is_open:
-        events = rules.end_by_instructor(state, now)
+    if state.is_open:  # nobody can act any more: the time runs out (or, with no time limit,
+        # the negotiation is ended as the instructor would end it)
+        if state.deadline is not None:
+            now = max(now, state.deadline)
+            events = rules.due(state, now)
+        else:
+            events = rules.end_by_instructor(state, now)
         state = rules.replay(state, events)
         out.extend((None, e) for e in events)
     return state

@@ -41,8 +41,7 @@ def plan_trios(
     ``history`` holds each earlier negotiation's participants by seat. The remainder of a
     division by three sits out: those who sat out least recently (never first, the latest to
     join among equals). The middle seats go, with ``rotate``, to those who have sat in the
-    middle least often (then the earliest to join); without it, to those who sat in the middle
-    before, then to the earliest to join. The parties are paired by :func:`lobby.plan_round`
+    middle least often; without it, to those who sat in the middle before; ties are drawn. The parties are paired by :func:`lobby.plan_round`
     (new partners where possible, roles alternating), and the pairs get their middles in order.
     """
     people = list(participants)
@@ -53,7 +52,7 @@ def plan_trios(
     groups = len(people) // 3
     if groups == 0:
         return TrioPlan([], sitting)
-    middles = _middles(people, history, order, groups, rotate)
+    middles = _middles(people, history, groups, rotate, rng)
     parties = [p for p in people if p not in middles]
     past = [lobby.Past(h[0], h[1]) for h in history]
     plan = lobby.plan_round(parties, past, {}, rng)
@@ -61,17 +60,23 @@ def plan_trios(
 
 
 def _middles(
-    people: list[str], history: Sequence[Sequence[str]], order: dict, count: int, rotate: bool
+    people: list[str],
+    history: Sequence[Sequence[str]],
+    count: int,
+    rotate: bool,
+    rng: random.Random,
 ) -> list[str]:
     """Who takes the ``count`` middle seats: with ``rotate``, those who sat in the middle least
-    often (then the earliest to join); without, those who sat in the middle before first."""
+    often; without, those who sat in the middle before first. Ties are drawn with the round's
+    ``rng`` (never the order of joining, which would put the first to arrive in the middle)."""
     times = {p: 0 for p in people}
     for h in history:
         if len(h) > 2 and h[2] in times:
             times[h[2]] += 1
+    draw = {p: rng.random() for p in people}
     if rotate:
-        return sorted(people, key=lambda p: (times[p], order[p]))[:count]
-    return sorted(people, key=lambda p: (-min(times[p], 1), order[p]))[:count]
+        return sorted(people, key=lambda p: (times[p], draw[p]))[:count]
+    return sorted(people, key=lambda p: (-min(times[p], 1), draw[p]))[:count]
 
 
 # ---------------------------------------------------------------- sessions mixing pairs and trios
@@ -113,10 +118,11 @@ def plan_slots(
     its seed; ``taken`` are the positions earlier negotiations took. Each negotiation takes the
     lowest free position. ``strict`` (arrival): none forms while that condition needs more
     people than there are. Otherwise (a round; arrivals who waited :data:`TRIO_WAIT_S` together
-    or whom the instructor pairs) everyone is seated: when the lowest free position needs more
-    people than there are, or would leave one alone, the negotiation takes the next free
-    position whose size fits, and the position passed over stays the lowest free one, taken by
-    the next group that can fill it. No condition is dropped, only played later.
+    or whom the instructor pairs) the lowest free position is taken whenever there are people
+    enough for it, even if one is then left alone (who sits out rotates); the groups after it
+    take the next free positions whose size fits without leaving one alone where they can. A
+    position passed over for want of people stays the lowest free one, and the next group that
+    can fill it takes it first. No condition is dropped, only played later.
     """
     used = set(taken)
     out: list[Slot] = []
@@ -130,7 +136,9 @@ def plan_slots(
                 continue
             c = lobby.condition_for(conditions, seed, i)
             size = size_of(c)
-            if size <= people and (strict or people - size != 1):
+            # a round's first group takes the lowest free position whenever there are people
+            # enough for it (one may then sit out), so no condition waits for ever for a count
+            if size <= people and (strict or (i == first and not out) or people - size != 1):
                 slot = Slot(i, c, size)
                 break
             if strict:
@@ -172,7 +180,7 @@ def plan_mixed_round(
         raise ValueError("sizes: groups of 2 or 3 that the participants can fill")
     sitting = sorted(people, key=lambda p: (sat_out.get(p, -1), -order[p]))[:extra]
     people = [p for p in people if p not in sitting]
-    middles = _middles(people, history, order, trios_n, rotate)
+    middles = _middles(people, history, trios_n, rotate, rng)
     parties = [p for p in people if p not in middles]
     past = [lobby.Past(h[0], h[1]) for h in history]
     pairs = lobby.plan_round(parties, past, {}, rng).pairs

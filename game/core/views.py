@@ -207,7 +207,9 @@ def lobby_view(session: Any, p: Any, *, negotiating: bool) -> dict[str, Any]:
         )
     else:
         msg = "Waiting for the instructor to start the next round."
-    since = None if getattr(s, "closed", False) and not negotiating else p.waiting_since
+    # a study's participant waits since their first entry to the waiting room (across reloads)
+    waited = getattr(p, "first_waited", None) or p.waiting_since
+    since = None if getattr(s, "closed", False) and not negotiating else waited
     return {"since": since, "message": msg, "waiting": len(s.waiting)}
 
 

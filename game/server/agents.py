@@ -107,7 +107,8 @@ class Runner:
             wait = s.agents.get("wait_s", 0.0)
             for pid in list(s.waiting):
                 p = hub.participant(pid)
-                if p is not None and p.waiting_since is not None and now >= p.waiting_since + wait:
+                since = None if p is None else p.first_waited or p.waiting_since  # a study's: 1st
+                if since is not None and p.waiting_since is not None and now >= since + wait:
                     self.push(hub.pair_with_agent(pid))
         for p, n in hub.agent_seats():
             if p.id not in self.broken:

@@ -218,10 +218,27 @@ def _negotiations(store: Store, session_code: str | None) -> list[dict]:
             rec.update(extra)
         out.append(rec)
         names.append(next(m.NAME for m in protocols.REGISTRY.values() if type(st) is m.State))
-    if any("protocol" in r for r in out):  # a middle seat's columns: every row names its protocol
+    if any("protocol" in r for r in out) or _middle_possible(store, session_code):
+        # a middle seat's columns, in every row of an export whose sessions can have one (empty
+        # where they do not apply), each row naming its protocol: an export taken before the
+        # first mediated negotiation ended has the same columns as one taken after
         for rec, name in zip(out, names, strict=True):
             rec.setdefault("protocol", name)
+            for k in export_middle.NEGOTIATION_EXTRA:
+                rec.setdefault(k, None)
     return out
+
+
+def _middle_possible(store: Store, session_code: str | None) -> bool:
+    """Whether a session of the export plays a protocol with a middle seat (mediated,
+    single_text, or a mixed session with such a condition)."""
+    where, params = _where(session_code)
+    # SELECT *: a database from before protocols (export reads it as it is) has no column
+    rows = store.read(f"SELECT * FROM sessions {where.replace('session_code', 'code')}", params)
+    return any(
+        protocols.has_middle(r.get("protocol") or protocols.DEFAULT, json.loads(r["conditions"]))
+        for r in rows
+    )
 
 
 def _offers(store: Store, session_code: str | None) -> list[dict]:

@@ -136,13 +136,12 @@ class StudyFlow:
             and study.ready_to_wait(s.study, p.progress)
         ):
             s.waiting.append(p.id)
+            p.waiting_since = self.clock()  # in the queue since (pairs and trios: game.core.trios)
             if p.first_waited is None:
-                p.first_waited = self.clock()
-                if s.study.get("wait_limit_s") or s.study.get("computer_counterpart"):
-                    self._store.log(p.code, p.id, "waiting", {}, p.first_waited)
-            # a study's wait counts from the first entry to the waiting room, across a reload
-            # or a restart: the clock shown, the limit and a computer counterpart's wait
-            p.waiting_since = p.first_waited
+                # a study's wait counts from the first entry to the waiting room, across reloads
+                # and restarts: the clock shown, the limit and a computer counterpart's wait
+                p.first_waited = p.waiting_since
+                self._store.log(p.code, p.id, "waiting", {}, p.first_waited)
             touched |= self._pair_arrivals(s)
         st = self._stage(s, p)
         if st["stage"] == "complete" and not p.progress.completed_at:

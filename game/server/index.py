@@ -112,6 +112,10 @@ class Index:
         n = self.current(p)
         return n is not None and n.state.is_open
 
+    def any_open(self) -> bool:
+        """Whether some negotiation is being played (game.server.collector waits for none)."""
+        return any(n.state.is_open for n in self._negotiations.values())
+
     def next_deadline(self) -> float | None:
         ds = [
             n.state.deadline

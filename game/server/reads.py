@@ -38,6 +38,8 @@ def negotiation_summary(hub: Hub, n: Negotiation, *, metrics: bool = True) -> di
         "ended_by": st.outcome.by if st.outcome else None,
         "turn": st.turn,
         "offers_count": len(st.offers),
+        # a middle seat's proposals (mediated) or drafts (single_text): its path's steps
+        "steps_count": len(getattr(st, "proposals", None) or getattr(st, "drafts", None) or ()),
         "deadline": st.deadline,
         "time_left": max(0.0, st.deadline - hub.clock()) if st.deadline and st.is_open else None,
         "started_at": iso(st.started_at),

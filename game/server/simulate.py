@@ -22,7 +22,7 @@ from game.core.middle_sim import play_middle
 from game.core.scenario import Scenario
 from game.server import records
 from game.server.records import Negotiation, Participant, Session
-from game.server.store import Store, iso
+from game.server.store import Store, delete_where, iso
 
 BATCH = 200  # negotiations per transaction
 _COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps builds one per call
@@ -170,10 +170,22 @@ def simulate(
         store.add_participant(records.participant_row(p), at=t0)
     names = (seats[0].name, seats[1].name)
     pids = (seats[0].id, seats[1].id)
+    try:
+        _play_all(store, s, made, pids, names, runs, think, progress, t0)
+    except (agents.AgentError, protocols.RuleError) as e:  # a strategy's mistake: no half session
+        places = [(t, "session_code") for t in ("events", "negotiations", "participants")]
+        delete_where(store, [*places, ("sessions", "code")], code)
+        raise agents.AgentError(f"the simulation stopped, nothing kept: {e}") from e
+    return code
+
+
+def _play_all(store, s, made, pids, names, runs, think, progress, t0) -> None:
+    """Play and store the ``runs`` negotiations of the simulated session ``s``."""
+    code, sc, seed = s.code, s.scenario, s.seed
     neg_rows: list[dict] = []
     ev_rows: list[dict] = []
     for i in range(runs):
-        condition = lobby.condition_for(conditions, seed, i)
+        condition = lobby.condition_for(s.conditions, seed, i)
         rules = s.rules_for(condition)
         nid = "n_" + secrets.token_hex(6)
         state = rules.new_state(
@@ -209,4 +221,3 @@ def simulate(
             neg_rows, ev_rows = [], []
         if progress is not None:
             progress(i + 1, runs)
-    return code

@@ -82,5 +82,6 @@ def test_a_mixed_session_with_a_student_in_the_middle_says_it_seats_pairs_and_th
     hint = page.locator("#round-hint")
     expect(hint).to_contain_text("Seats the 3 participants")
     expect(hint).to_contain_text("in pairs and threes, each group by its condition")
+    expect(hint).to_contain_text("all but at most one play")
     expect(hint).not_to_contain_text("With an odd number")
     expect(page.get_by_role("button", name="Start round 1")).to_be_enabled()

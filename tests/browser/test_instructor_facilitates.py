@@ -98,6 +98,9 @@ def test_the_instructor_facilitates_a_single_text_to_a_deal(server, console, stu
     # the debrief's drill-down draws the same path on the outcome chart, drafts in order
     page.goto(server.url + f"/instructor/sessions/{code}")
     expect(page.get_by_role("link", name="View the negotiation of")).to_be_visible()
+    row = page.locator("#negotiations tbody tr")
+    expect(row).to_contain_text("facilitator: you")
+    expect(row).to_contain_text("2 drafts")
     page.get_by_role("link", name="Debrief").click()
     debrief = server.api("GET", f"/instructor/api/sessions/{code}/debrief").json()
     (n,) = debrief["negotiations"]

@@ -127,6 +127,13 @@ def test_the_instructor_compares_the_protocols_of_a_mixed_session(server, page, 
     login(page, server)
     page.goto(server.url + f"/instructor/sessions/{code}")
     expect(page.locator("#negotiations tbody tr")).to_have_count(3)
+    # a trio's row names who sits in the middle and counts its proposals or drafts, not offers
+    med = page.locator("#negotiations tbody tr", has_text="Mediated")
+    expect(med).to_contain_text("computer mediator")
+    expect(med).to_contain_text(re.compile(r"1 proposal(?!s)"))
+    text = page.locator("#negotiations tbody tr", has_text="Single text")
+    expect(text).to_contain_text("computer facilitator")
+    expect(text).to_contain_text(re.compile(r"1 draft(?!s)"))
     page.get_by_role("link", name="Debrief").click()
     compare = page.locator("#compare")
     for c in ("Single", "ediat", "ext"):

@@ -66,7 +66,7 @@ def test_a_human_and_an_agent_reach_a_deal_on_the_computer_facilitators_text(ser
 
 
 def test_an_agent_confides_answers_the_instructor_and_resumes_after_a_restart(server, players):
-    code = middle_session(server, "mediated", "instructor", think=[1.0, 1.5])
+    code = middle_session(server, "mediated", "instructor", think=[3.0, 3.5])
     joined = server.join(code, "Ann")
     ann = players(server, joined["token"])
     nid = neg(ann.wait_phase("negotiating"))["id"]
@@ -82,13 +82,17 @@ def test_an_agent_confides_answers_the_instructor_and_resumes_after_a_restart(se
     answer = v["proposals"][0]["answers"]["seller"]
     assert answer["accept"] is False and "Price" in answer["reason"]  # worth 550 < its 1500
     # worth 1,350 to the agent, at least its target at the second of 8 proposals (1,329)
+    proposed_at = time.monotonic()
     r = server.api(
         "POST", f"/api/negotiations/{nid}/middle/propose", json={"package": pkg(3, 1, 0, 1)}
     )
     second = r.json()["proposal_id"]
     assert second != first
     token = joined["token"]
-    server.restart()  # before the agent, thinking for 1 to 1.5 s, answers
+    server.restart()
+    # the old process was gone before the agent, thinking 3 to 3.5 s, could answer: the answer
+    # below comes from the new process, which rebuilt the agent's turn from the log
+    assert time.monotonic() - proposed_at < 3.0, "the restart took too long to prove anything"
     ann.close()
     ann = players(server, token)
     v = middle_until(server, nid, lambda v: "seller" in v["proposals"][1]["answers"])

@@ -158,3 +158,32 @@ def test_a_single_text_session_exports_what_its_events_say(world):
     ]
     assert [st["changes_asked_1"] for st in steps] == ["2", "0"]
     assert [json.loads(st["package"]) for st in steps] == [d["package"] for d in drafts]
+
+
+def test_a_session_that_can_have_a_middle_seat_exports_its_columns_from_the_start(world):
+    """A mixed session whose only negotiation so far is direct: negotiations.csv already has the
+    middle seat's columns (empty) and names the row's protocol, so an early export and a late
+    one have the same columns; a session of the offers protocol alone has none of them."""
+    store, hub, clock = world
+    from game.core import lobby
+
+    conds = ["single", "mediated"]
+    while True:  # a session whose first negotiation is direct
+        mixed = hub.create_session({"scenario": DOC["id"], "protocol": "mixed",
+                                    "middle": "computer", "conditions": conds})  # fmt: skip
+        if lobby.condition_for(conds, hub.session(mixed).seed, 0) == "single":
+            break
+    plain = hub.create_session({"scenario": DOC["id"], "conditions": ["single"]})
+    for code in (mixed, plain):
+        for name in ("A", "B"):
+            token, _ = hub.join(code, {"name": name})
+            hub.connect(token, f"{code}-{name}")
+    rows = {code: export.table(store, "negotiations", code) for code in (mixed, plain)}
+    conditions = [r["condition"] for r in rows[mixed]]
+    header = export.csv_text(rows[mixed], "negotiations").splitlines()[0].split(",")
+    for col in export.export_middle.NEGOTIATION_EXTRA:
+        assert col in header, col
+    assert conditions == ["single"]  # no mediated negotiation yet
+    assert rows[mixed][0]["protocol"] == "offers" and rows[mixed][0]["participant_2"] is None
+    plain_header = export.csv_text(rows[plain], "negotiations").splitlines()[0].split(",")
+    assert "protocol" not in plain_header and "participant_2" not in plain_header

@@ -225,3 +225,42 @@ def test_a_mixed_simulation_plays_the_middle_seat_protocols_with_the_computer_in
         agents.REGISTRY.pop("offers_only_test", None)
     assert store.read("SELECT count(*) AS n FROM sessions")[0]["n"] == before
     store.close()
+
+
+def test_a_strategy_that_breaks_the_rules_stops_the_simulation_keeping_nothing(tmp_path):
+    """A researcher's strategy that proposes a package outside the scenario (in the offers
+    protocol and in a single text): the run stops naming the strategy and the rule's code,
+    and the database holds no half session; the command exits 1 saying so."""
+    from game.core.agents.base import Step
+
+    class Broken(agents.Agent):
+        name = "broken_test"
+        protocols = ("offers", "single_text")
+
+        def act(self, view, memory, rng, now):
+            neg = view["negotiation"]
+            if neg["status"] != "open":
+                return None
+            if neg.get("protocol") == "single_text":
+                drafts = neg["drafts"]
+                if not drafts:
+                    return None
+                return Step("mark", {"draft_id": drafts[-1]["id"], "marks": {"nope": {"ok": True}}})
+            if neg["turn"] != neg["role"]:
+                return None
+            return Step("propose", {"packages": [{"salary": "1-dollar"}]})
+
+    agents.register(Broken)
+    store = Store(tmp_path / "sim.db")
+    sc = load_file(SCENARIOS / "job-offer.json")
+    try:
+        for conds in (["single"], ["single_text"]):
+            with pytest.raises(agents.AgentError) as e:
+                simulate(store, sc, ("broken_test", "linear"), runs=3, conditions=conds)
+            assert "broken_test" in str(e.value) and "nothing kept" in str(e.value)
+            assert ("invalid_package" in str(e.value)) or ("unknown_issue" in str(e.value))
+            for table in ("sessions", "participants", "negotiations", "events"):
+                assert store.read(f"SELECT count(*) AS n FROM {table}")[0]["n"] == 0, table
+    finally:
+        agents.REGISTRY.pop("broken_test", None)
+        store.close()

@@ -317,8 +317,16 @@ def test_a_computer_counterparts_wait_counts_from_the_first_entry_across_a_resta
     hub2 = Hub(store2, None, clock=clock)
     token, _, _ = hub2.enter(code, {"external_id": "ALONE"})
     hub2.connect(token, "sa-again")
-    p = hub2.participant(a)
-    assert p.waiting_since == T0  # so the runner seats the computer at T0 + 30, not T0 + 55
+    from game.server.agents import Runner
+
+    assert hub2.participant(a).first_waited == T0
     assert hub2.view(a)["lobby"]["since"] == T0
+    runner = Runner(hub2, lambda _: None)
+    clock.now = T0 + 29
+    runner.step()
+    assert hub2.view(a)["phase"] != "negotiating"
+    clock.now = T0 + 30  # 30 s after the first entry, not after the reconnection (T0 + 55)
+    runner.step()
+    assert hub2.view(a)["phase"] == "negotiating"
     assert [e["type"] for e in export.table(store2, "events", code)].count("waiting") == 1
     store2.close()

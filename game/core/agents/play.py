@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 from game.core.agents.base import AgentError, decision_rng, think_time
+from game.core.protocols.common import RuleError
 from game.core.views import offer_view
 
 
@@ -124,8 +125,12 @@ def play(
                 now += wait
             continue
         idle = 0
-        action = protocol.parse_action(step.kind, step.payload)
-        events = protocol.apply(state, role, action, now)
+        try:
+            events = protocol.apply(
+                state, role, protocol.parse_action(step.kind, step.payload), now
+            )
+        except RuleError as e:  # a strategy's mistake (one loaded from a file): named
+            raise AgentError(f"{agents[k].name} ({role}): {e.code}: {e.message}") from e
         state = protocol.replay(state, events)
         out.extend((k, e) for e in events)
     if state.is_open:

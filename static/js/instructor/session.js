@@ -197,6 +197,24 @@ function personCell(name, connected, strategy) {
   );
 }
 
+// a negotiation with a middle seat: who sits there, and its proposals or drafts for offers
+const MIDDLE_WORDS = { mediated: ["mediator", "proposal"], single_text: ["facilitator", "draft"] };
+
+function middleNote(n) {
+  const words = MIDDLE_WORDS[n.condition];
+  if (!words) return null;
+  const mid = current && current.session.middle;
+  const who = n.names.length > 2 ? `${words[0]}: ${n.names[2]}` : mid === "instructor" ? `${words[0]}: you` : `computer ${words[0]}`;
+  return h("span", { class: "middle-note small muted" }, ` · ${who}`);
+}
+
+function offersText(n) {
+  const words = MIDDLE_WORDS[n.condition];
+  if (!words) return String(n.offers_count);
+  const k = n.steps_count || 0;
+  return `${k} ${words[1]}${k === 1 ? "" : "s"}`;
+}
+
 function fillNegotiation(tr, n) {
   tr.className = "neg-" + n.status;
   const cells = [];
@@ -204,9 +222,9 @@ function fillNegotiation(tr, n) {
   cells.push(
     personCell(n.names[0], n.connected[0], n.kinds && n.kinds[0] === "agent" && n.strategies[0]),
     personCell(n.names[1], n.connected[1], n.kinds && n.kinds[1] === "agent" && n.strategies[1]),
-    h("td", null, conditionBadge(n.condition, boot.conditions)),
+    h("td", null, conditionBadge(n.condition, boot.conditions), middleNote(n)),
     h("td", null, statusCell(n)),
-    h("td", { class: "num" }, n.offers_count),
+    h("td", { class: "num" }, offersText(n)),
     h("td", { class: "num time-left", dataset: { nid: n.negotiation_id } }, timeLeftText(n)),
     h(
       "td",
@@ -464,7 +482,7 @@ function render(data) {
     const hint = $("#round-hint");
     const who = `the ${ready} participants who are online and not negotiating`;
     let how;
-    if (boot.mixes) how = `Seats ${who} in pairs and threes, each group by its condition; only a lone participant sits out.`;
+    if (boot.mixes) how = `Seats ${who} in pairs and threes, each group by its condition in the session's order; all but at most one play.`;
     else {
       how = `${group === 2 ? "Pairs" : "Groups in threes"} ${who}: new partners where possible, roles alternate.`;
       if (filled) how += " A computer counterpart takes the odd seat.";
