@@ -111,7 +111,9 @@ def parse_session(
         known = protocols.all_conditions()
     else:
         known = protocols.get(protocol).CONDITIONS
-    conditions = body.get("conditions", ["any"])
+    # the contract's default, ["any"]; a protocol without it (mediated, single_text) has one
+    default = ["any"] if "any" in known else [known[0]]
+    conditions = body.get("conditions", default)
     if not isinstance(conditions, list) or not conditions or len(conditions) > 30:
         errors.append(f"conditions: must be a list of 1 to 30 of {', '.join(known)}")
         conditions = []

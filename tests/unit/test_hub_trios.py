@@ -230,3 +230,18 @@ def test_a_session_mixing_protocols_plays_each_condition_by_its_own(world):
         n["negotiation_id"]: n["status"] for n in reads.session_view(hub2, code)["negotiations"]
     }
     assert again == {n["negotiation_id"]: n["status"] for n in view["negotiations"]}
+
+
+@pytest.mark.parametrize("protocol", ["mediated", "single_text"])
+def test_a_middle_seat_protocol_without_conditions_takes_its_own(world, protocol):
+    """The contract's default conditions are ["any"], which these protocols have not: a session
+    that names only its protocol plays that protocol's condition."""
+    from game.core.requests import parse_session
+
+    settings = parse_session(
+        {"scenario": "test-supply", "protocol": protocol, "middle": "computer"},
+        world.hub._catalog.by_id(),
+    )
+    assert settings.conditions == [protocol]
+    code = world.hub.create_session({"scenario": "test-supply", "protocol": protocol})
+    assert world.hub.session(code).conditions == [protocol]
