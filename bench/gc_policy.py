@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
             for mode, cmd in MODES.items():
                 args.server_cmd = pin + cmd
                 print(f"  {mode}, run {rep + 1} ... load average {ceiling.loadavg()}", flush=True)
-                r = load.run_negotiation_phase(
-                    "parley", ceiling.phase_args(args, args.pairs, rep), workdir, scenario, cleanup
-                )
+                step = ceiling.phase_args(args, args.pairs, rep)
+                step.run_tag += f"-{mode}"  # each run its own database and logs
+                r = load.run_negotiation_phase("parley", step, workdir, scenario, cleanup)
                 r["loadavg"] = ceiling.loadavg().split("/")[0]
                 r["verdict"] = ceiling.verdict(r, args.limit_ms)
                 results[mode].append(r)

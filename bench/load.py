@@ -855,7 +855,9 @@ def run_negotiation_phase(kind: str, args, workdir: Path, scenario: dict, cleanu
             argv.append("--tuned")
         srv = ServerProc("relay", argv, port, workdir).start()
     else:
-        srv = start_parley(workdir, "negotiations", args.server_cmd)
+        # a database of its own for each run: a server started on an earlier run's file would
+        # load its sessions (and its students' objects) and wait for its lock
+        srv = start_parley(workdir, "negotiations" + (args.run_tag or ""), args.server_cmd)
     cleanup.append(srv.stop)
     base = {
         "kind": kind,
