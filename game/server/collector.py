@@ -12,11 +12,12 @@ collection walks; a cheap list move): automatic collections then only walk what 
 stay short however large the class. Every second, because a class connecting at once brings
 tens of thousands of objects a second (bench/gc_server.py measured 70,000 a second as 1,600
 students connected): freezing every 10 s let full collections of 200,000 objects through.
-Objects freed by reference counting (most of the garbage: a view, a message, an offer's dict) are freed as always. Only garbage in reference *cycles* among
-frozen objects waits, and it is collected at a quiet moment: when no negotiation has been open
-for a whole check, at most every :data:`QUIET_S` seconds, the heap is unfrozen, fully collected
-and frozen again (``thaw``); should the class never pause, that happens anyway after
-:data:`THAW_S` seconds, so memory stays bounded.
+Objects freed by reference counting (most of the garbage: a view, a message, an offer's dict)
+are freed as always. Only garbage in reference *cycles* among frozen objects waits, and it is
+collected at a quiet moment: when no negotiation is open at a check, at most every
+:data:`QUIET_S` seconds, the heap is unfrozen, fully collected and frozen again (``thaw``);
+should the class never pause, that happens anyway after :data:`THAW_S` seconds, so memory
+stays bounded.
 
 ``PARLEY_GC=default`` in the environment turns it off (CPython's own collection: the baseline
 ``bench/ceiling.py`` compares against).
