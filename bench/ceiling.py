@@ -292,11 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nstep failed: {e}\nserver logs in {workdir}", file=sys.stderr)
         args.keep = True
     finally:
-        for fn in reversed(cleanup):
-            try:
-                fn()
-            except Exception:  # noqa: BLE001, S110 - best effort while cleaning up
-                pass
+        load.run_cleanup(cleanup)
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
 

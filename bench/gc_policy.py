@@ -73,11 +73,7 @@ def main(argv: list[str] | None = None) -> int:
                 results[mode].append(r)
                 print("    " + ceiling.row(r), flush=True)
     finally:
-        for fn in reversed(cleanup):
-            try:
-                fn()
-            except Exception:  # noqa: BLE001, S110 - best effort while cleaning up
-                pass
+        load.run_cleanup(cleanup)
         shutil.rmtree(workdir, ignore_errors=True)
     print()
     print(f"{'mode':<9}" + ceiling.HEAD)

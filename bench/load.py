@@ -812,6 +812,15 @@ LABELS = {
 }
 
 
+def run_cleanup(cleanup: list) -> None:
+    """Stop what a benchmark started (servers, client processes), the last first, best effort."""
+    for fn in reversed(cleanup):
+        try:
+            fn()
+        except Exception:  # noqa: BLE001, S110 - best effort while cleaning up
+            pass
+
+
 def start_parley(workdir: Path, tag: str, cmd: str = SERVER_CMD) -> ServerProc:
     port = free_port()
     argv = [
@@ -1464,11 +1473,7 @@ def main(argv: list[str] | None = None) -> int:
         args.keep = True
         failed = True
     finally:
-        for fn in reversed(cleanup):
-            try:
-                fn()
-            except Exception:  # noqa: BLE001, S110 - best effort while cleaning up
-                pass
+        run_cleanup(cleanup)
         if not args.keep:
             import shutil
 
