@@ -101,6 +101,10 @@ def test_the_instructor_facilitates_a_single_text_to_a_deal(server, console, stu
     row = page.locator("#negotiations tbody tr")
     expect(row).to_contain_text("facilitator: you")
     expect(row).to_contain_text("2 drafts")
+    shot(page, "session-trio-row-1280")
+    page.set_viewport_size(PHONE)
+    shot(page, "session-trio-row-375")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("link", name="Debrief").click()
     debrief = server.api("GET", f"/instructor/api/sessions/{code}/debrief").json()
     (n,) = debrief["negotiations"]
