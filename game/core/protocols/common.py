@@ -54,3 +54,32 @@ def replayer(fold: Callable[[Any, dict], Any]) -> Callable[[Any, list[dict]], An
         return state
 
     return replay
+
+
+def opening(
+    state_cls: Any,
+    conditions: tuple[str, ...],
+    negotiation_id: str,
+    scenario: Any,
+    condition: str,
+    *,
+    started_at: float,
+    max_offers: int | None,
+    time_limit_s: float | None,
+    deadline: float | None,
+) -> Any:
+    """A just-paired negotiation's state (``state_cls``): the condition checked against the
+    protocol's ``conditions``, the deadline from the time limit, the scenario's offer limit
+    unless ``max_offers`` is given. What every protocol's ``new_state`` shares."""
+    if condition not in conditions:
+        raise ValueError(f"unknown condition {condition!r}")
+    if deadline is None and time_limit_s is not None:
+        deadline = started_at + time_limit_s
+    return state_cls(
+        id=negotiation_id,
+        scenario=scenario,
+        condition=condition,
+        max_offers=max_offers if max_offers is not None else scenario.max_offers,
+        deadline=deadline,
+        started_at=started_at,
+    )

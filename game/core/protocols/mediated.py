@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from game.core.protocols import middle
-from game.core.protocols.common import Ending, RuleError, replayer
+from game.core.protocols.common import Ending, RuleError, opening, replayer
 from game.core.protocols.middle import Outcome, bad_request
 from game.core.scenario import Scenario
 
@@ -122,19 +122,19 @@ def new_state(
     time_limit_s: float | None = None,
     deadline: float | None = None,
 ) -> State:
-    if condition not in CONDITIONS:
-        raise ValueError(f"unknown condition {condition!r}")
-    middle.seats(scenario, MIDDLE)  # refuses a scenario with a role named "mediator"
-    if deadline is None and time_limit_s is not None:
-        deadline = started_at + time_limit_s
-    return State(
-        id=negotiation_id,
-        scenario=scenario,
-        condition=condition,
-        max_offers=max_offers if max_offers is not None else scenario.max_offers,
-        deadline=deadline,
+    state = opening(
+        State,
+        CONDITIONS,
+        negotiation_id,
+        scenario,
+        condition,
         started_at=started_at,
+        max_offers=max_offers,
+        time_limit_s=time_limit_s,
+        deadline=deadline,
     )
+    middle.seats(scenario, MIDDLE)  # refuses a scenario with a role named "mediator"
+    return state
 
 
 def condition_rule(state: State, seat: str | None = None) -> str:

@@ -31,7 +31,7 @@ from typing import Any
 
 from game.core import analysis
 from game.core.equivalence import equivalent
-from game.core.protocols.common import Ending, RuleError, replayer
+from game.core.protocols.common import Ending, RuleError, opening, replayer
 from game.core.protocols.offers_payloads import CHAT_SHOWN as CHAT_SHOWN
 from game.core.protocols.offers_payloads import MAX_CHAT as MAX_CHAT
 from game.core.protocols.offers_payloads import (
@@ -130,17 +130,16 @@ def new_state(
 ) -> State:
     """The state of a negotiation that has just been paired (no events yet); this protocol
     has no ``options``."""
-    if condition not in CONDITIONS:
-        raise ValueError(f"unknown condition {condition!r}")
-    if deadline is None and time_limit_s is not None:
-        deadline = started_at + time_limit_s
-    return State(
-        id=negotiation_id,
-        scenario=scenario,
-        condition=condition,
-        max_offers=max_offers if max_offers is not None else scenario.max_offers,
-        deadline=deadline,
+    return opening(
+        State,
+        CONDITIONS,
+        negotiation_id,
+        scenario,
+        condition,
         started_at=started_at,
+        max_offers=max_offers,
+        time_limit_s=time_limit_s,
+        deadline=deadline,
     )
 
 
