@@ -307,25 +307,7 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
     if len(packages) < lo:
         why = " (the first offer must be a MESO)" if state.condition == "meso" else ""
         raise RuleError("too_few_packages", f"this offer needs at least {lo} packages{why}")
-    for n, p in enumerate(packages):
-        problem = sc.package_problem(p)
-        if problem:
-            raise RuleError("invalid_package", f"package {n + 1}: {problem}")
-    normal = [sc.normalize(p) for p in packages]
-    for a in range(len(normal)):
-        for b in range(a):
-            if normal[a] == normal[b]:
-                raise RuleError(
-                    "invalid_package", f"packages {b + 1} and {a + 1} are the same package"
-                )
-    if len(normal) > 1:
-        values = [sc.value(p, role) for p in normal]
-        if not equivalent(values, sc.meso_tolerance):
-            raise RuleError(
-                "not_equivalent",
-                f"the packages are worth {_fmt(min(values))} to {_fmt(max(values))} points to you; "
-                f"equivalent packages may differ by at most {_fmt(sc.meso_tolerance)}",
-            )
+    normal = checked_packages(sc, role, packages)
     based_on = action.get("based_on")
     if based_on is not None and state.offer(based_on["offer_id"]) is None:
         raise RuleError("unknown_offer", "based_on names an offer that is not in this negotiation")
@@ -339,6 +321,36 @@ def apply(state: State, role: str, action: dict, now: float) -> list[dict]:
             "at": now,
         }
     ]
+
+
+def checked_packages(
+    sc: Scenario, role: str, packages: list[dict], *, not_this: dict | None = None
+) -> list[dict]:
+    """An offer's packages, normalised, or RuleError: ``invalid_package`` (outside the scenario,
+    twice the same, or ``not_this``: the post-settlement phase's deal in force), then
+    ``not_equivalent`` (worth more than the tolerance apart to ``role``)."""
+    for n, p in enumerate(packages):
+        problem = sc.package_problem(p)
+        if problem:
+            raise RuleError("invalid_package", f"package {n + 1}: {problem}")
+    normal = [sc.normalize(p) for p in packages]
+    for a in range(len(normal)):
+        if not_this is not None and normal[a] == not_this:
+            raise RuleError("invalid_package", f"package {a + 1} is the deal in force")
+        for b in range(a):
+            if normal[a] == normal[b]:
+                raise RuleError(
+                    "invalid_package", f"packages {b + 1} and {a + 1} are the same package"
+                )
+    if len(normal) > 1:
+        values = [sc.value(p, role) for p in normal]
+        if not equivalent(values, sc.meso_tolerance):
+            raise RuleError(
+                "not_equivalent",
+                f"the packages are worth {_fmt(min(values))} to {_fmt(max(values))} points to you; "
+                f"equivalent packages may differ by at most {_fmt(sc.meso_tolerance)}",
+            )
+    return normal
 
 
 def answer(events: list[dict]) -> dict:

@@ -33,7 +33,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from game.core.equivalence import equivalent
 from game.core.protocols import offers
 from game.core.protocols.common import RuleError, replayer
 from game.core.protocols.offers import CONDITIONS as CONDITIONS
@@ -312,28 +311,7 @@ def _proposal(state: State, role: str, action: dict, now: float) -> dict:
         raise RuleError("too_many_packages", f"a proposal may have at most {hi} package(s)")
     if not packages:
         raise RuleError("too_few_packages", "a proposal needs at least 1 package")
-    for i, p in enumerate(packages):
-        problem = sc.package_problem(p)
-        if problem:
-            raise RuleError("invalid_package", f"package {i + 1}: {problem}")
-    normal = [sc.normalize(p) for p in packages]
-    for a in range(len(normal)):
-        if normal[a] == ph.deal:
-            raise RuleError("invalid_package", f"package {a + 1} is the deal in force")
-        for b in range(a):
-            if normal[a] == normal[b]:
-                raise RuleError(
-                    "invalid_package", f"packages {b + 1} and {a + 1} are the same package"
-                )
-    if len(normal) > 1:
-        values = [sc.value(p, role) for p in normal]
-        if not equivalent(values, sc.meso_tolerance):
-            raise RuleError(
-                "not_equivalent",
-                f"the packages are worth {offers._fmt(min(values))} to "
-                f"{offers._fmt(max(values))} points to you; equivalent packages may differ by at "
-                f"most {offers._fmt(sc.meso_tolerance)}",
-            )
+    normal = offers.checked_packages(sc, role, packages, not_this=ph.deal)
     based_on = action.get("based_on")
     if based_on is not None:
         base = ph.proposal(based_on["offer_id"]) or state.offer(based_on["offer_id"])
