@@ -339,21 +339,7 @@ def view(
     """What ``seat`` is shown. ``others`` maps the other seats to ``{name, connected}``."""
     sc = state.scenario
     others = others or {}
-    base = {
-        "id": state.id,
-        "protocol": NAME,
-        "role": seat,
-        "condition": state.condition,
-        "condition_rule": condition_rule(state, seat),
-        "turn": state.turn,
-        "deadline": state.deadline,
-        "started_at": state.started_at,
-        "status": state.status,
-        "offers_left": state.offers_left,
-        "max_offers": state.max_offers,
-        "outcome": middle.outcome_view(state, seat),
-        "debrief": None,
-    }
+    base = middle.base_view(state, seat, NAME, condition_rule(state, seat))
     if seat == MIDDLE:
         base.update(
             seat="mediator",

@@ -157,6 +157,26 @@ def issues_without_points(scenario: Scenario) -> list[dict[str, Any]]:
     ]
 
 
+def base_view(state: Any, seat: str, protocol: str, rule: str) -> dict:
+    """What every seat of a protocol with a middle seat is shown of the negotiation itself (the
+    protocol's view adds the seat's own parts)."""
+    return {
+        "id": state.id,
+        "protocol": protocol,
+        "role": seat,
+        "condition": state.condition,
+        "condition_rule": rule,
+        "turn": state.turn,
+        "deadline": state.deadline,
+        "started_at": state.started_at,
+        "status": state.status,
+        "offers_left": state.offers_left,
+        "max_offers": state.max_offers,
+        "outcome": outcome_view(state, seat),
+        "debrief": None,
+    }
+
+
 def outcome_view(state: Any, seat: str) -> dict | None:
     """The outcome as a seat sees it: a party its own points, the middle seat no points."""
     o = state.outcome

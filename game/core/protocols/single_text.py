@@ -319,22 +319,8 @@ def view(
     sc = state.scenario
     others = others or {}
     latest = state.latest
-    base = {
-        "id": state.id,
-        "protocol": NAME,
-        "role": seat,
-        "condition": state.condition,
-        "condition_rule": condition_rule(state, seat),
-        "turn": state.turn,
-        "deadline": state.deadline,
-        "started_at": state.started_at,
-        "status": state.status,
-        "offers_left": state.offers_left,
-        "max_offers": state.max_offers,
-        "chat": [dict(c) for c in state.chat],
-        "outcome": middle.outcome_view(state, seat),
-        "debrief": None,
-    }
+    base = middle.base_view(state, seat, NAME, condition_rule(state, seat))
+    base["chat"] = [dict(c) for c in state.chat]  # one plenary channel
     if seat == MIDDLE:
         base.update(
             seat="facilitator",
