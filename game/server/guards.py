@@ -23,17 +23,18 @@ MAX_FAILURE_WAIT_S = 60.0  # the longest wait (Retry-After) after repeated failu
 class RateBucket:
     """A token bucket of ``burst`` tokens refilled at ``rate`` a second."""
 
-    __slots__ = ("tokens", "stamp", "burst", "rate")
+    __slots__ = ("tokens", "stamp", "burst", "rate", "clock")
 
-    def __init__(self, burst: float, rate: float):
+    def __init__(self, burst: float, rate: float, clock=time.monotonic):
         self.tokens = burst
         self.burst = burst
         self.rate = rate
-        self.stamp = time.monotonic()
+        self.clock = clock
+        self.stamp = clock()
 
     def wait(self) -> float:
         """0 after spending a token; else how long until one is there (nothing spent)."""
-        now = time.monotonic()
+        now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
         if self.tokens >= 1:
@@ -47,20 +48,21 @@ class Limits:
 
     MAX_KEYS = 50_000  # forget idle entries past this many keys
 
-    def __init__(self) -> None:
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock  # a test may pass a clock it moves itself
         self.joins: dict[tuple[str, str], RateBucket] = {}
         self.failures: dict[tuple[str, str], list[float]] = {}  # [count, last, blocked until]
 
     def join_wait(self, address: str, code: str) -> tuple[float, str]:
         """0 when a join may go on; else the wait and what is limited."""
         if len(self.joins) > self.MAX_KEYS:
-            now = time.monotonic()
+            now = self.clock()
             self.joins = {k: b for k, b in self.joins.items() if now - b.stamp < 600}
         worst, what = 0.0, ""
         for kind, key in (("address", address), ("session", code)):
             b = self.joins.get((kind, key))
             if b is None:
-                b = self.joins[(kind, key)] = RateBucket(*JOIN_LIMITS[kind])
+                b = self.joins[(kind, key)] = RateBucket(*JOIN_LIMITS[kind], self.clock)
             w = b.wait()
             if w > worst:
                 worst, what = w, kind
@@ -70,12 +72,12 @@ class Limits:
         entry = self.failures.get((kind, address))
         if entry is None:
             return 0.0
-        return max(0.0, entry[2] - time.monotonic())
+        return max(0.0, entry[2] - self.clock())
 
     def fail(self, kind: str, address: str) -> None:
         """Count a failure (a wrong key, an unknown code); past :data:`FREE_FAILURES` each one
         makes the address wait twice as long as the last (up to :data:`MAX_FAILURE_WAIT_S`)."""
-        now = time.monotonic()
+        now = self.clock()
         if len(self.failures) > self.MAX_KEYS:
             self.failures = {
                 k: e for k, e in self.failures.items() if now - e[1] < FAILURE_WINDOW_S

@@ -536,16 +536,20 @@ def test_a_player_is_served_while_a_flood_runs(module_server, players):
 
 def test_joins_into_one_session_are_limited_whatever_the_addresses():
     """The per-session bucket (many addresses, one session), checked in-process: the server
-    tests all come from 127.0.0.1."""
+    tests all come from 127.0.0.1. The clock stands still, so a slow machine refills nothing."""
     from game.server.web import JOIN_LIMITS, Limits
 
-    limits = Limits()
-    burst = int(JOIN_LIMITS["session"][0])
-    waits = [limits.join_wait(f"10.0.{n // 250}.{n % 250}", "ABCDEF") for n in range(burst)]
+    now = [1000.0]
+    limits = Limits(clock=lambda: now[0])
+    burst, rate = JOIN_LIMITS["session"]
+    waits = [limits.join_wait(f"10.0.{n // 250}.{n % 250}", "ABCDEF") for n in range(int(burst))]
     assert all(w == 0 for w, _ in waits)
     wait, what = limits.join_wait("10.9.9.9", "ABCDEF")
-    assert wait > 0 and what == "session"
+    assert wait == pytest.approx(1 / rate) and what == "session"
     assert limits.join_wait("10.9.9.9", "OTHERS") == (0.0, "")
+    now[0] += 1 / rate  # one token back: one more join, then the session waits again
+    assert limits.join_wait("10.9.9.10", "ABCDEF") == (0.0, "")
+    assert limits.join_wait("10.9.9.11", "ABCDEF")[1] == "session"
 
 
 def test_behind_a_trusted_proxy_the_limits_are_per_forwarded_address(tmp_path, monkeypatch):
