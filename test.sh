@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the test tools (pip packages, Debian's Chromium for the browser tests), then runs
 # the linters and every test. Usage: ./test.sh [pytest args]
+# The tests run in parallel, one worker per core, each test file on one worker (its module's
+# server is shared); `./test.sh -n 0 tests/unit` runs a part in one process.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,4 +22,4 @@ ruff check .
 ruff format --check .
 
 echo "== pytest"
-python -m pytest -q "$@"
+python -m pytest -q -n auto --dist loadfile "$@"
