@@ -54,6 +54,8 @@ def test_every_part_sends_the_consoles_headers(world):
         assert r.headers["X-Content-Type-Options"] == "nosniff", path
         if r.status_code == 200:
             assert r.headers["Cache-Control"] == "no-store", path
+    # a session of offers alone: every condition has a first offer
+    assert 'id="compare-middle-note"' not in get(world, f"/instructor/sessions/{code}/debrief").text
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,10 @@ name each negotiation's condition and protocol."""
 
 from __future__ import annotations
 
+import re
+
 from tests.server.helpers import SCENARIO, export, neg, ok, pkg, points
+from tests.server.test_instructor_auth import login
 
 MIDDLES = ("mediator", "facilitator")
 
@@ -103,6 +106,14 @@ def test_a_mixed_rounds_session_plans_pairs_and_trios_by_condition(server, playe
         ("2", "single", "offers"), ("2", "single_text", "single_text"),
     ]  # fmt: skip
     assert all(r["status"] == "agreed" for r in rows)
+    # the debrief says whose points a single text's "first offerer" column holds
+    web, _ = login(server)
+    page = web.get(f"{server.url}/instructor/sessions/{code}/debrief", timeout=10).text
+    note = re.search(r'<p class="hint" id="compare-middle-note">([^<]+)</p>', page)
+    assert note and "Nobody makes a first offer in Single text: its rows give" in note[1]
+    names = {r["id"]: r["name"] for r in SCENARIO["roles"]}
+    first = SCENARIO.get("first_mover", SCENARIO["roles"][0]["id"])
+    assert f"give {names[first]}'s points as the first offerer" in note[1]
 
 
 def test_two_waiting_for_a_third_are_paired_by_the_instructor_into_a_direct_condition(

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
 
-from game.core import debrief
+from game.core import debrief, trios
 from game.core.protocols import pss_measures
 from game.server import export, reads, web
 from game.server.console.auth import CONDITION_NAMES, hub, page, render, store
@@ -152,7 +152,10 @@ def debrief_page(code: str):
             "path": url_for("console.reports.api_path", nid="NID"),
         },
     }
-    return render("debrief.html", boot=boot, agents=boot["initial"]["agents_summary"], **ctx)
+    # mediated and single text: nobody makes a first offer (the comparison table says so)
+    middle = [CONDITION_NAMES.get(c, c) for c in s.conditions if trios.size_of(c) == 3]
+    agents = boot["initial"]["agents_summary"]
+    return render("debrief.html", boot=boot, agents=agents, middle_conditions=middle, **ctx)
 
 
 @bp.get("/api/sessions/<code>/debrief")
