@@ -16,7 +16,7 @@ from typing import Any
 
 from game.core.protocols.common import RuleError
 from game.core.protocols.offers import Outcome
-from game.core.protocols.offers_payloads import MAX_CHAT, MAX_ID_LEN, _check_package_shape
+from game.core.protocols.offers_payloads import MAX_CHAT, _check_package_shape, check_id
 from game.core.scenario import Scenario
 
 MAX_REASON = 500
@@ -71,12 +71,6 @@ def check_text(x: Any, where: str, limit: int, *, optional: bool = False) -> str
     x = x.strip()
     if len(x) > limit or (not x and not optional):
         raise bad_request(f"{where} must be {0 if optional else 1} to {limit} characters")
-    return x
-
-
-def check_id(x: Any, where: str) -> str:
-    if not isinstance(x, str) or not x or len(x) > MAX_ID_LEN:
-        raise bad_request(f"{where} must be an id (a string)")
     return x
 
 

@@ -47,10 +47,16 @@ def _check_index(x: Any, where: str) -> int:
     return x
 
 
-def _check_offer_id(x: Any, where: str) -> str:
+def check_id(x: Any, where: str, what: str = "an id") -> str:
+    """``x`` if it is an id (a non-empty string of at most MAX_ID_LEN characters); else
+    bad_request saying ``where`` must be ``what``."""
     if not isinstance(x, str) or not x or len(x) > MAX_ID_LEN:
-        raise bad_request(f"{where} must be an offer id (a string)")
+        raise bad_request(f"{where} must be {what} (a string)")
     return x
+
+
+def _check_offer_id(x: Any, where: str) -> str:
+    return check_id(x, where, "an offer id")
 
 
 def parse_action(kind: str, payload: Any) -> dict:
