@@ -24,6 +24,13 @@ from game.core.scenario import parse
 from game.paths import DOCS
 from game.server import export_middle, records
 from game.server import study_export as study
+from game.server.export_columns import (
+    EVENT_COLUMNS,
+    NEGOTIATION_COLUMNS,
+    OFFER_COLUMNS,
+    PARTICIPANT_COLUMNS,
+)
+from game.server.export_columns import NEW_COLUMNS as NEW_COLUMNS  # the tests read them here
 from game.server.store import Store, iso
 
 TABLES = (
@@ -47,83 +54,6 @@ def unlinked(markdown: str) -> str:
     )
 
 
-NEGOTIATION_COLUMNS = [
-    "negotiation_id",
-    "session_code",
-    "scenario_id",
-    "condition",
-    "condition_index",
-    "round",
-    "role_0",
-    "role_1",
-    "participant_0",
-    "participant_1",
-    "status",
-    "end_reason",
-    "agreement",
-    "points_0",
-    "points_1",
-    "joint",
-    "max_joint",
-    "pareto_optimal",
-    "offers_count",
-    "started_at",
-    "ended_at",
-    "deadline_at",
-    "max_offers",
-]
-OFFER_COLUMNS = [
-    "offer_id",
-    "negotiation_id",
-    "session_code",
-    "seq",
-    "proposer_role",
-    "recipient_role",
-    "proposer_participant_id",
-    "package_index",
-    "packages_in_offer",
-    "package",
-    "proposer_points",
-    "recipient_points",
-    "points_0",
-    "points_1",
-    "joint",
-    "based_on_offer_id",
-    "based_on_package",
-    "accepted",
-    "created_at",
-]
-EVENT_COLUMNS = [
-    "event_id",
-    "session_code",
-    "negotiation_id",
-    "participant_id",
-    "type",
-    "payload",
-    "created_at",
-]
-PARTICIPANT_COLUMNS = [
-    "participant_id",
-    "session_code",
-    "name",
-    "label",
-    "joined_at",
-    "kind",
-    "strategy",
-    "params",
-    "external_id",
-    "consented_at",
-    "completion",
-    "completed_at",
-]
-# the documented additions of 2026-11-30 to tables that existed before (PROTOCOL.md section 6):
-# ``option_<issue id>`` in offers and these (the agents' kind, strategy, params; the study's)
-NEW_COLUMNS = {
-    "participants": [
-        "kind", "strategy", "params", "external_id", "consented_at", "completion", "completed_at",
-    ]
-}  # fmt: skip
-
 COLUMNS = {
     "negotiations": NEGOTIATION_COLUMNS,
     "offers": OFFER_COLUMNS,
@@ -139,19 +69,26 @@ def _where(session_code: str | None) -> tuple[str, list]:
     return ("WHERE session_code = ?", [session_code]) if session_code else ("", [])
 
 
-def _states(store: Store, session_code: str | None) -> list[tuple[dict, Any]]:
+def _session_rows(store: Store, session_code: str | None) -> list[dict]:
+    where, params = _where(session_code)
+    # SELECT *: a database from before protocols (export reads it as it is) has no column
+    return store.read(f"SELECT * FROM sessions {where.replace('session_code', 'code')}", params)
+
+
+def _states(
+    store: Store, session_code: str | None, session_rows: list[dict] | None = None
+) -> list[tuple[dict, Any]]:
     """Each negotiation's row and state (the fold of its events), in start order."""
     where, params = _where(session_code)
+    if session_rows is None:
+        session_rows = _session_rows(store, session_code)
     sessions = {
         r["code"]: (
             parse(json.loads(r["scenario_json"])),
             r.get("protocol"),
             json.loads(r["protocol_options"]) if r.get("protocol_options") else None,
         )
-        for r in store.read(
-            f"SELECT * FROM sessions {where.replace('session_code', 'code')}",
-            params,
-        )
+        for r in session_rows
     }
     rows = store.read(f"SELECT * FROM negotiations {where} ORDER BY started, rowid", params)
     events: dict[str, list[dict]] = {}
@@ -173,7 +110,8 @@ def _negotiations(store: Store, session_code: str | None) -> list[dict]:
     cache: dict[int, list] = {}
     out = []
     names: list[str] = []  # each negotiation's protocol
-    for row, st in _states(store, session_code):
+    session_rows = _session_rows(store, session_code)
+    for row, st in _states(store, session_code, session_rows):
         sc = st.scenario
         key = id(sc)
         if key not in cache:
@@ -218,7 +156,7 @@ def _negotiations(store: Store, session_code: str | None) -> list[dict]:
             rec.update(extra)
         out.append(rec)
         names.append(next(m.NAME for m in protocols.REGISTRY.values() if type(st) is m.State))
-    if any("protocol" in r for r in out) or _middle_possible(store, session_code):
+    if any("protocol" in r for r in out) or _middle_possible(session_rows):
         # a middle seat's columns, in every row of an export whose sessions can have one (empty
         # where they do not apply), each row naming its protocol: an export taken before the
         # first mediated negotiation ended has the same columns as one taken after
@@ -229,12 +167,9 @@ def _negotiations(store: Store, session_code: str | None) -> list[dict]:
     return out
 
 
-def _middle_possible(store: Store, session_code: str | None) -> bool:
+def _middle_possible(rows: list[dict]) -> bool:
     """Whether a session of the export plays a protocol with a middle seat (mediated,
     single_text, or a mixed session with such a condition)."""
-    where, params = _where(session_code)
-    # SELECT *: a database from before protocols (export reads it as it is) has no column
-    rows = store.read(f"SELECT * FROM sessions {where.replace('session_code', 'code')}", params)
     return any(
         protocols.has_middle(r.get("protocol") or protocols.DEFAULT, json.loads(r["conditions"]))
         for r in rows
