@@ -176,10 +176,11 @@ def check_privacy(rules, state, events) -> None:
             if e.get("role") == other or e.get("channel") == other:
                 for key in ("text", "reason"):
                     if rules is mediated and isinstance(e.get(key), str):
-                        assert e[key] not in texts[r], (r, e)
+                        # quoted: a whole text ("said-x-1" is not inside "said-x-11")
+                        assert json.dumps(e[key]) not in texts[r], (r, e)
                 if e["type"] == "marked":
                     for m in e["marks"].values():
-                        assert not m.get("comment") or m["comment"] not in texts[r]
+                        assert not m.get("comment") or json.dumps(m["comment"]) not in texts[r]
     for r in ROLES:
         assert f"brief-of-{r}" not in texts[mid] and str(BATNA[r]) not in texts[mid]
     if rules is mediated:
