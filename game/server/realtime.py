@@ -115,7 +115,7 @@ class Realtime:
         """Checkpoint the WAL every second, in a native thread under eventlet, so no commit of
         play ever waits for the copy into the database file and its fsync.
 
-        Past :data:`game.server.store.WAL_LIMIT` the checkpoint truncates the WAL, so it stays
+        Past :data:`game.server.wal.WAL_LIMIT` the checkpoint truncates the WAL, so it stays
         bounded under continuous writes. Should checkpoints keep failing, the commits get them
         back (SQLite's default), so the WAL cannot grow without bound; they are taken back at
         the next success. A failing checkpoint is logged at most once a minute, with a count.

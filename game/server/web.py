@@ -268,39 +268,6 @@ def healthz():
     return jsonify({"ok": True, "status": "ok"})
 
 
-# ---------------------------------------------------------------- API: scenarios
-
-
-@bp.post("/api/scenarios")
-@instructor_api
-def upload_scenario():
-    sid = hub().add_scenario(body())
-    return jsonify({"id": sid}), 201
-
-
-@bp.get("/api/scenarios")
-@instructor_api
-def list_scenarios():
-    h = hub()
-    return jsonify(
-        [
-            {"id": sc.id, "title": sc.title, "source": h.source_of(sc.id)}
-            for sc in h.list_scenarios()
-        ]
-    )
-
-
-@bp.get("/api/scenarios/<sid>")
-@instructor_api
-def get_scenario(sid: str):
-    h = hub()
-    sc = h.scenario(sid)
-    if sc is None:
-        raise ApiError(404, f"scenario: no scenario {sid!r}")
-    a = dict(h.analysis(sc))
-    return jsonify({"scenario": sc.to_dict(), "analysis": a})
-
-
 # ---------------------------------------------------------------- API: sessions
 
 
@@ -386,25 +353,6 @@ def export_table(code: str, table: str):
     )
 
 
-@bp.post("/api/questionnaires")
-@instructor_api
-def upload_questionnaire():
-    qid = hub().add_questionnaire(body())
-    return jsonify({"id": qid}), 201
-
-
-@bp.get("/api/questionnaires")
-@instructor_api
-def list_questionnaires():
-    h = hub()
-    return jsonify(
-        [
-            {"id": q["id"], "title": q["title"], "source": h.forms.source(q["id"])}
-            for q in h.forms.all()
-        ]
-    )
-
-
 @bp.post("/api/sessions/<code>/enter")
 def enter(code: str):
     """An online study's entry with a panel's participant id: one seat per external id."""
@@ -465,5 +413,6 @@ def session_info(code: str):
     return jsonify(out)
 
 
-# the instructor in the middle seat: its routes on this blueprint (a module of their own)
-from game.server import middle_api  # noqa: E402, F401
+# the instructor in the middle seat and the library (scenarios, questionnaires): their routes
+# on this blueprint, in modules of their own
+from game.server import library_api, middle_api  # noqa: E402, F401
