@@ -109,7 +109,7 @@ def test_a_mixed_rounds_session_plans_pairs_and_trios_by_condition(server, playe
     # the debrief says whose points a single text's "first offerer" column holds
     web, _ = login(server)
     page = web.get(f"{server.url}/instructor/sessions/{code}/debrief", timeout=10).text
-    note = re.search(r'<p class="hint" id="compare-middle-note">([^<]+)</p>', page)
+    note = re.search(r'<span id="compare-middle-note">([^<]+)</span>', page)
     assert note and "Nobody makes a first offer in Single text: its rows give" in note[1]
     names = {r["id"]: r["name"] for r in SCENARIO["roles"]}
     first = SCENARIO.get("first_mover", SCENARIO["roles"][0]["id"])
