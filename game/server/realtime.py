@@ -19,12 +19,11 @@ from socketio.exceptions import ConnectionRefusedError as SioConnectionRefused
 
 from game.core import protocols
 from game.core.protocols.common import RuleError
-from game.core.scenario import lone_surrogate
 from game.server import reads, web
 from game.server.frames import FrameGuard
 from game.server.hub import ApiError, Hub
 from game.server.store import Store, StoreUnavailable
-from game.server.transport import Bucket, Encoded, LogLimiter
+from game.server.transport import TOO_DEEP, Bucket, Encoded, LogLimiter, payload_problem
 
 log = logging.getLogger("parley.realtime")
 
@@ -246,12 +245,8 @@ class Realtime:
                     return RuleError("rate_limited", "too many events: slow down").as_answer()
             if len(args) > 1:
                 return RuleError("bad_request", "send one payload object").as_answer()
-            where = lone_surrogate(args[0]) if args else None
-            if where is not None:
-                return RuleError(
-                    "bad_request", f"{where}: text with a lone surrogate (not valid Unicode)"
-                ).as_answer()
-            return None
+            problem = payload_problem(args[0]) if args else None
+            return None if problem is None else RuleError("bad_request", problem).as_answer()
 
         def failed(kind: str, e: Exception) -> dict:
             if isinstance(e, StoreUnavailable):
@@ -342,6 +337,8 @@ class Realtime:
 
         @sio.on("watch", namespace="/instructor")
         def on_watch(payload: Any = None):
+            if payload is TOO_DEEP:
+                return RuleError("bad_request", payload_problem(payload)).as_answer()
             code = payload.get("code") if isinstance(payload, dict) else None
             try:
                 s = hub.session(code if isinstance(code, str) else "")

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any
 
 import socketio.packet
+
+from game.core.scenario import lone_surrogate
 
 RATE = 20.0  # events a second, sustained, per connection and per participant (the contract
 BURST = 40.0  # asks for at least 10 per participant, whatever its number of connections)
@@ -89,13 +92,48 @@ class Packet(socketio.packet.Packet):
 
     def decode(self, encoded_packet):
         """Decode, refusing an event with no name: ``42[]``, ``42{}`` or ``42[[1]]`` would
-        otherwise raise inside python-socketio (an unhashable name in a background task)."""
-        count = super().decode(encoded_packet)
+        otherwise raise inside python-socketio (an unhashable name in a background task).
+
+        An event that asks for an answer (it has an id) and names itself, but whose payload is
+        nested too deeply for the JSON decoder, is decoded as that event with the payload
+        :data:`TOO_DEEP`, so the handler answers ``bad_request`` naming the problem; any other
+        frame too deep to decode is malformed (counted and closed by game.server.frames)."""
+        try:
+            count = super().decode(encoded_packet)
+        except RecursionError:
+            name = EVENT_NAME.match(encoded_packet, encoded_packet.find("["))
+            if self.packet_type != socketio.packet.EVENT or self.id is None or name is None:
+                raise ValueError("a frame nested too deeply to decode") from None
+            self.data, count = [name[1], TOO_DEEP], 0
         if self.packet_type in (socketio.packet.EVENT, socketio.packet.BINARY_EVENT) and not (
             isinstance(self.data, list) and self.data and isinstance(self.data[0], str)
         ):
             raise ValueError("an event must be a list starting with the event's name")
         return count
+
+
+EVENT_NAME = re.compile(r'\[\s*"([A-Za-z0-9_:-]{1,64})"')
+
+
+class TooDeep:
+    """The payload of an event nested too deeply to decode (:meth:`Packet.decode`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "TOO_DEEP"
+
+
+TOO_DEEP = TooDeep()
+
+
+def payload_problem(payload: Any) -> str | None:
+    """What makes an event's payload unreadable before any rule looks at it: nested too deeply
+    to decode, or text with a lone surrogate; None when it is readable."""
+    if payload is TOO_DEEP:
+        return "payload: JSON nested too deeply to read"
+    where = lone_surrogate(payload)
+    return None if where is None else f"{where}: text with a lone surrogate (not valid Unicode)"
 
 
 class Encoded(str):

@@ -398,6 +398,10 @@ class Raw:
         self.ws.send(f'42{self.n}["{event}",{payload_json}]')
         return self.n
 
+    def send(self, event: str, payload_json: str) -> None:
+        """An event that asks for no answer (no id)."""
+        self.ws.send(f'42["{event}",{payload_json}]')
+
     def answer(self, n: int, timeout: float) -> dict | None:
         """The answer to call ``n``, or None if none comes within ``timeout`` seconds (every
         answer read meanwhile is kept in ``acks``)."""

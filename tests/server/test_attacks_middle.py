@@ -297,10 +297,11 @@ def test_a_deliberate_flood_from_the_middle_seat_is_rate_limited_and_changes_not
 
 
 def test_frames_too_deep_or_too_big_for_the_transport_change_nothing(server, players):
-    """Nested as deep as the decoder reads, a payload is answered like any other; deeper, the
-    frame does not decode: it is counted as malformed (game.server.frames), never answered,
-    and the fourth closes the connection. A message past the transport's 64 kB closes it too.
-    Either way nothing changes, the log has no traceback and the seat plays on."""
+    """Nested as deep as the decoder reads, a payload is answered like any other; deeper, an
+    event that asks for an answer is answered bad_request naming the depth, and one that asks
+    for none does not decode: it is counted as malformed (game.server.frames) and the fourth
+    closes the connection. A message past the transport's 64 kB closes it too. Either way
+    nothing changes, the log has no traceback and the seat plays on."""
     assert server.upload(SCENARIO).status_code == 201
     code = server.create_session(scenario=SCENARIO_ID, protocol="mediated", conditions=["mediated"])
     ((nid, t),) = seat_all([players(server, server.join(code, f"D{n}")["token"])
@@ -312,11 +313,19 @@ def test_frames_too_deep_or_too_big_for_the_transport_change_nothing(server, pla
     answer = raw.call("propose", '{"package": ' + "[" * 900 + "]" * 900 + "}")
     assert answer["error"]["code"] == "bad_request" and "package" in answer["error"]["message"]
     too_deep = '{"package": ' + "[" * 5000 + "]" * 5000 + "}"
-    lost = raw.emit("propose", too_deep)
+    for event in ("propose", "chat", "no-such-event"):
+        answer = raw.call(event, too_deep)
+        assert answer["error"] == {
+            "code": "bad_request",
+            "message": "payload: JSON nested too deeply to read",
+        } or (event == "no-such-event" and "no-such-event" in answer["error"]["message"])
+    raw.n += 1  # an event whose name is what is nested too deeply: nothing to answer to
+    deep_name = raw.n
+    raw.ws.send(f"42{deep_name}[" + "[" * 5000 + "]" * 5000 + ",{}]")
     answer = raw.call("chat", '{"text": 5, "to": "seller"}')
-    assert answer["error"]["code"] == "bad_request" and lost not in raw.acks
-    for _ in range(MALFORMED_LIMIT):
-        raw.emit("propose", too_deep)
+    assert answer["error"]["code"] == "bad_request" and deep_name not in raw.acks
+    for _ in range(MALFORMED_LIMIT):  # with the one above, one more than the limit
+        raw.send("propose", too_deep)
     assert raw.closed()
     big = Raw(server, t["seller"].token)
     big.emit("chat", json.dumps({"text": "x" * 70_000}))

@@ -202,3 +202,28 @@ def test_packets_never_scan_for_bytes_but_still_read_binary_ones():
 
 def test_dumps_is_compact_json():
     assert dumps({"a": [1, "é"]}) == '{"a":[1,"\\u00e9"]}'
+
+
+def test_an_event_nested_too_deeply_is_decoded_as_itself_with_a_payload_to_refuse():
+    """python-socketio's decoder raises RecursionError past about a thousand levels: an event
+    that asks for an answer and names itself gets the payload TOO_DEEP (its handler answers
+    bad_request naming the problem); anything else is a malformed frame."""
+    from game.server.transport import TOO_DEEP, payload_problem
+
+    deep = "[" * 5000 + "]" * 5000
+    p = Packet(encoded_packet=f'27["propose",{{"package":{deep}}}]')
+    assert (p.packet_type, p.id, p.data) == (socketio.packet.EVENT, 7, ["propose", TOO_DEEP])
+    p = Packet(encoded_packet=f'2/instructor,12[ "watch",{deep}]')
+    assert (p.namespace, p.id, p.data) == ("/instructor", 12, ["watch", TOO_DEEP])
+    for frame in (
+        f'2["propose",{deep}]',  # no id: nothing to answer
+        f"27[{deep},{{}}]",  # the name itself too deep
+        f'37["propose",{deep}]',  # an answer, not an event
+    ):
+        with pytest.raises(ValueError):
+            Packet(encoded_packet=frame)
+    assert payload_problem(TOO_DEEP) == "payload: JSON nested too deeply to read"
+    assert payload_problem({"text": "a\ud800"}) == (
+        "text: text with a lone surrogate (not valid Unicode)"
+    )
+    assert payload_problem({"text": [[["fine"]]]}) is None
