@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from game.server.transport import BURST, RATE
 from tests.support import Player, Server, scenario_dict
 
 SCENARIO = scenario_dict()
@@ -110,6 +111,14 @@ def ok(answer: dict) -> dict:
 def code_of(answer: dict) -> str:
     assert answer.get("ok") is False, answer
     return answer["error"]["code"]
+
+
+def most_served(elapsed: float) -> float:
+    """The most events one participant's bucket serves in ``elapsed`` seconds (a burst, then a
+    rate: game.server.transport). Given the client's measured time around a flood (the server
+    took the flood in a span no longer than that), it bounds what was served whatever the
+    machine's speed: slower means more time, so more tokens."""
+    return BURST + RATE * elapsed + 1
 
 
 def emit_many(player: Player, event: str, payloads: list, timeout: float = 20) -> list[dict]:
