@@ -154,7 +154,7 @@ def test_an_engineio_connection_without_a_socketio_connect_is_closed(module_serv
     # polling handshakes that never connect are forgotten too (their memory is bounded)
     sids = []
     for _ in range(50):
-        r = requests.get(f"{s.url}/socket.io/?EIO=4&transport=polling", timeout=5)
+        r = requests.get(f"{s.url}/socket.io/?EIO=4&transport=polling", timeout=ANSWER_S)
         sids.append(json.loads(r.text[1:])["sid"])
     deadline = time.monotonic() + CUT_OFF_S
     gone = False
@@ -183,7 +183,7 @@ def test_an_unknown_event_is_answered_bad_request_naming_it(module_server, playe
         s.url, namespaces=["/instructor"], auth={"key": s.key}, transports=["websocket"]
     )
     try:
-        answer = instructor.call("teleport", {}, namespace="/instructor", timeout=5)
+        answer = instructor.call("teleport", {}, namespace="/instructor", timeout=ANSWER_S)
         assert code_of(answer) == "bad_request" and "teleport" in answer["error"]["message"]
     finally:
         instructor.disconnect()
@@ -417,7 +417,7 @@ def test_wrong_keys_are_throttled_with_a_growing_wait(fresh):
     first_wait = int(r.headers["Retry-After"])
     # while blocked, the right key from this address waits too (no oracle), and so does the form
     assert fresh.api("GET", "/api/sessions").status_code == 429
-    r = requests.post(fresh.url + "/instructor/login", data={"key": KEY}, timeout=5)
+    r = requests.post(fresh.url + "/instructor/login", data={"key": KEY}, timeout=ANSWER_S)
     assert r.status_code == 429 and r.headers["Retry-After"]
     deadline = time.monotonic() + first_wait + ANSWER_S  # a liveness bound: the block ends
     while fresh.api("GET", "/api/sessions", key="wrong").status_code == 429:
@@ -430,13 +430,13 @@ def test_wrong_keys_are_throttled_with_a_growing_wait(fresh):
 def test_unknown_codes_are_throttled_but_right_ones_never_count(fresh):
     code = fresh.create_session(scenario=SCENARIO_ID)
     for _ in range(150):  # successes are not failures
-        assert requests.get(f"{fresh.url}/api/sessions/{code}/info", timeout=5).ok
+        assert requests.get(f"{fresh.url}/api/sessions/{code}/info", timeout=ANSWER_S).ok
     statuses = [
-        requests.get(f"{fresh.url}/api/sessions/ZZZZ{n:02d}/info", timeout=5).status_code
+        requests.get(f"{fresh.url}/api/sessions/ZZZZ{n:02d}/info", timeout=ANSWER_S).status_code
         for n in range(101)
     ]
     assert set(statuses) == {404}
-    r = requests.post(f"{fresh.url}/api/sessions/ZZZZZZ/join", json={"name": "X"}, timeout=5)
+    r = requests.post(f"{fresh.url}/api/sessions/ZZZZZZ/join", json={"name": "X"}, timeout=ANSWER_S)
     assert r.status_code == 429 and "unknown session codes" in r.json()["errors"][0]
     assert int(r.headers["Retry-After"]) >= 1
 
@@ -510,7 +510,7 @@ def test_lone_surrogates_are_refused_everywhere_text_comes_in(module_server, pla
         ({"name": "Ann\ud800"}, "name"),
         ({"name": "A", "label": "\udfff"}, "label"),
     ):
-        r = requests.post(f"{s.url}/api/sessions/{code}/join", json=body, timeout=5)
+        r = requests.post(f"{s.url}/api/sessions/{code}/join", json=body, timeout=ANSWER_S)
         assert r.status_code == 400 and r.json()["errors"][0].startswith(place), r.text
     bad = scenario_dict(id="surrogate-brief")
     bad["roles"][0]["brief"] = "Sell high \ud800"
@@ -734,7 +734,7 @@ def test_a_second_and_third_join_from_the_same_browser_get_the_same_seat(module_
 def test_a_session_with_multiple_seats_gives_one_browser_several_and_flags_them(module_server):
     server = module_server
     code = server.create_session(scenario=SCENARIO_ID, multiple_seats=True)
-    info = requests.get(f"{server.url}/api/sessions/{code}/info", timeout=5).json()
+    info = requests.get(f"{server.url}/api/sessions/{code}/info", timeout=ANSWER_S).json()
     assert info["multiple_seats"] is True
     browser = requests.Session()
     a = browser_join(server, code, "Demo", browser)
@@ -746,7 +746,9 @@ def test_a_session_with_multiple_seats_gives_one_browser_several_and_flags_them(
     assert all(p["joined_at"] for p in parts)
     plain = server.create_session(scenario=SCENARIO_ID)
     assert (
-        requests.get(f"{server.url}/api/sessions/{plain}/info", timeout=5).json()["multiple_seats"]
+        requests.get(f"{server.url}/api/sessions/{plain}/info", timeout=ANSWER_S).json()[
+            "multiple_seats"
+        ]
         is False
     )
 
