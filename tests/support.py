@@ -161,23 +161,24 @@ class Player:
     def neg(self) -> dict:
         return self.state.get("negotiation") or {}
 
-    def wait(self, pred, timeout: float = 10) -> dict:
-        """The first state (from now on or already last) for which ``pred`` holds."""
-        end = time.time() + timeout
+    def wait(self, pred, timeout: float = 20) -> dict:
+        """The first state (from now on or already last) for which ``pred`` holds; ``timeout``
+        is a liveness bound (generous: a loaded machine is slow, never wrong)."""
+        end = time.monotonic() + timeout
         with self.cv:
             while True:
                 if self.states and pred(self.states[-1]):
                     return self.states[-1]
-                left = end - time.time()
+                left = end - time.monotonic()
                 if left <= 0:
                     last = json.dumps(self.states[-1])[:800] if self.states else None
                     raise AssertionError(f"no matching state within {timeout}s; last: {last}")
                 self.cv.wait(left)
 
-    def wait_phase(self, phase: str, timeout: float = 10) -> dict:
+    def wait_phase(self, phase: str, timeout: float = 20) -> dict:
         return self.wait(lambda s: s.get("phase") == phase, timeout)
 
-    def call(self, event: str, data: Any = None, timeout: float = 10) -> dict:
+    def call(self, event: str, data: Any = None, timeout: float = 20) -> dict:
         return self.client.call(event, data, timeout=timeout)
 
     def close(self) -> None:

@@ -27,13 +27,14 @@ class LogLimiter:
     line (or a traceback) per occurrence: at most two lines a minute per kind.
     """
 
-    def __init__(self, logger: logging.Logger, period: float = LOG_PERIOD_S):
+    def __init__(self, logger: logging.Logger, period: float = LOG_PERIOD_S, clock=time.monotonic):
         self.logger = logger
         self.period = period
+        self.clock = clock  # a test may pass a clock it moves itself
         self.kinds: dict[str, list] = {}  # kind -> [period start, count not logged]
 
     def __call__(self, kind: str, message: str, *args: Any, level: int = logging.WARNING) -> None:
-        now = time.monotonic()
+        now = self.clock()
         entry = self.kinds.get(kind)
         if entry is not None and now - entry[0] < self.period:
             entry[1] += 1
@@ -44,7 +45,7 @@ class LogLimiter:
 
     def flush(self) -> None:
         """Log the counts of the periods that are over (called from the background loop)."""
-        now = time.monotonic()
+        now = self.clock()
         for kind, entry in list(self.kinds.items()):
             if now - entry[0] >= self.period:
                 self._report(kind, entry, entry[2])
@@ -143,14 +144,15 @@ class Encoded(str):
 class Bucket:
     """A token bucket: ``allow()`` spends one token if there is one."""
 
-    __slots__ = ("tokens", "stamp")
+    __slots__ = ("tokens", "stamp", "clock")
 
-    def __init__(self) -> None:
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock  # a test may pass a clock it moves itself
         self.tokens = BURST
-        self.stamp = time.monotonic()
+        self.stamp = clock()
 
     def allow(self) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         self.tokens = min(BURST, self.tokens + (now - self.stamp) * RATE)
         self.stamp = now
         if self.tokens >= 1:

@@ -17,7 +17,6 @@ Screenshots of the live page at 375 and 1280 px go to docs/img with ``PARLEY_DOC
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -234,25 +233,17 @@ def test_end_goes_the_moment_a_pair_agrees(server, student, clients):  # noqa: F
     page = console(student, server, DESKTOP)
     row, first, offer_id = a_pair(server, clients, page)
     # right after the console's update showing the counter (the throttled push has just gone),
-    # the pair agrees: the console hears of it at the next tick, not a second later
+    # the pair agrees: the row says so and its End button goes. That the news comes at the next
+    # tick, not with the throttled push a second later, is proved on no clock by
+    # tests/unit/test_handlers.py (the loop driven tick by tick, the throttled push never due).
     page.wait_for_function(
         "() => document.querySelector('#negotiations tbody td:nth-child(5)')?.textContent === '2'",
         polling="raf",
     )
-    page.evaluate(
-        """() => { window.agreedAt = null;
-          new MutationObserver(() => {
-            if (!window.agreedAt && document.querySelector('#negotiations tr.neg-agreed'))
-              window.agreedAt = Date.now();
-          }).observe(document.querySelector('#negotiations tbody'), {subtree: true, childList: true, attributes: true}); }"""
-    )
-    sent = time.time() * 1000
     assert first.call("accept", {"offer_id": offer_id, "package": 0})["ok"]
     expect(row).to_have_class(re.compile(r"\bneg-agreed\b"))
     expect(row.locator('td[data-label="Status"]')).to_contain_text("Agreed")
     expect(row.get_by_role("button", name="End the negotiation")).to_have_count(0)
-    late = page.evaluate("window.agreedAt") - sent
-    assert late < 700, f"the console heard of the agreement {late:.0f} ms after it"
 
 
 def test_end_pressed_as_the_pair_agrees_says_so_politely(server, student, clients):  # noqa: F811

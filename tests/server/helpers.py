@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from game.server.transport import BURST, RATE
 from tests.support import Player, Server, scenario_dict
 
 SCENARIO = scenario_dict()
@@ -112,6 +113,14 @@ def code_of(answer: dict) -> str:
     return answer["error"]["code"]
 
 
+def most_served(elapsed: float) -> float:
+    """The most events one participant's bucket serves in ``elapsed`` seconds (a burst, then a
+    rate: game.server.transport). Given the client's measured time around a flood (the server
+    took the flood in a span no longer than that), it bounds what was served whatever the
+    machine's speed: slower means more time, so more tokens."""
+    return BURST + RATE * elapsed + 1
+
+
 def emit_many(player: Player, event: str, payloads: list, timeout: float = 20) -> list[dict]:
     """Send every payload at once (no waiting between them); the answers in sending order."""
     answers: list[dict | None] = [None] * len(payloads)
@@ -129,10 +138,10 @@ def emit_many(player: Player, event: str, payloads: list, timeout: float = 20) -
 
     for n, data in enumerate(payloads):
         player.client.emit(event, data, callback=callback_for(n))
-    end = time.time() + timeout
+    end = time.monotonic() + timeout
     with done:
         while left[0]:
-            remaining = end - time.time()
+            remaining = end - time.monotonic()
             assert remaining > 0, f"{left[0]} of {len(payloads)} answers missing"
             done.wait(remaining)
     return answers  # type: ignore[return-value]
@@ -148,12 +157,12 @@ def export(server: Server, code: str, table: str) -> list[dict[str, str]]:
     return read_csv(r.text)
 
 
-def session_until(server: Server, code: str, pred, timeout: float = 10) -> dict:
+def session_until(server: Server, code: str, pred, timeout: float = 20) -> dict:
     """GET the session view until ``pred(view)`` holds (for what no state reports, such as
-    another participant's disconnect); the view."""
-    end = time.time() + timeout
+    another participant's disconnect); the view. ``timeout`` is a liveness bound."""
+    end = time.monotonic() + timeout
     while True:
         view = server.api("GET", f"/api/sessions/{code}").json()
         if pred(view):
             return view
-        assert time.time() < end, f"the session never got there: {view}"
+        assert time.monotonic() < end, f"the session never got there: {view}"

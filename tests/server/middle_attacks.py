@@ -76,7 +76,11 @@ def seat_all(players: list[Player], code: str) -> dict[str, dict[str, Player]]:
 
 class Pace:
     """One participant's events kept under its rate limit on purpose (a burst of 30, then 16 a
-    second): the limit is 20 a second with bursts of 40, per connection and per participant."""
+    second): the limit is 20 a second with bursts of 40, per connection and per participant.
+
+    Whatever the machine's speed: each call waits for its answer before the next is sent, so
+    the server never takes a participant's events closer together than this pace sent them
+    (bar the one in hand), and a slow machine only spaces them further apart."""
 
     def __init__(self) -> None:
         self.tokens, self.stamp = 30.0, time.monotonic()

@@ -1,8 +1,9 @@
 """The attacks of issue 10 on the transport and the store, each against the real server.
 
-Each test runs one attack, bounded in count and time, against ``python run.py serve`` on
-loopback and asserts the defended behaviour: the server answers within 2 s, its log stays small,
-the offending connection is closed, the refusal has a clear code. The long versions (minutes of
+Each test runs one attack, bounded in count, against ``python run.py serve`` on loopback and
+asserts the defended behaviour: the server still answers (a generous timeout as a liveness bound:
+how fast is for bench/), its log stays small, the offending connection is closed, the refusal has
+a clear code. No verdict depends on the machine's speed. The long versions (minutes of
 flooding, the WAL under 400 commits/s) are bench/chaos.py and bench/wal.py; docs/security.md
 has the numbers.
 
@@ -46,6 +47,11 @@ from tests.support import KEY, ROOT, Server, scenario_dict
 
 CONNECT_TIMEOUT_S = 5.0  # game.server.frames.CONNECT_TIMEOUT_S
 HEADER_S = 10  # run.HEADER_S and run.KEEPALIVE_S
+# Engine.IO closes a client that answers no ping after ping_interval + ping_timeout (10 + 20 s,
+# game/__init__.py): a close seen before CUT_OFF_S is the server's own cut-off, not that one.
+ENGINEIO_PING_CLOSE_S = 30
+CUT_OFF_S = 20  # a liveness bound: generous for a loaded machine, still short of that 30 s
+ANSWER_S = 15  # a request that gets no answer in this long has none coming: the server froze
 
 
 @pytest.fixture
@@ -65,28 +71,29 @@ def eio_socket(server: Server, timeout: float = 10) -> websocket.WebSocket:
     return ws
 
 
-def closed_by_server(ws: websocket.WebSocket, within: float) -> float:
+def closed_by_server(ws: websocket.WebSocket, within: float = CUT_OFF_S) -> float:
     """Seconds until the server closed ``ws`` (reading what it sends meanwhile); fails if it
-    stays open ``within`` seconds."""
-    start = time.time()
+    stays open ``within`` seconds (a liveness bound, never a speed one)."""
+    start = time.monotonic()
     ws.settimeout(within)
     try:
         while True:
             msg = ws.recv()
             if not msg or msg == "1":  # a close frame, or Engine.IO's close packet
-                return time.time() - start
-            assert time.time() - start < within, "the connection stayed open"
+                return time.monotonic() - start
+            assert time.monotonic() - start < within, "the connection stayed open"
     except websocket.WebSocketTimeoutException:
         raise AssertionError(f"the server kept the connection open for {within} s") from None
     except (websocket.WebSocketException, OSError):  # closed, or cut mid-frame
-        return time.time() - start
+        return time.monotonic() - start
 
 
-def healthz_time(server: Server) -> float:
-    t = time.time()
-    r = requests.get(server.url + "/healthz", timeout=5)
+def answers(server: Server) -> dict:
+    """The server answers /healthz (however loaded the machine: no answer at all within
+    :data:`ANSWER_S` fails); its JSON."""
+    r = requests.get(server.url + "/healthz", timeout=ANSWER_S)
     assert r.status_code == 200
-    return time.time() - t
+    return r.json()
 
 
 # ---------------------------------------------------------------- malformed frames
@@ -101,19 +108,17 @@ def test_a_flood_of_malformed_frames_closes_the_connection_and_logs_one_line(
     bystander.wait_phase("lobby")
     log_before = s.log_path.stat().st_size
     ws = eio_socket(s)
-    sent, start = 0, time.time()
+    sent = 0
     try:
-        while time.time() - start < 1.5 and sent < 200_000:
+        while sent < 200_000:  # a count, not a time: until the server closes it
             ws.send('42["x",')
             sent += 1
     except (websocket.WebSocketException, OSError):
         pass  # the server closed it under our feet: what we want
     assert sent > 3
-    closed_by_server(ws, within=5)
-    assert healthz_time(s) < 2
-    t = time.time()
-    assert code_of(bystander.call("no-such-event", {}, timeout=5)) == "bad_request"
-    assert time.time() - t < 2
+    closed_by_server(ws)
+    answers(s)
+    assert code_of(bystander.call("no-such-event", {}, timeout=ANSWER_S)) == "bad_request"
     grown = s.log_path.stat().st_size - log_before
     assert grown < 2_000, f"the log grew by {grown} bytes for {sent} bad frames"
     assert "Traceback" not in s.log_path.read_text()[log_before:]
@@ -134,24 +139,26 @@ def test_frames_that_are_not_events_close_the_connection_without_a_traceback(mod
                 ws.send(frame)
         except (websocket.WebSocketException, OSError):
             break
-    closed_by_server(ws, within=CONNECT_TIMEOUT_S + 3)
+    closed_by_server(ws)
     assert "Traceback" not in s.log_path.read_text()[log_before:]
-    assert healthz_time(s) < 2
+    answers(s)
 
 
 def test_an_engineio_connection_without_a_socketio_connect_is_closed(module_server):
     s = module_server
-    ws = eio_socket(s, timeout=20)
-    took = closed_by_server(ws, within=CONNECT_TIMEOUT_S + 3)
-    assert took < CONNECT_TIMEOUT_S + 3  # well before Engine.IO's own 30 s ping timeout
+    ws = eio_socket(s, timeout=CUT_OFF_S)
+    # closed by the connect timeout, not by Engine.IO's own ping timeout (30 s): CUT_OFF_S is
+    # four times the 5 s, yet short of the 30 s
+    assert CONNECT_TIMEOUT_S < CUT_OFF_S < ENGINEIO_PING_CLOSE_S
+    closed_by_server(ws, within=CUT_OFF_S)
     # polling handshakes that never connect are forgotten too (their memory is bounded)
     sids = []
     for _ in range(50):
-        r = requests.get(f"{s.url}/socket.io/?EIO=4&transport=polling", timeout=5)
+        r = requests.get(f"{s.url}/socket.io/?EIO=4&transport=polling", timeout=ANSWER_S)
         sids.append(json.loads(r.text[1:])["sid"])
-    deadline = time.time() + CONNECT_TIMEOUT_S + 5
+    deadline = time.monotonic() + CUT_OFF_S
     gone = False
-    while time.time() < deadline and not gone:
+    while time.monotonic() < deadline and not gone:
         r = requests.get(f"{s.url}/socket.io/?EIO=4&transport=polling&sid={sids[-1]}", timeout=12)
         gone = r.status_code == 400
     assert gone, "an unconnected polling session outlived the connect timeout"
@@ -176,7 +183,7 @@ def test_an_unknown_event_is_answered_bad_request_naming_it(module_server, playe
         s.url, namespaces=["/instructor"], auth={"key": s.key}, transports=["websocket"]
     )
     try:
-        answer = instructor.call("teleport", {}, namespace="/instructor", timeout=5)
+        answer = instructor.call("teleport", {}, namespace="/instructor", timeout=ANSWER_S)
         assert code_of(answer) == "bad_request" and "teleport" in answer["error"]["message"]
     finally:
         instructor.disconnect()
@@ -189,7 +196,7 @@ def test_more_connections_buy_no_more_events(module_server, players):
     token = s.join(code, "Greedy")["token"]
     conns = [players(s, token) for _ in range(5)]
     results: list[list[dict]] = [[] for _ in conns]
-    start = time.time()
+    start = time.monotonic()
     threads = [
         threading.Thread(
             target=lambda i=i: results[i].extend(emit_many(conns[i], "suggest", [{}] * 40))
@@ -200,11 +207,15 @@ def test_more_connections_buy_no_more_events(module_server, players):
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.time() - start
-    answers = [a for r in results for a in r]
-    served = sum(1 for a in answers if a["error"]["code"] != "rate_limited")
-    # the participant's bucket: 40 at once, then 20 a second (five buckets would serve all 200)
-    assert 40 <= served <= 40 + 20 * elapsed + 5, (served, elapsed)
+    elapsed = time.monotonic() - start
+    got = [a for r in results for a in r]
+    served = sum(1 for a in got if a["error"]["code"] != "rate_limited")
+    # the participant's bucket: 40 at once, then 20 a second (five buckets would serve all 200).
+    # The server took these events in a span no longer than the client's ``elapsed`` (it got the
+    # first after ``start`` and answered the last before the end), so however slow the machine,
+    # it refilled at most 20 * elapsed tokens meanwhile: the bound follows the measured time.
+    # The exact count with a clock that stands still is tests/unit/test_handlers.py's.
+    assert 40 <= served <= 40 + 20 * elapsed + 1, (served, elapsed)
 
 
 def test_ten_events_a_second_per_participant_are_always_served(module_server, players):
@@ -232,30 +243,31 @@ def test_half_sent_requests_are_cut_off_and_the_server_answers_meanwhile(module_
         c = socket.create_connection(("127.0.0.1", s.port))
         c.sendall(b"POST /api/sessions/ABCDEF/join HTTP/1.1\r\nHost: x\r\n")
         crowd.append(c)
-    assert healthz_time(s) < 2
-    start = time.time()
+    answers(s)  # 202 half-open connections, and the server still answers
+    start = time.monotonic()
     open_ = {"idle": idle, "slow": slow}
     closed: dict[str, float] = {}
     for c in open_.values():
         c.settimeout(0.5)
-    while open_ and time.time() - start < HEADER_S + 8:
+    # a liveness bound: without the cut-off they would stay open for ever
+    while open_ and time.monotonic() - start < HEADER_S + CUT_OFF_S:
         for name, c in list(open_.items()):
             try:
                 if c.recv(1024) == b"":
-                    closed[name] = time.time() - start
+                    closed[name] = time.monotonic() - start
                     del open_[name]
             except TimeoutError:
                 if name == "slow":  # a byte of header every half second: slowloris
                     try:
                         c.sendall(b"a")
                     except OSError:
-                        closed[name] = time.time() - start
+                        closed[name] = time.monotonic() - start
                         del open_[name]
             except OSError:
-                closed[name] = time.time() - start
+                closed[name] = time.monotonic() - start
                 del open_[name]
-    assert not open_, f"still open after {HEADER_S + 8} s: {list(open_)}"
-    assert max(closed.values()) <= HEADER_S + 3
+    assert not open_, f"still open after {HEADER_S + CUT_OFF_S} s: {list(open_)}"
+    print(f"\nhalf-sent requests cut off after {closed}")
     for c in [idle, slow, *crowd]:
         c.close()
 
@@ -279,7 +291,7 @@ def test_a_second_server_on_the_same_port_or_database_refuses_to_start(module_se
     r = serve(other.port, s.db)
     assert r.returncode == 1
     assert f"Another Parley server is using the database {s.db}" in r.stderr
-    assert healthz_time(s) < 2
+    answers(s)
 
 
 # ---------------------------------------------------------------- the database
@@ -290,18 +302,28 @@ def test_a_locked_database_is_answered_unavailable_and_healthz_says_degraded(fre
     holder = sqlite3.connect(fresh.db, isolation_level=None, timeout=5)
     holder.execute("BEGIN IMMEDIATE")  # another process takes the write lock and keeps it
     try:
-        health: list[float] = []
-        probe = threading.Thread(target=lambda: health.append(healthz_time(fresh)))
-        start = time.time()
-        probe.start()
-        answer = pair.seller.call("chat", {"text": "while locked"}, timeout=10)
-        took = time.time() - start
-        probe.join()
-        assert code_of(answer) == "unavailable", answer
-        assert took < store_mod.BUSY_WAIT_MS / 1000 + 2
-        assert health[0] < 1, "the fresh froze while a write waited for the lock"
-        r = requests.get(fresh.url + "/healthz", timeout=5)
-        assert r.json()["status"] == "degraded"
+        answered = threading.Event()
+        got: list[dict] = []
+        pair.seller.client.emit(
+            "chat",
+            {"text": "while locked"},
+            callback=lambda a=None, *_: (got.append(a), answered.set()),
+        )
+        # By order, not by speed: /healthz says "degraded" once the write has found the lock
+        # held and started its wait (BUSY_WAIT_MS, off the serving thread); the server must
+        # answer it while that write still waits, i.e. before the write's own answer comes.
+        # A server that froze during the wait would answer /healthz only after the write.
+        while True:
+            health = answers(fresh)
+            waiting = not answered.is_set()
+            if "database locked" in health.get("reason", "") or not waiting:
+                break
+        assert waiting, f"/healthz was answered only after the write gave up: {health}"
+        assert health["status"] == "degraded", health
+        # the write gives up (a liveness bound: it must not wait for ever)
+        assert answered.wait(store_mod.BUSY_WAIT_MS / 1000 + ANSWER_S), "no answer to the write"
+        assert code_of(got[0]) == "unavailable", got
+        assert answers(fresh)["status"] == "degraded"
         r = requests.post(f"{fresh.url}/api/sessions/{pair.code}/join", json={"name": "Late"})
         assert r.status_code == 503 and "unavailable" in r.json()["errors"][0]
         assert r.headers["Retry-After"]
@@ -319,10 +341,20 @@ def test_the_store_refuses_a_write_when_the_lock_stays_held(tmp_path):
     store.set_meta("a", "1")
     holder = sqlite3.connect(tmp_path / "p.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    start = time.time()
-    with pytest.raises(StoreUnavailable, match="locked"):
-        store.set_meta("a", "2")
-    assert time.time() - start < store_mod.BUSY_WAIT_MS / 1000 + 1
+    refused: list[Exception] = []
+
+    def write():
+        try:
+            store.set_meta("a", "2")
+        except Exception as e:
+            refused.append(e)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join(store_mod.BUSY_WAIT_MS / 1000 + ANSWER_S)  # a liveness bound: it gives up
+    assert not writer.is_alive(), "the write waited for the lock for ever"
+    assert len(refused) == 1 and isinstance(refused[0], StoreUnavailable), refused
+    assert "locked" in str(refused[0])
     assert store.degraded
     holder.execute("ROLLBACK")
     store.set_meta("a", "3")
@@ -356,19 +388,20 @@ def test_a_class_behind_one_address_joins_but_a_join_flood_gets_429(fresh):
     # each join a browser of its own: no device cookie kept (one browser gets one seat back)
     http.cookies.set_policy(http.cookies.get_policy().__class__(allowed_domains=[]))
     url = f"{fresh.url}/api/sessions/{code}/join"
-    start = time.time()
-    for n in range(400):
-        r = http.post(url, json={"name": f"S{n}"}, timeout=10)
+    for n in range(400):  # inside the burst of 450: none refused, however long they take
+        r = http.post(url, json={"name": f"S{n}"}, timeout=ANSWER_S)
         assert r.status_code == 201, (n, r.text)
-    assert time.time() - start < 60
+    # The flood: 50 more empty the burst, then the bucket refills at 5 a second. Each join is
+    # answered before the next is sent; were the machine slow enough to refill a token per
+    # join, the flood would go on (up to 2,000 joins) until it outpaced the refill, not fail.
     refused = None
-    for n in range(200):
-        r = http.post(url, json={"name": f"Flood{n}"}, timeout=10)
+    for n in range(2000):
+        r = http.post(url, json={"name": f"Flood{n}"}, timeout=ANSWER_S)
         if r.status_code == 429:
             refused = r
             break
         assert r.status_code == 201, r.text
-    assert refused is not None, "600 joins at once from one address were never limited"
+    assert refused is not None, "2,400 joins at once from one address were never limited"
     assert refused.json()["errors"][0].startswith("join: too many joins from your address")
     time.sleep(int(refused.headers["Retry-After"]))  # waiting as told is the behaviour tested
     assert http.post(url, json={"name": "Patient"}, timeout=10).status_code == 201
@@ -384,11 +417,11 @@ def test_wrong_keys_are_throttled_with_a_growing_wait(fresh):
     first_wait = int(r.headers["Retry-After"])
     # while blocked, the right key from this address waits too (no oracle), and so does the form
     assert fresh.api("GET", "/api/sessions").status_code == 429
-    r = requests.post(fresh.url + "/instructor/login", data={"key": KEY}, timeout=5)
+    r = requests.post(fresh.url + "/instructor/login", data={"key": KEY}, timeout=ANSWER_S)
     assert r.status_code == 429 and r.headers["Retry-After"]
-    deadline = time.time() + first_wait + 5
+    deadline = time.monotonic() + first_wait + ANSWER_S  # a liveness bound: the block ends
     while fresh.api("GET", "/api/sessions", key="wrong").status_code == 429:
-        assert time.time() < deadline
+        assert time.monotonic() < deadline, "the block never ended"
         time.sleep(0.2)  # waiting out the block is the behaviour under test
     r = fresh.api("GET", "/api/sessions", key="wrong")
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > first_wait
@@ -397,13 +430,13 @@ def test_wrong_keys_are_throttled_with_a_growing_wait(fresh):
 def test_unknown_codes_are_throttled_but_right_ones_never_count(fresh):
     code = fresh.create_session(scenario=SCENARIO_ID)
     for _ in range(150):  # successes are not failures
-        assert requests.get(f"{fresh.url}/api/sessions/{code}/info", timeout=5).ok
+        assert requests.get(f"{fresh.url}/api/sessions/{code}/info", timeout=ANSWER_S).ok
     statuses = [
-        requests.get(f"{fresh.url}/api/sessions/ZZZZ{n:02d}/info", timeout=5).status_code
+        requests.get(f"{fresh.url}/api/sessions/ZZZZ{n:02d}/info", timeout=ANSWER_S).status_code
         for n in range(101)
     ]
     assert set(statuses) == {404}
-    r = requests.post(f"{fresh.url}/api/sessions/ZZZZZZ/join", json={"name": "X"}, timeout=5)
+    r = requests.post(f"{fresh.url}/api/sessions/ZZZZZZ/join", json={"name": "X"}, timeout=ANSWER_S)
     assert r.status_code == 429 and "unknown session codes" in r.json()["errors"][0]
     assert int(r.headers["Retry-After"]) >= 1
 
@@ -477,7 +510,7 @@ def test_lone_surrogates_are_refused_everywhere_text_comes_in(module_server, pla
         ({"name": "Ann\ud800"}, "name"),
         ({"name": "A", "label": "\udfff"}, "label"),
     ):
-        r = requests.post(f"{s.url}/api/sessions/{code}/join", json=body, timeout=5)
+        r = requests.post(f"{s.url}/api/sessions/{code}/join", json=body, timeout=ANSWER_S)
         assert r.status_code == 400 and r.json()["errors"][0].startswith(place), r.text
     bad = scenario_dict(id="surrogate-brief")
     bad["roles"][0]["brief"] = "Sell high \ud800"
@@ -506,10 +539,13 @@ def test_lone_surrogates_are_refused_everywhere_text_comes_in(module_server, pla
 
 
 def test_a_player_is_served_while_a_flood_runs(module_server, players):
-    """A bystander's play stays fast while another connection floods malformed frames."""
+    """A bystander plays on while another connection floods malformed frames: each of its
+    calls is answered while the flood is going on (proved by order: the flood had begun before
+    the first call and sent frames until after the last answer), never by how fast."""
     s = module_server
     pair = new_pair(s, players)
-    stop = threading.Event()
+    stop, going = threading.Event(), threading.Event()
+    sent = [0]
 
     def flood():
         while not stop.is_set():
@@ -517,21 +553,25 @@ def test_a_player_is_served_while_a_flood_runs(module_server, players):
                 ws = eio_socket(s)
                 while not stop.is_set():
                     ws.send('42["x",')
+                    sent[0] += 1
+                    if sent[0] >= 100:
+                        going.set()
             except (websocket.WebSocketException, OSError):
                 continue
 
     t = threading.Thread(target=flood)
     t.start()
     try:
-        worst = 0.0
+        assert going.wait(ANSWER_S), "the flood never got going"
+        first = sent[0]
         for n in range(20):
-            start = time.time()
-            ok(pair.seller.call("chat", {"text": f"m{n}"}, timeout=5))
-            worst = max(worst, time.time() - start)
+            ok(pair.seller.call("chat", {"text": f"m{n}"}, timeout=ANSWER_S))
+        last = sent[0]
+        assert t.is_alive() and last > first, "the flood stopped before the calls were answered"
     finally:
         stop.set()
         t.join()
-    assert worst < 2, worst
+    pair.buyer.wait(lambda st: neg(st).get("chat_total") == 20)
 
 
 def test_joins_into_one_session_are_limited_whatever_the_addresses():
@@ -573,13 +613,17 @@ def test_logging_is_one_line_then_a_count_per_kind_and_period(caplog):
     from game.server.transport import LogLimiter
 
     logger = logging.getLogger("parley.test.limiter")
-    limited = LogLimiter(logger, period=0.2)
+    now = [1000.0]  # a clock that stands still however slow the loop: the period is the test's
+    limited = LogLimiter(logger, period=0.2, clock=lambda: now[0])
     with caplog.at_level(logging.WARNING, logger="parley.test.limiter"):
         for n in range(1000):
             limited("frames", "bad frame %d", n)
         limited("other", "another kind")
         assert [r.getMessage() for r in caplog.records] == ["bad frame 0", "another kind"]
-        time.sleep(0.25)  # the period is a time: it has to pass
+        now[0] += 0.19
+        limited.flush()  # the period is not over: nothing more
+        assert len(caplog.records) == 2
+        now[0] += 0.01
         limited.flush()
     assert (
         caplog.records[-1].getMessage()
@@ -613,25 +657,23 @@ def test_a_chat_flood_inside_the_rate_limit_is_capped_and_the_other_pair_plays_o
     pid = server.proc.pid
     before = rss_mb(pid)
     text = "x" * MAX_CHAT
-    answers = []
-    quiet_times = []
+    got = []
+    quiet_said = 0
     start = time.monotonic()
-    n = 0
-    while time.monotonic() - start < 8:
-        # 19 chats a second (the contract serves 10 a second and more), the partner reading
-        answers.append(flood.seller.call("chat", {"text": text}))
-        n += 1
-        if n % 10 == 0:  # the other pair talks meanwhile
-            t0 = time.monotonic()
-            ok(quiet.buyer.call("chat", {"text": f"still here {n}"}))
-            quiet_times.append(time.monotonic() - t0)
+    for n in range(1, 151):  # a count, not a time: a slow machine sends as many
+        # at most 19 chats a second (the contract serves 10 a second and more), each sent once
+        # the last is answered, so the server never sees them faster: no rate limit is reached
+        got.append(flood.seller.call("chat", {"text": text}, timeout=ANSWER_S))
+        if n % 10 == 0:  # the other pair talks meanwhile: served between two flood chats
+            ok(quiet.buyer.call("chat", {"text": f"still here {n}"}, timeout=ANSWER_S))
+            quiet_said += 1
         pause = start + n / 19 - time.monotonic()
         if pause > 0:
             time.sleep(pause)  # pacing the flood, not waiting for anything
-    codes = [a.get("error", {}).get("code") if not a.get("ok") else "ok" for a in answers]
+    codes = [a.get("error", {}).get("code") if not a.get("ok") else "ok" for a in got]
     assert codes.count("ok") == MAX_CHAT_CHARS // MAX_CHAT == 60
-    assert set(codes[60:]) == {"chat_limit"} and len(codes) > 100, codes[55:70]
-    assert "60,000 characters" in answers[-1]["error"]["message"]
+    assert set(codes[60:]) == {"chat_limit"}, codes[55:70]
+    assert "60,000 characters" in got[-1]["error"]["message"]
     # every state stays small: the last messages only, with the total
     last = flood.buyer.wait(lambda s: neg(s).get("chat_total") == 60)
     assert len(neg(last)["chat"]) == CHAT_SHOWN
@@ -639,11 +681,12 @@ def test_a_chat_flood_inside_the_rate_limit_is_capped_and_the_other_pair_plays_o
     assert biggest < 64_000, biggest
     grown = rss_mb(pid) - before
     print(
-        f"\nchat flood: {len(codes)} chats, RSS {before:.1f} -> {before + grown:.1f} MB, biggest state {biggest} bytes, quiet max {max(quiet_times) * 1000:.0f} ms"
+        f"\nchat flood: {len(codes)} chats, RSS {before:.1f} -> {before + grown:.1f} MB, biggest state {biggest} bytes"
     )
     assert grown < 30, f"the server grew by {grown:.1f} MB"
-    # the other pair was served throughout, and still plays
-    assert max(quiet_times) < 1.0, quiet_times
+    # the other pair was served throughout (each of its chats between two of the flood's), and
+    # still plays
+    assert quiet.seller.wait(lambda st: neg(st).get("chat_total") == quiet_said == 15)
     ok(quiet.buyer.call("walk_away", {}))
     quiet.seller.wait_phase("done")
     # the whole chat is in the export
@@ -691,7 +734,7 @@ def test_a_second_and_third_join_from_the_same_browser_get_the_same_seat(module_
 def test_a_session_with_multiple_seats_gives_one_browser_several_and_flags_them(module_server):
     server = module_server
     code = server.create_session(scenario=SCENARIO_ID, multiple_seats=True)
-    info = requests.get(f"{server.url}/api/sessions/{code}/info", timeout=5).json()
+    info = requests.get(f"{server.url}/api/sessions/{code}/info", timeout=ANSWER_S).json()
     assert info["multiple_seats"] is True
     browser = requests.Session()
     a = browser_join(server, code, "Demo", browser)
@@ -703,7 +746,9 @@ def test_a_session_with_multiple_seats_gives_one_browser_several_and_flags_them(
     assert all(p["joined_at"] for p in parts)
     plain = server.create_session(scenario=SCENARIO_ID)
     assert (
-        requests.get(f"{server.url}/api/sessions/{plain}/info", timeout=5).json()["multiple_seats"]
+        requests.get(f"{server.url}/api/sessions/{plain}/info", timeout=ANSWER_S).json()[
+            "multiple_seats"
+        ]
         is False
     )
 
@@ -715,6 +760,8 @@ def test_the_instructor_removes_a_squatter_before_it_is_paired(module_server, pl
     code = server.create_session(scenario=SCENARIO_ID)
     squat = server.join(code, "Squatter")
     sq = players(server, squat["token"])
+    dropped = threading.Event()
+    sq.client.on("disconnect", lambda *_: dropped.set())
     sq.wait_phase("lobby")
     view = session_until(server, code, lambda v: v["participants"][0]["waiting"])
     assert view["participants"][0]["removable"] is True
@@ -723,9 +770,7 @@ def test_the_instructor_removes_a_squatter_before_it_is_paired(module_server, pl
     r = server.api("DELETE", path)
     assert r.status_code == 200, r.text
     # its connection is closed and its token refused
-    deadline = time.time() + 5
-    while sq.client.connected and time.time() < deadline:
-        time.sleep(0.05)  # polling the client's flag: python-socketio has no event to await
+    assert dropped.wait(ANSWER_S), "the removed seat's connection stayed open"
     assert not sq.client.connected
     again = players(server, squat["token"], connect=False)
     try:

@@ -21,7 +21,16 @@ import requests
 
 from game.core import protocols
 from game.server.frames import MALFORMED_LIMIT
-from tests.server.helpers import SCENARIO, SCENARIO_ID, code_of, emit_many, neg, ok, pkg
+from tests.server.helpers import (
+    SCENARIO,
+    SCENARIO_ID,
+    code_of,
+    emit_many,
+    most_served,
+    neg,
+    ok,
+    pkg,
+)
 from tests.server.middle_attacks import (
     ALL_OK,
     ATTACK,
@@ -278,10 +287,20 @@ def test_a_deliberate_flood_from_the_middle_seat_is_rate_limited_and_changes_not
     seats = [Seat(p, s, nid, True, code) for s, p in t.items()]
     before = snapshot(server, seats)
     bad = {"package": {**GOOD, "price": "price9"}}
-    answers = emit_many(t["mediator"], "propose", [bad] * 120)  # three bursts' worth, at once
-    codes = [a["error"]["code"] for a in answers]
-    assert set(codes) == {"invalid_package", "rate_limited"}
-    assert codes[:10] == ["invalid_package"] * 10 and codes.count("rate_limited") >= 40
+    answers: list[dict] = []
+    for _ in range(5):  # once, unless the machine is so slow that 120 events refill the bucket
+        start = time.monotonic()
+        flood = emit_many(t["mediator"], "propose", [bad] * 120)  # three bursts' worth, at once
+        elapsed = time.monotonic() - start
+        codes = [a["error"]["code"] for a in flood]
+        assert set(codes) <= {"invalid_package", "rate_limited"}
+        # the floor of 10 served, and no more than the bucket gives in the time the flood took
+        # (a bound that follows the measured time, so a slow machine does not fail it)
+        assert answers or codes[:10] == ["invalid_package"] * 10  # the first flood's
+        assert codes.count("invalid_package") <= most_served(elapsed), (codes, elapsed)
+        answers += flood
+        if "rate_limited" in codes:
+            break
     limited = next(a for a in answers if a["error"]["code"] == "rate_limited")
     assert "too many events" in limited["error"]["message"]
     # a second connection of the same seat buys no more events meanwhile

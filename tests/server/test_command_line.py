@@ -55,8 +55,8 @@ class Launch:
 
     def wait_ready(self) -> str:
         """Wait until the server answers (or has printed all it prints); its output."""
-        end = time.time() + 30
-        while time.time() < end:
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
             if self.proc.poll() is not None:
                 raise AssertionError(f"run.py exited:\n{self.text()}")
             try:
@@ -166,8 +166,8 @@ def test_run_py_without_arguments_serves_and_prints_everything(tmp_path):
     """``python run.py``: all defaults (port 5000, parley.db in the working folder)."""
     launch = Launch(tmp_path, [], None, 5000)
     try:
-        end = time.time() + 30
-        while "Database" not in launch.text() and time.time() < end:
+        end = time.monotonic() + 30
+        while "Database" not in launch.text() and time.monotonic() < end:
             assert launch.proc.poll() is None, launch.text()
             time.sleep(0.05)  # the subprocess's output is a file: poll it
         out = launch.text()

@@ -126,13 +126,17 @@ def test_a_deadline_that_passed_while_the_server_was_down_ends_the_negotiation_a
     server, players
 ):
     assert server.upload(SCENARIO).status_code == 201
-    pair = new_pair(server, players, time_limit_s=2)
+    # 4 s: room for one offer and the kill before the deadline even on a loaded machine (the
+    # test then waits them out; the in-process version on a fake clock is tests/unit/test_hub.py)
+    pair = new_pair(server, players, time_limit_s=4)
     deadline = pair.seller.neg["deadline"]
     assert deadline is not None
     offer_id = ok(pair.seller.call("propose", {"packages": [MESO[0]]}))["offer_id"]
     server.kill()
     for p in pair.both:
         p.close()
+    # the negotiation was still open when the server died (no state said otherwise)
+    assert all(neg(st).get("status") in (None, "open") for p in pair.both for st in p.states)
     # the passing of wall-clock time is what is tested here
     time.sleep(max(0.0, deadline - time.time() + 0.3))
     server.start()
@@ -171,7 +175,7 @@ def test_a_deadline_still_ahead_at_restart_is_enforced_after_it(server, players)
         assert st["phase"] == "negotiating"
         assert neg(st)["deadline"] == deadline
     for p, role in ((seller, "seller"), (buyer, "buyer")):
-        n = neg(p.wait_phase("done", timeout=10))
+        n = neg(p.wait_phase("done", timeout=20))  # a liveness bound: 2.5 s at most, normally
         assert n["outcome"]["reason"] == "deadline"
         assert n["outcome"]["points"] == BATNAS[role]
 
@@ -272,7 +276,7 @@ def test_the_server_checkpoints_the_wal_into_the_database_file_by_itself(server,
         finally:
             conn.close()
 
-    end = time.monotonic() + 15
+    end = time.monotonic() + 30  # a liveness bound: checkpoints come every second
     while in_the_file_alone() < 2:
-        assert time.monotonic() < end, "no checkpoint within 15 s"
+        assert time.monotonic() < end, "no checkpoint within 30 s"
         time.sleep(0.2)  # polling the file: the checkpoint sends no event to wait for

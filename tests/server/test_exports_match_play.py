@@ -88,7 +88,8 @@ def played(module_server):
     games = {}
     try:
         # a session whose only negotiation runs into its deadline, started first to save time
-        timed = srv.create_session(scenario=SCENARIO_ID, time_limit_s=2)
+        # (4 s: room for its offer before the deadline even on a loaded machine)
+        timed = srv.create_session(scenario=SCENARIO_ID, time_limit_s=4)
         t_seller, t_buyer = pair(srv, timed, made, [("Tia", None), ("Tom", None)])
         t_offer = ok(t_seller.call("propose", {"packages": [MESO[0]]}))["offer_id"]
 
@@ -117,7 +118,7 @@ def played(module_server):
         for p in (s1, b1, s2, b2):
             p.wait_phase("done")
         for p in (t_seller, t_buyer):
-            p.wait_phase("done", timeout=10)
+            p.wait_phase("done", timeout=20)  # a liveness bound
 
         def ids(p):
             return p.state["participant"]["id"]

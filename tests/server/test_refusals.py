@@ -11,6 +11,7 @@ from tests.server.helpers import (
     MESO,
     code_of,
     emit_many,
+    most_served,
     neg,
     new_pair,
     offers,
@@ -40,12 +41,16 @@ def any_pair(module_server, players):
 
 def test_a_flood_of_quick_events_is_rate_limited_and_nothing_else_happens(any_pair):
     seller = any_pair.seller
+    start = time.monotonic()
     answers = emit_many(seller, "chat", [{"text": ""}] * 150)
+    elapsed = time.monotonic() - start
     codes = [a["error"]["code"] for a in answers]
-    assert set(codes) == {"bad_request", "rate_limited"}
+    assert set(codes) <= {"bad_request", "rate_limited"}
     # the contract's floor: at least 10 events a second are served
     assert codes[:10] == ["bad_request"] * 10
-    assert codes.count("rate_limited") >= 50
+    # and no more than the bucket gives in the time the flood took (a bound that follows the
+    # measured time: 150 at once are refused from the 41st on a machine of any usual speed)
+    assert codes.count("bad_request") <= most_served(elapsed), (codes, elapsed)
 
 
 def test_rate_limit_comes_before_every_other_check(module_server, players):
@@ -55,9 +60,11 @@ def test_rate_limit_comes_before_every_other_check(module_server, players):
     p = players(module_server, module_server.join(code, "Flooder")["token"])
     p.wait_phase("lobby")
     payloads = [{"packages": [A]}, {"packages": "nope"}] * 75
+    start = time.monotonic()
     answers = emit_many(p, "propose", payloads)
+    elapsed = time.monotonic() - start
     codes = [a["error"]["code"] for a in answers]
-    assert "rate_limited" in codes
+    assert codes.count("rate_limited") >= len(codes) - most_served(elapsed), (codes, elapsed)
     for payload, code_ in zip(payloads, codes, strict=True):
         expected = "not_negotiating" if payload["packages"] != "nope" else "bad_request"
         assert code_ in ("rate_limited", expected)

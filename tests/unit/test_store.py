@@ -271,7 +271,7 @@ def test_a_long_read_does_not_block_the_writer(store, tmp_path):
 
     t = threading.Thread(target=write)
     t.start()
-    assert done.wait(5), "the writer waited for the reader"
+    assert done.wait(15), "the writer waited for the reader"  # a liveness bound
     t.join()
     # the reader still sees its snapshot; a new read sees the write
     assert reader.execute("SELECT count(*) FROM events").fetchone()[0] == 0
