@@ -226,10 +226,12 @@ def test_ten_events_a_second_per_participant_are_always_served(module_server, pl
     # the participant's burst spent first, so what follows lives on the sustained rate alone
     drained = emit_many(a, "suggest", [{}] * 60)
     assert "rate_limited" in {code_of(x) for x in drained}
-    start = time.monotonic()
+    sent = time.monotonic()
     for n in range(30):  # 10 a second for 3 s, alternating between the two connections
-        # never ahead of the pace (a slow machine only falls behind it, which refills more)
-        time.sleep(max(0.0, start + (n + 1) / 10 - time.monotonic()))
+        # each at least 0.1 s after the last (a slow machine only spaces them further apart;
+        # never catching up after a stall, which would be a burst, not 10 a second)
+        time.sleep(max(0.0, sent + 0.1 - time.monotonic()))
+        sent = time.monotonic()
         answer = (a if n % 2 else b).call("suggest", {})
         assert code_of(answer) == "not_negotiating", answer
 
@@ -663,17 +665,17 @@ def test_a_chat_flood_inside_the_rate_limit_is_capped_and_the_other_pair_plays_o
     text = "x" * MAX_CHAT
     got = []
     quiet_said = 0
-    start = time.monotonic()
+    sent = time.monotonic()
     for n in range(1, 151):  # a count, not a time: a slow machine sends as many
-        # at most 19 chats a second (the contract serves 10 a second and more), each sent once
-        # the last is answered, so the server never sees them faster: no rate limit is reached
+        # at most 19 chats a second (the contract serves 10 a second and more): each sent at
+        # least 1/19 s after the last, and once the last is answered, so the server never sees
+        # them faster, even after a stall (catching up would be a burst): no rate limit reached
+        time.sleep(max(0.0, sent + 1 / 19 - time.monotonic()))  # pacing, not synchronisation
+        sent = time.monotonic()
         got.append(flood.seller.call("chat", {"text": text}, timeout=ANSWER_S))
         if n % 10 == 0:  # the other pair talks meanwhile: served between two flood chats
             ok(quiet.buyer.call("chat", {"text": f"still here {n}"}, timeout=ANSWER_S))
             quiet_said += 1
-        pause = start + n / 19 - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)  # pacing the flood, not waiting for anything
     codes = [a.get("error", {}).get("code") if not a.get("ok") else "ok" for a in got]
     assert codes.count("ok") == MAX_CHAT_CHARS // MAX_CHAT == 60
     assert set(codes[60:]) == {"chat_limit"}, codes[55:70]
