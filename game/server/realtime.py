@@ -2,28 +2,26 @@
 
 Participants use the default namespace and each of their connections joins the room
 ``p:<participant_id>``; a view is only ever sent to that room. Instructors use the
-``/instructor`` namespace and the room ``i:<code>`` of the session they watch; students are never
-in it. Nothing is broadcast to everyone.
+``/instructor`` namespace (its handlers in game.server.watch) and the room ``i:<code>`` of the
+session they watch; students are never in it. Nothing is broadcast to everyone.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 from typing import Any
 
-from flask import request
-from flask_socketio import SocketIO, join_room, leave_room
+from flask_socketio import SocketIO
 from socketio.exceptions import ConnectionRefusedError as SioConnectionRefused
 
 from game.core import protocols
 from game.core.protocols.common import RuleError
-from game.server import reads, web
+from game.server import reads, watch
 from game.server.frames import FrameGuard
 from game.server.hub import ApiError, Hub
 from game.server.store import Store, StoreUnavailable
-from game.server.transport import TOO_DEEP, Bucket, Encoded, LogLimiter, payload_problem
+from game.server.transport import Bucket, Encoded, LogLimiter, payload_problem
 
 log = logging.getLogger("parley.realtime")
 
@@ -187,7 +185,6 @@ class Realtime:
     # ------------------------------------------------------------ frames
     # ------------------------------------------------------------ handlers
     def _register(self) -> None:
-        sio = self.socketio
         hub = self.hub
 
         # Students: registered on python-socketio's server itself, not through Flask-SocketIO,
@@ -315,61 +312,5 @@ class Realtime:
         for kind in ("consent", "respond", "submit", "continue"):
             srv.on(kind, study_command(kind))
 
-        @sio.on("connect", namespace="/instructor")
-        def on_instructor_connect(auth: Any = None):
-            if sent_by_client(request.sid, "/instructor"):
-                return not_an_event()
-            key = auth.get("key") if isinstance(auth, dict) else None
-            if key is not None:
-                limits, address = web.limits(), web.client_address()
-                wait = limits.blocked("key", address)
-                if wait > 0:
-                    raise SioConnectionRefused(
-                        f"too many wrong instructor keys from your address: try again in "
-                        f"{max(1, round(wait))} s"
-                    )
-                if isinstance(key, str) and hmac.compare_digest(key, self.key):
-                    return None
-                limits.fail("key", address)
-                raise SioConnectionRefused("instructor key required")
-            if not web.instructor_logged_in():
-                raise SioConnectionRefused("instructor key required")
-            return None
-
-        @sio.on("watch", namespace="/instructor")
-        def on_watch(payload: Any = None):
-            if payload is TOO_DEEP:
-                return RuleError("bad_request", payload_problem(payload)).as_answer()
-            code = payload.get("code") if isinstance(payload, dict) else None
-            try:
-                s = hub.session(code if isinstance(code, str) else "")
-            except ApiError as e:
-                return {"ok": False, "error": {"code": "unknown_session", "message": e.errors[0]}}
-            join_room(f"i:{s.code}", namespace="/instructor")
-            codes = self.watching.setdefault(request.sid, set())
-            if s.code not in codes:
-                codes.add(s.code)
-                self.watchers[s.code] = self.watchers.get(s.code, 0) + 1
-            self.send_session(s.code, to=request.sid)
-            return {"ok": True, "code": s.code}
-
-        @sio.on("unwatch", namespace="/instructor")
-        def on_unwatch(payload: Any = None):
-            code = payload.get("code") if isinstance(payload, dict) else None
-            codes = self.watching.get(request.sid, set())
-            if isinstance(code, str) and code in codes:
-                leave_room(f"i:{code}", namespace="/instructor")
-                codes.discard(code)
-                self.watchers[code] = max(0, self.watchers.get(code, 0) - 1)
-            return {"ok": True}
-
-        @sio.on("*", namespace="/instructor")
-        def on_instructor_unknown(event: str, *_args):
-            return unknown_event(event)
-
-        @sio.on("disconnect", namespace="/instructor")
-        def on_instructor_disconnect(*_args):
-            if sent_by_client(request.sid, "/instructor"):
-                return not_an_event()
-            for code in self.watching.pop(request.sid, set()):
-                self.watchers[code] = max(0, self.watchers.get(code, 0) - 1)
+        # instructors: the /instructor namespace (game/server/watch.py)
+        watch.register(self, sent_by_client, unknown_event, not_an_event)
