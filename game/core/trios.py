@@ -44,19 +44,32 @@ def plan_trios(
     middle least often; without it, to those who sat in the middle before; ties are drawn. The parties are paired by :func:`lobby.plan_round`
     (new partners where possible, roles alternating), and the pairs get their middles in order.
     """
+    extra = len(participants) % 3
+    groups = (len(participants) - extra) // 3
+    pairs, middles, sitting = _seat(participants, history, sat_out, extra, groups, rotate, rng)
+    return TrioPlan([(a, b, m) for (a, b), m in zip(pairs, middles, strict=True)], sitting)
+
+
+def _seat(
+    participants: Sequence[str],
+    history: Sequence[Sequence[str]],
+    sat_out: dict[str, int],
+    extra: int,
+    middles_n: int,
+    rotate: bool,
+    rng: random.Random,
+) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """A round's seats: the ``extra`` who sit out (those who sat out least recently, never
+    first, the latest to join among equals), the ``middles_n`` middle seats (:func:`_middles`),
+    and the rest paired by :func:`lobby.plan_round`: (pairs, middles, sitting)."""
     people = list(participants)
     order = {p: n for n, p in enumerate(people)}
-    extra = len(people) % 3
     sitting = sorted(people, key=lambda p: (sat_out.get(p, -1), -order[p]))[:extra]
     people = [p for p in people if p not in sitting]
-    groups = len(people) // 3
-    if groups == 0:
-        return TrioPlan([], sitting)
-    middles = _middles(people, history, groups, rotate, rng)
+    middles = _middles(people, history, middles_n, rotate, rng)
     parties = [p for p in people if p not in middles]
     past = [lobby.Past(h[0], h[1]) for h in history]
-    plan = lobby.plan_round(parties, past, {}, rng)
-    return TrioPlan([(a, b, m) for (a, b), m in zip(plan.pairs, middles, strict=True)], sitting)
+    return lobby.plan_round(parties, past, {}, rng).pairs, middles, sitting
 
 
 def _middles(
@@ -173,17 +186,10 @@ def plan_mixed_round(
     the order of joining.
     """
     trios_n = sum(1 for k in sizes if k == 3)
-    people = list(participants)
-    order = {p: n for n, p in enumerate(people)}
-    extra = len(people) - sum(sizes)
+    extra = len(participants) - sum(sizes)
     if extra < 0 or any(k not in (2, 3) for k in sizes):
         raise ValueError("sizes: groups of 2 or 3 that the participants can fill")
-    sitting = sorted(people, key=lambda p: (sat_out.get(p, -1), -order[p]))[:extra]
-    people = [p for p in people if p not in sitting]
-    middles = _middles(people, history, trios_n, rotate, rng)
-    parties = [p for p in people if p not in middles]
-    past = [lobby.Past(h[0], h[1]) for h in history]
-    pairs = lobby.plan_round(parties, past, {}, rng).pairs
+    pairs, middles, sitting = _seat(participants, history, sat_out, extra, trios_n, rotate, rng)
     rng.shuffle(pairs)
     rng.shuffle(middles)
     groups: list[tuple[str, ...]] = []
