@@ -14,6 +14,7 @@ from typing import Any
 from game.core import analysis as analysis_mod
 from game.core import scoring, trios
 from game.core.protocols import offers
+from game.core.protocols.common import negotiation_fields
 from game.core.protocols.offers import Offer, State
 
 
@@ -104,16 +105,7 @@ def negotiation_view(
     k = sc.role_index(role)
     lo, hi = state.package_bounds(role)
     view = {
-        "id": state.id,
-        "role": role,
-        "condition": state.condition,
-        "condition_rule": offers.condition_rule(state, role),
-        "turn": state.turn,
-        "deadline": state.deadline,
-        "started_at": state.started_at,
-        "status": state.status,
-        "offers_left": state.offers_left,
-        "max_offers": state.max_offers,
+        **negotiation_fields(state, role, offers.condition_rule(state, role)),
         "package_bounds": [lo, hi],
         "scenario": sc.role_view(role),
         "offers": [offer_view(o, k) for o in state.offers],

@@ -83,3 +83,21 @@ def opening(
         deadline=deadline,
         started_at=started_at,
     )
+
+
+def negotiation_fields(state: Any, role: str, rule: str) -> dict[str, Any]:
+    """What every seat's view shows of the negotiation itself, whatever the protocol: its id,
+    the seat, the condition and its rule for the seat, the turn, the clock, the status and the
+    offer limit (game.core.views and middle.base_view add the rest)."""
+    return {
+        "id": state.id,
+        "role": role,
+        "condition": state.condition,
+        "condition_rule": rule,
+        "turn": state.turn,
+        "deadline": state.deadline,
+        "started_at": state.started_at,
+        "status": state.status,
+        "offers_left": state.offers_left,
+        "max_offers": state.max_offers,
+    }

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from game.core.protocols.common import RuleError
+from game.core.protocols.common import RuleError, negotiation_fields
 from game.core.protocols.offers import Outcome
 from game.core.protocols.offers_payloads import MAX_CHAT, _check_package_shape, check_id
 from game.core.scenario import Scenario
@@ -155,17 +155,8 @@ def base_view(state: Any, seat: str, protocol: str, rule: str) -> dict:
     """What every seat of a protocol with a middle seat is shown of the negotiation itself (the
     protocol's view adds the seat's own parts)."""
     return {
-        "id": state.id,
+        **negotiation_fields(state, seat, rule),
         "protocol": protocol,
-        "role": seat,
-        "condition": state.condition,
-        "condition_rule": rule,
-        "turn": state.turn,
-        "deadline": state.deadline,
-        "started_at": state.started_at,
-        "status": state.status,
-        "offers_left": state.offers_left,
-        "max_offers": state.max_offers,
         "outcome": outcome_view(state, seat),
         "debrief": None,
     }
