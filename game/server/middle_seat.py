@@ -1,7 +1,8 @@
 """The middle seat of a negotiation, for the hub: who forms a pair or a trio (and, in a session
 mixing protocols with a student in the middle, which condition each group plays), which protocol
-plays a negotiation, the computer in the middle, and the instructor in the middle (``Hub`` inherits these methods; they
-run under the hub's lock and commit through ``Hub._commit`` like every change)."""
+plays a negotiation, the computer in the middle, and the instructor in the middle (``Hub``
+inherits these methods; they run under the hub's lock and commit through ``Hub._commit`` like
+every change)."""
 
 from __future__ import annotations
 
@@ -76,8 +77,7 @@ class MiddleSeat:
         with a player in the middle, or both by condition), and who sits out."""
         base = s.negotiation_count
         if trios.sizes_vary(s.protocol, s.middle, s.conditions):
-            taken = {n.condition_index for n in negs}
-            slots = trios.plan_slots(s.conditions, s.seed, taken, len(ready), strict=False)
+            slots = trios.plan_slots(s.conditions, s.seed, self._taken(s), len(ready), strict=False)
             history = [n.participants for n in negs]
             sizes = [slot.size for slot in slots]
             mp = trios.plan_mixed_round(ready, history, sat, rng, s.rotate, sizes)
