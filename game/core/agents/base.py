@@ -143,3 +143,14 @@ def accepts(rule: str, offered: float, next_own: float, t: float, params: dict) 
     if rule == "AC_time":
         return t >= params["accept_time"]
     raise AgentError(f"unknown acceptance condition {rule!r}")
+
+
+def time_share(neg: dict, steps: int, now: float) -> float:
+    """How far along the negotiation is, 0..1: the larger of ``steps`` of the ``max_offers - 1``
+    its offer limit allows and the share of its time limit used (the agents' time ``t``)."""
+    t = steps / max(1, neg["max_offers"] - 1)
+    if neg["deadline"] is not None:
+        span = neg["deadline"] - neg["started_at"]
+        if span > 0:
+            t = max(t, (now - neg["started_at"]) / span)
+    return min(1.0, max(0.0, t))

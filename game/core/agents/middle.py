@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from game.core.agents.base import Step, accepts
+from game.core.agents.base import Step, accepts, time_share
 from game.core.agents.model import Model, model
 
 PROTOCOLS = ("mediated", "single_text")
@@ -71,14 +71,8 @@ def reading(view: dict, now: float) -> Reading | None:
         return None
     items = neg["proposals"] if neg["protocol"] == "mediated" else neg["drafts"]
     latest = items[-1] if items else None
-    t = 0.0
-    if latest is not None:
-        t = (latest["seq"] - 1) / max(1, neg["max_offers"] - 1)
-    if neg["deadline"] is not None:
-        span = neg["deadline"] - neg["started_at"]
-        if span > 0:
-            t = max(t, (now - neg["started_at"]) / span)
-    return Reading(neg, model(neg), items, latest, min(1.0, max(0.0, t)))
+    t = time_share(neg, latest["seq"] - 1 if latest else 0, now)
+    return Reading(neg, model(neg), items, latest, t)
 
 
 def mirror(r: Reading, params: dict) -> float:
@@ -113,8 +107,13 @@ def worth(agent: Any, r: Reading, value: float) -> bool:
         return False
     if r.last:
         return True
-    target = max(m.reservation, agent.middle_target(r))
-    return accepts(agent.params["accept"], value, target, r.t, agent.params)
+    return accepts(agent.params["accept"], value, target(agent, r), r.t, agent.params)
+
+
+def target(agent: Any, r: Reading) -> float:
+    """What the agent asks for the latest item: its strategy's target, never below its
+    reservation."""
+    return max(r.m.reservation, agent.middle_target(r))
 
 
 def confided_issues(m: Model, how: str) -> list[str]:
@@ -219,5 +218,4 @@ def _single_text(agent: Any, r: Reading) -> Step | None:
         return Step("endorse", {"draft_id": d["id"]})
     if r.last:
         return Step("walk_away", {})
-    target = max(r.m.reservation, agent.middle_target(r))
-    return Step("mark", {"draft_id": d["id"], "marks": marks(r.m, d["package"], target)})
+    return Step("mark", {"draft_id": d["id"], "marks": marks(r.m, d["package"], target(agent, r))})

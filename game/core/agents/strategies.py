@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from game.core.agents import middle, pss
-from game.core.agents.base import ACCEPTANCE, Agent, Param, Step, accepts
+from game.core.agents.base import ACCEPTANCE, Agent, Param, Step, accepts, time_share
 from game.core.agents.model import Model, model
 
 ACCEPT_PARAMS = (
@@ -49,16 +49,12 @@ def read(view: dict, now: float) -> Turn | None:
         return None
     role = neg["role"]
     offers = neg["offers"]
-    t = len(offers) / max(1, neg["max_offers"] - 1)
-    if neg["deadline"] is not None:
-        span = neg["deadline"] - neg["started_at"]
-        if span > 0:
-            t = max(t, (now - neg["started_at"]) / span)
+    t = time_share(neg, len(offers), now)
     mine = [o for o in offers if o["by"] == role]
     theirs = [o for o in offers if o["by"] != role]
     latest = offers[-1] if offers and offers[-1]["by"] != role else None
     lo, hi = neg["package_bounds"]
-    return Turn(neg, model(neg), min(1.0, max(0.0, t)), mine, theirs, latest, lo, hi)
+    return Turn(neg, model(neg), t, mine, theirs, latest, lo, hi)
 
 
 def best_of(offer: dict) -> tuple[int, float]:
