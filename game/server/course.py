@@ -15,7 +15,7 @@ from typing import Any
 from game.core import requests
 from game.core.protocols.common import RuleError
 from game.server.records import ApiError, Session
-from game.server.store import delete_where
+from game.server.store import delete_session
 
 
 class Course:
@@ -93,8 +93,7 @@ class Course:
                 raise ApiError(
                     409, "session: a negotiation is still open; end the round before deleting"
                 )
-            places = [(t, "session_code") for t in ("events", "negotiations", "participants")]
-            delete_where(self._store, [*places, ("sessions", "code")], s.code)
+            delete_session(self._store, s.code)
             for n in negs:
                 self._negotiations.pop(n.id, None)
                 self.encoder.forget(n.id)

@@ -22,7 +22,7 @@ from game.core.middle_sim import play_middle
 from game.core.scenario import Scenario
 from game.server import records
 from game.server.records import Negotiation, Participant, Session
-from game.server.store import Store, delete_where, iso
+from game.server.store import Store, delete_session, iso
 
 BATCH = 200  # negotiations per transaction
 _COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps builds one per call
@@ -173,8 +173,7 @@ def simulate(
     try:
         _play_all(store, s, made, pids, names, runs, think, progress, t0)
     except (agents.AgentError, protocols.RuleError) as e:  # a strategy's mistake: no half session
-        places = [(t, "session_code") for t in ("events", "negotiations", "participants")]
-        delete_where(store, [*places, ("sessions", "code")], code)
+        delete_session(store, code)
         raise agents.AgentError(f"the simulation stopped, nothing kept: {e}") from e
     return code
 

@@ -405,3 +405,14 @@ def delete_where(store: Store, places: list[tuple[str, str]], value: str) -> Non
     with store.db.atomic():
         for table, column in places:
             store.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (value,))
+
+
+SESSION_PLACES = [
+    *((t, "session_code") for t in ("events", "negotiations", "participants")),
+    ("sessions", "code"),
+]
+
+
+def delete_session(store: Store, code: str) -> None:
+    """Delete a session and everything of it (its events, negotiations and participants)."""
+    delete_where(store, SESSION_PLACES, code)
