@@ -29,6 +29,7 @@ from game.core.agents.play import as_sent, play
 from game.core.protocols import mediated, offers, single_text
 from game.core.protocols.common import RuleError
 from game.core.scenario import Scenario
+from game.core.stats import mean
 
 STRATEGIES = ("boulware", "linear", "conceder")
 PROCESSES = ("offers", "single_text", "mediated_all", "mediated_half")
@@ -172,16 +173,12 @@ def summary(rows: list[dict]) -> list[dict]:
                 "runs": len(group),
                 "agreed": len(deals),
                 "steps": sum(r["steps"] for r in group) / len(group),
-                "distance": _mean([r["distance"] for r in deals]),
-                "efficiency": _mean([r["efficiency"] for r in deals]),
-                "on_frontier": _mean([1.0 if r["pareto_optimal"] else 0.0 for r in deals]),
+                "distance": mean([r["distance"] for r in deals]),
+                "efficiency": mean([r["efficiency"] for r in deals]),
+                "on_frontier": mean([1.0 if r["pareto_optimal"] else 0.0 for r in deals]),
             }
         )
     return out
-
-
-def _mean(xs: list[float]) -> float | None:
-    return sum(xs) / len(xs) if xs else None
 
 
 def table(rows: list[dict]) -> str:

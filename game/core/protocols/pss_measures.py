@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from game.core import analysis
+from game.core.stats import mean
 
 COLUMNS: tuple[str, ...] = (
     "post_settlement",
@@ -91,9 +92,6 @@ def summary(negotiations: list[dict], conditions: list[str]) -> dict[str, Any]:
                 "proposals": m["pss_proposals"],
             }
         )
-
-    def mean(xs: list) -> float | None:
-        return sum(xs) / len(xs) if xs else None
 
     rows = []
     everyone = [m for group in by.values() for m in group]
