@@ -34,6 +34,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from game.core import middle_scoring
 from game.core.debrief_records import records_from_rows, records_from_view
 from game.core.stats import describe, fit, mean, rate, sd
 
@@ -339,11 +340,12 @@ def path_from_state(state: Any) -> dict[str, Any]:
         for o in state.offers
     ]
     seats = list(getattr(state, "seats", roles))
+    steps = middle_scoring.path(state)
     if len(seats) > 2:
         # a mediator's proposals or a facilitator's drafts: the path, by the middle seat
         offers = [
             {"seq": s["seq"], "by": seats[2], "packages": [s["package"]], "points": [s["points"]]}
-            for s in _steps(state)
+            for s in steps
         ]
     return {
         "negotiation_id": state.id,
@@ -353,10 +355,5 @@ def path_from_state(state: Any) -> dict[str, Any]:
         "outcome": outcome,
         "offers": path(offers, roles=seats, outcome=outcome),
         # a mediator's proposals or a facilitator's drafts (no offers): seq, package, points
-        "steps": _steps(state),
+        "steps": steps,
     }
-
-
-def _steps(state: Any) -> list[dict[str, Any]]:
-    items = getattr(state, "proposals", None) or getattr(state, "drafts", None) or ()
-    return [{"seq": x.seq, "package": dict(x.package), "points": list(x.points)} for x in items]

@@ -27,12 +27,19 @@ MEASURES = (
 )
 
 
+def steps_of(state: Any) -> tuple:
+    """The proposals (mediated) or drafts (single_text) of a state, in order; () for a
+    negotiation without a middle seat."""
+    items = getattr(state, "proposals", None)
+    return items if items is not None else getattr(state, "drafts", ())
+
+
 def path(state: Any) -> list[dict[str, Any]]:
     """The proposals (mediated) or drafts (single_text) in order: seq, package, both points."""
-    items = getattr(state, "proposals", None)
-    if items is None:
-        items = getattr(state, "drafts", ())
-    return [{"seq": x.seq, "package": x.package, "points": list(x.points)} for x in items]
+    return [
+        {"seq": x.seq, "package": dict(x.package), "points": list(x.points)}
+        for x in steps_of(state)
+    ]
 
 
 def measures(state: Any, *, frontier: Any = None) -> dict[str, Any]:

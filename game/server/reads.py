@@ -6,7 +6,7 @@ a snapshot of a session's members and change nothing.
 
 from __future__ import annotations
 
-from game.core import lobby, protocols, scoring, seats
+from game.core import lobby, middle_scoring, protocols, scoring, seats
 from game.core import scales as scales_mod
 from game.core.protocols import pss_measures
 from game.server.hub import Hub, Negotiation
@@ -39,7 +39,7 @@ def negotiation_summary(hub: Hub, n: Negotiation, *, metrics: bool = True) -> di
         "turn": st.turn,
         "offers_count": len(st.offers),
         # a middle seat's proposals (mediated) or drafts (single_text): its path's steps
-        "steps_count": len(getattr(st, "proposals", None) or getattr(st, "drafts", None) or ()),
+        "steps_count": len(middle_scoring.steps_of(st)),
         "deadline": st.deadline,
         "time_left": max(0.0, st.deadline - hub.clock()) if st.deadline and st.is_open else None,
         "started_at": iso(st.started_at),
