@@ -12,7 +12,11 @@ from tests.browser.conftest import PHONE
 from tests.browser.test_instructor import login
 from tests.browser.test_student import join
 from tests.browser.test_third_party import pick
-from tests.browser.test_third_party_console import console, path_on_chart  # noqa: F401 (fixture)
+from tests.browser.test_third_party_console import (  # noqa: F401 (fixture)
+    console,
+    path_on_chart,
+    two_parties,
+)
 from tests.support import scenario_dict
 
 # the drafts by option index in each select (index 0 is "choose"), and their points
@@ -28,15 +32,8 @@ def test_the_instructor_facilitates_a_single_text_to_a_deal(server, console, stu
         scenario="test-supply", protocol="single_text", conditions=["single_text"],
         middle="instructor",
     )  # fmt: skip
-    parties = [
-        join(student(), server, code, "Ann"),
-        join(student(viewport=PHONE), server, code, "Bob"),
-    ]
-    roles = {}
-    for p in parties:
-        expect(p.locator("#mid-sub")).to_contain_text("the facilitator")
-        roles["seller" if "Seller" in p.locator("#mid-sub").inner_text() else "buyer"] = p
-    seller, buyer = roles["seller"], roles["buyer"]
+    seller, buyer = two_parties(student, server, code, "the facilitator")
+    parties = [seller, buyer]
     for p in parties:
         expect(p.locator("#draft")).to_contain_text("The facilitator's first draft appears here")
     # the console: the trio's Facilitate link on the live session page

@@ -59,6 +59,20 @@ def path_on_chart(tab, *, x_role: int) -> list[tuple[float, float]]:
     return on_chart
 
 
+def two_parties(student, server, code: str, middle: str) -> tuple:
+    """Ann (laptop) and Bob (phone) join a trio with the instructor as ``middle`` ("the
+    mediator", "the facilitator"); their pages as (seller, buyer), by the seat each was given."""
+    parties = [
+        join(student(), server, code, "Ann"),
+        join(student(viewport=PHONE), server, code, "Bob"),
+    ]
+    roles = {}
+    for p in parties:
+        expect(p.locator("#mid-sub")).to_contain_text(middle)
+        roles["seller" if "Seller" in p.locator("#mid-sub").inner_text() else "buyer"] = p
+    return roles["seller"], roles["buyer"]
+
+
 def test_the_new_session_form_creates_a_mixed_session_with_a_student_in_the_middle(
     server,
     page,  # noqa: F811
@@ -112,15 +126,8 @@ def test_the_instructor_mediates_a_trio_of_two_students_to_a_deal(server, consol
     code = server.create_session(
         scenario="test-supply", protocol="mediated", conditions=["mediated"], middle="instructor"
     )
-    parties = [
-        join(student(), server, code, "Ann"),
-        join(student(viewport=PHONE), server, code, "Bob"),
-    ]
-    roles = {}
-    for p in parties:
-        expect(p.locator("#mid-sub")).to_contain_text("the mediator")
-        roles["seller" if "Seller" in p.locator("#mid-sub").inner_text() else "buyer"] = p
-    seller, buyer = roles["seller"], roles["buyer"]
+    seller, buyer = two_parties(student, server, code, "the mediator")
+    parties = [seller, buyer]
     # the console: a screen for the trio, from the live session page; login required
     page.goto(server.url + f"/instructor/sessions/{code}")
     expect(page.get_by_label("Instructor key")).to_be_visible()
